@@ -1,0 +1,34 @@
+# clearsub — the two set-up commands of the README:
+#   make demo   installs what is missing, builds in release mode, runs the main job on the bundled sample
+#   make test   runs the test suite
+SHELL := /bin/bash
+APT_PACKAGES := ffmpeg libdnnl-dev libass-dev pkg-config fonts-noto-core fonts-noto-cjk fonts-dejavu-core
+SAMPLE := Resources/samples/hall.mp4
+DEMO_OUT := demo-out
+CLEARSUB := .build/release/clearsub
+
+.PHONY: deps build demo test clean
+
+# Installs the Debian packages clearsub needs, only those missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release
+
+demo: build
+	mkdir -p $(DEMO_OUT)
+	$(CLEARSUB) synth $(SAMPLE) --output-dir $(DEMO_OUT) --seed 7 --overwrite
+	$(CLEARSUB) eval --reference $(SAMPLE) --candidate $(DEMO_OUT)/hall_subbed.mp4 --mask $(DEMO_OUT)/hall_mask.mkv --json $(DEMO_OUT)/eval.json
+	@echo "demo outputs in $(DEMO_OUT)/"
+
+test: deps
+	swift test
+
+clean:
+	rm -rf .build $(DEMO_OUT)

@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// clearsub — mask-free video subtitle removal (a Swift implementation of CLEAR, arXiv 2603.21901).
+// Layout follows shared/design.md §2: one target per layer, one system-library target per C library.
+import PackageDescription
+
+let package = Package(
+    name: "clearsub",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "clearsub", targets: ["clearsub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries (Debian: libdnnl-dev, libass-dev).
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "CLibass", path: "Sources/CLibass", pkgConfig: "libass",
+                       providers: [.apt(["libass-dev"])]),
+
+        // Layers, bottom to top.
+        .target(name: "ClearTensor", dependencies: ["CDNNL"]),
+        .target(name: "ClearWeights", dependencies: ["ClearTensor"]),
+        .target(name: "ClearMedia"),
+        .target(name: "ClearSubtitles", dependencies: ["CLibass", "ClearMedia"]),
+        .target(name: "ClearMetrics", dependencies: ["ClearMedia"]),
+        .target(name: "ClearPipeline", dependencies: ["ClearMedia"]),
+        .executableTarget(name: "clearsub", dependencies: [
+            "ClearTensor", "ClearWeights", "ClearMedia", "ClearSubtitles", "ClearMetrics", "ClearPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "ClearTensorTests", dependencies: ["ClearTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClearWeightsTests", dependencies: ["ClearWeights", "ClearTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClearMediaTests", dependencies: ["ClearMedia"]),
+        .testTarget(name: "ClearSubtitlesTests", dependencies: ["ClearSubtitles", "ClearMedia"]),
+        .testTarget(name: "ClearMetricsTests", dependencies: ["ClearMetrics", "ClearMedia"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
+        .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia"]),
+    ]
+)

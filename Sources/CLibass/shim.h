@@ -1,0 +1,2 @@
+// libass C API (Debian package libass-dev).
+#include <ass/ass.h>
