@@ -1,0 +1,166 @@
+// Streaming encode of 8-bit frames through an `ffmpeg` child process: H.264 (libx264, CRF) with
+// every audio stream of a source file copied unchanged, or lossless FFV1 gray for masks.
+// Frames are written at a constant rate, so N frames at the input's average rate keep both the
+// frame count and the duration of the input.
+import Foundation
+
+public struct EncoderSettings: Sendable, Equatable {
+    public enum Codec: Sendable, Equatable {
+        /// H.264 via libx264 at the given CRF; yuv420p, or yuv444p when a dimension is odd
+        /// (4:2:0 needs even sizes, and we keep the original resolution).
+        case h264(crf: Int, preset: String)
+        /// Lossless FFV1 8-bit gray (for opacity masks), in Matroska.
+        case ffv1Gray
+    }
+
+    public var codec: Codec
+    public var width: Int
+    public var height: Int
+    public var fps: FrameRate
+    /// File whose audio streams are copied unchanged into the output (nil: no audio).
+    public var audioSource: String?
+
+    public init(codec: Codec, width: Int, height: Int, fps: FrameRate, audioSource: String? = nil) {
+        self.codec = codec
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.audioSource = audioSource
+    }
+
+    public static func h264(width: Int, height: Int, fps: FrameRate, crf: Int = 16,
+                            preset: String = "medium", audioSource: String? = nil) -> EncoderSettings {
+        EncoderSettings(codec: .h264(crf: crf, preset: preset), width: width, height: height, fps: fps,
+                        audioSource: audioSource)
+    }
+
+    var inputPixelFormat: String {
+        if case .ffv1Gray = codec { return "gray" }
+        return "rgb24"
+    }
+
+    var bytesPerFrame: Int { width * height * (inputPixelFormat == "gray" ? 1 : 3) }
+
+    /// The output pixel format FFmpeg is asked for.
+    public var outputPixelFormat: String {
+        switch codec {
+        case .ffv1Gray: return "gray"
+        case .h264: return (width % 2 == 0 && height % 2 == 0) ? "yuv420p" : "yuv444p"
+        }
+    }
+
+    func arguments(output: String, copyAudio: Bool, format: String?) -> [String] {
+        var a = ["-nostdin", "-hide_banner", "-v", "error", "-y",
+                 "-f", "rawvideo", "-pix_fmt", inputPixelFormat, "-s", "\(width)x\(height)",
+                 "-framerate", fps.ffmpegString, "-i", "-"]
+        if let src = audioSource {
+            a += ["-i", src, "-map", "0:v:0", "-map", "1:a?"]
+            a += copyAudio ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "320k"]
+        } else {
+            a += ["-map", "0:v:0"]
+        }
+        switch codec {
+        case .h264(let crf, let preset):
+            a += ["-c:v", "libx264", "-preset", preset, "-crf", String(crf), "-pix_fmt", outputPixelFormat]
+            a += ["-movflags", "+faststart"]
+        case .ffv1Gray:
+            a += ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "gray"]
+        }
+        a += ["-fps_mode", "passthrough", "-max_interleave_delta", "0"]
+        if let f = format { a += ["-f", f] }
+        a.append(output)
+        return a
+    }
+}
+
+public final class VideoEncoder: @unchecked Sendable {
+    public let settings: EncoderSettings
+    public let outputPath: String
+    private let format: String?
+    private var child: ChildProcess?
+    private var copyAudio = true
+    public private(set) var framesWritten = 0
+    /// True when an audio codec could not be stored in the output container and was re-encoded to AAC.
+    public private(set) var audioWasTranscoded = false
+
+    /// Starts an encoder writing to `outputPath`. `format` forces the container (e.g. "mp4" for a
+    /// temporary name whose extension FFmpeg would not recognise).
+    public init(outputPath: String, settings: EncoderSettings, format: String? = nil) throws {
+        guard settings.width > 0, settings.height > 0 else {
+            throw MediaError.unsupportedSize(outputPath, width: settings.width, height: settings.height,
+                                             reason: "empty frame")
+        }
+        self.settings = settings
+        self.outputPath = outputPath
+        self.format = format
+        if let src = settings.audioSource, !(try Self.audioCopyable(source: src, output: outputPath, format: format)) {
+            copyAudio = false
+            audioWasTranscoded = true
+        }
+        child = try ChildProcess(tool: "ffmpeg",
+                                 arguments: settings.arguments(output: outputPath, copyAudio: copyAudio, format: format),
+                                 direction: .writeToChild)
+    }
+
+    public func write(_ frame: RGBFrame) throws {
+        guard settings.inputPixelFormat == "rgb24" else { throw MediaError.frameSizeMismatch(expected: "gray frame", got: "RGB frame") }
+        try check(frame.width, frame.height)
+        try frame.pixels.withUnsafeBytes { try writeBytes($0) }
+    }
+
+    public func write(_ frame: GrayFrame) throws {
+        guard settings.inputPixelFormat == "gray" else { throw MediaError.frameSizeMismatch(expected: "RGB frame", got: "gray frame") }
+        try check(frame.width, frame.height)
+        try frame.pixels.withUnsafeBytes { try writeBytes($0) }
+    }
+
+    private func check(_ w: Int, _ h: Int) throws {
+        if w != settings.width || h != settings.height {
+            throw MediaError.frameSizeMismatch(expected: "\(settings.width)x\(settings.height)", got: "\(w)x\(h)")
+        }
+    }
+
+    private func writeBytes(_ buffer: UnsafeRawBufferPointer) throws {
+        guard let c = child else { throw MediaError.encoderClosed }
+        if !c.writeFully(buffer.baseAddress!, count: buffer.count) {
+            c.closePipe()
+            c.wait()
+            child = nil
+            throw MediaError.ffmpegFailed(tool: "ffmpeg (encoder)", detail: FFmpegTools.lastLine(c.stderrText))
+        }
+        framesWritten += 1
+    }
+
+    /// Flushes and waits for the encoder; the output file is complete when this returns.
+    public func finish() throws {
+        guard let c = child else { throw MediaError.encoderClosed }
+        child = nil
+        c.closePipe()
+        let status = c.wait()
+        if status != 0 {
+            throw MediaError.ffmpegFailed(tool: "ffmpeg (encoder)", detail: FFmpegTools.lastLine(c.stderrText))
+        }
+    }
+
+    /// Aborts: stops the encoder and deletes whatever it wrote.
+    public func cancel() {
+        if let c = child {
+            child = nil
+            c.closePipe()
+            c.terminate()
+            c.wait()
+        }
+        try? FileManager.default.removeItem(atPath: outputPath)
+    }
+
+    /// Whether every audio stream of `source` can be stored unchanged in the output container;
+    /// checked by a quick dry run of the muxer on the first packets.
+    static func audioCopyable(source: String, output: String, format: String?) throws -> Bool {
+        let fmt = format ?? (output as NSString).pathExtension.lowercased()
+        let r = try FFmpegTools.run("ffmpeg", [
+            "-nostdin", "-v", "error", "-i", source, "-map", "0:a?", "-c", "copy", "-t", "0.5",
+            "-f", fmt == "mkv" ? "matroska" : fmt, "-y", "/dev/null",
+        ])
+        return r.status == 0
+    }
+}
