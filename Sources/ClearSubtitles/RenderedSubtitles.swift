@@ -1,0 +1,137 @@
+// What libass drew for one instant: 8-bit alpha bitmaps with a colour each, in drawing order.
+// Composites them onto an RGB frame and builds the exact opacity mask in one pass:
+//   per image i and pixel: a_i = bitmap/255 · (255 − AA)/255      (AA = the colour's transparency)
+//   colour:  c ← round(c·(1 − a_i) + colour_i·a_i), images applied in order (float arithmetic)
+//   mask:    α = 1 − Π_i (1 − a_i), stored as 0 where no image has a_i > 0, else max(1, round(255·α))
+// so a mask value of 0 means exactly "this pixel was not changed".
+import ClearMedia
+
+/// One libass image, cropped to the frame, its alpha bitmap copied without row padding.
+public struct SubtitleBitmap: Sendable, Equatable {
+    public enum Kind: Sendable { case character, outline, shadow }
+
+    public let x: Int
+    public let y: Int
+    public let width: Int
+    public let height: Int
+    /// `width * height` coverage values, row-major.
+    public let alpha: [UInt8]
+    /// 0xRRGGBBAA, AA being transparency (0 = opaque), as libass gives it.
+    public let rgba: UInt32
+    public let kind: Kind
+
+    public var red: UInt8 { UInt8(rgba >> 24) }
+    public var green: UInt8 { UInt8((rgba >> 16) & 0xFF) }
+    public var blue: UInt8 { UInt8((rgba >> 8) & 0xFF) }
+    public var transparency: UInt8 { UInt8(rgba & 0xFF) }
+}
+
+/// A pixel rectangle, half-open: x in minX..<maxX, y in minY..<maxY.
+public struct PixelRect: Sendable, Equatable {
+    public var minX: Int, minY: Int, maxX: Int, maxY: Int
+    public var width: Int { maxX - minX }
+    public var height: Int { maxY - minY }
+}
+
+public struct RenderedSubtitles: Sendable {
+    public let frameWidth: Int
+    public let frameHeight: Int
+    /// In drawing order (libass: shadows, then outlines, then glyphs, event by event).
+    public let bitmaps: [SubtitleBitmap]
+
+    public var isEmpty: Bool { bitmaps.isEmpty }
+
+    /// Bounding box of the pixels with non-zero coverage among the bitmaps of the given kinds,
+    /// or nil when there are none.
+    public func inkBounds(kinds: Set<SubtitleBitmap.Kind> = [.character, .outline, .shadow]) -> PixelRect? {
+        var r: PixelRect?
+        for b in bitmaps where kinds.contains(b.kind) && b.transparency < 255 {
+            for row in 0..<b.height {
+                for col in 0..<b.width where b.alpha[row * b.width + col] != 0 {
+                    let x = b.x + col, y = b.y + row
+                    if var cur = r {
+                        cur.minX = min(cur.minX, x); cur.maxX = max(cur.maxX, x + 1)
+                        cur.minY = min(cur.minY, y); cur.maxY = max(cur.maxY, y + 1)
+                        r = cur
+                    } else {
+                        r = PixelRect(minX: x, minY: y, maxX: x + 1, maxY: y + 1)
+                    }
+                }
+            }
+        }
+        return r
+    }
+
+    /// Composites the bitmaps onto `frame` in order and returns the opacity mask (see file header).
+    public func composite(onto frame: inout RGBFrame) throws -> GrayFrame {
+        guard frame.width == frameWidth, frame.height == frameHeight else {
+            throw SubtitleError.frameSizeMismatch(expected: "\(frameWidth)x\(frameHeight)",
+                                                  got: "\(frame.width)x\(frame.height)")
+        }
+        var mask = GrayFrame(width: frameWidth, height: frameHeight)
+        guard let box = unionBox() else { return mask }
+        // Transmittance Π(1 − a_i) over the union of the image rectangles.
+        var transmit = [Float](repeating: 1, count: box.width * box.height)
+        frame.pixels.withUnsafeMutableBufferPointer { px in
+            transmit.withUnsafeMutableBufferPointer { tr in
+                for b in bitmaps {
+                    let opacity = Float(255 - Int(b.transparency)) / 255
+                    if opacity == 0 { continue }
+                    let cr = Float(b.red), cg = Float(b.green), cb = Float(b.blue)
+                    b.alpha.withUnsafeBufferPointer { al in
+                        for row in 0..<b.height {
+                            let y = b.y + row
+                            for col in 0..<b.width {
+                                let v = al[row * b.width + col]
+                                if v == 0 { continue }
+                                let a = Float(v) / 255 * opacity
+                                let inv = 1 - a
+                                let x = b.x + col
+                                let p = (y * frameWidth + x) * 3
+                                px[p] = UInt8((Float(px[p]) * inv + cr * a).rounded())
+                                px[p + 1] = UInt8((Float(px[p + 1]) * inv + cg * a).rounded())
+                                px[p + 2] = UInt8((Float(px[p + 2]) * inv + cb * a).rounded())
+                                tr[(y - box.minY) * box.width + (x - box.minX)] *= inv
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        transmit.withUnsafeBufferPointer { tr in
+            mask.pixels.withUnsafeMutableBufferPointer { m in
+                for row in 0..<box.height {
+                    for col in 0..<box.width {
+                        let t = tr[row * box.width + col]
+                        if t < 1 {
+                            let v = ((1 - t) * 255).rounded()
+                            m[(box.minY + row) * frameWidth + box.minX + col] = UInt8(max(1, min(255, v)))
+                        }
+                    }
+                }
+            }
+        }
+        return mask
+    }
+
+    /// The opacity mask alone (compositing onto a scratch frame).
+    public func mask() -> GrayFrame {
+        var scratch = RGBFrame(width: frameWidth, height: frameHeight)
+        // Sizes match by construction, so this cannot throw.
+        return (try? composite(onto: &scratch)) ?? GrayFrame(width: frameWidth, height: frameHeight)
+    }
+
+    private func unionBox() -> PixelRect? {
+        var r: PixelRect?
+        for b in bitmaps where b.width > 0 && b.height > 0 {
+            let br = PixelRect(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height)
+            if let cur = r {
+                r = PixelRect(minX: min(cur.minX, br.minX), minY: min(cur.minY, br.minY),
+                              maxX: max(cur.maxX, br.maxX), maxY: max(cur.maxY, br.maxY))
+            } else {
+                r = br
+            }
+        }
+        return r
+    }
+}
