@@ -64,54 +64,40 @@ public struct RenderedSubtitles: Sendable {
 
     /// Composites the bitmaps onto `frame` in order and returns the opacity mask (see file header).
     public func composite(onto frame: inout RGBFrame) throws -> GrayFrame {
-        guard frame.width == frameWidth, frame.height == frameHeight else {
-            throw SubtitleError.frameSizeMismatch(expected: "\(frameWidth)x\(frameHeight)",
-                                                  got: "\(frame.width)x\(frame.height)")
-        }
-        var mask = GrayFrame(width: frameWidth, height: frameHeight)
-        guard let box = unionBox() else { return mask }
-        // Transmittance Π(1 − a_i) over the union of the image rectangles.
-        var transmit = [Float](repeating: 1, count: box.width * box.height)
+        try checkSize(frame.width, frame.height)
+        guard let box = unionBox() else { return GrayFrame(width: frameWidth, height: frameHeight) }
+        var coverage = Coverage(box: box)
         frame.pixels.withUnsafeMutableBufferPointer { px in
-            transmit.withUnsafeMutableBufferPointer { tr in
-                for b in bitmaps {
-                    let opacity = Float(255 - Int(b.transparency)) / 255
-                    if opacity == 0 { continue }
-                    let cr = Float(b.red), cg = Float(b.green), cb = Float(b.blue)
-                    b.alpha.withUnsafeBufferPointer { al in
-                        for row in 0..<b.height {
-                            let y = b.y + row
-                            for col in 0..<b.width {
-                                let v = al[row * b.width + col]
-                                if v == 0 { continue }
-                                let a = Float(v) / 255 * opacity
-                                let inv = 1 - a
-                                let x = b.x + col
-                                let p = (y * frameWidth + x) * 3
-                                px[p] = UInt8((Float(px[p]) * inv + cr * a).rounded())
-                                px[p + 1] = UInt8((Float(px[p + 1]) * inv + cg * a).rounded())
-                                px[p + 2] = UInt8((Float(px[p + 2]) * inv + cb * a).rounded())
-                                tr[(y - box.minY) * box.width + (x - box.minX)] *= inv
-                            }
+            for b in bitmaps {
+                let opacity = Float(255 - Int(b.transparency)) / 255
+                if opacity == 0 { continue }
+                let cr = Float(b.red), cg = Float(b.green), cb = Float(b.blue)
+                b.alpha.withUnsafeBufferPointer { al in
+                    for row in 0..<b.height {
+                        let y = b.y + row
+                        for col in 0..<b.width {
+                            let v = al[row * b.width + col]
+                            if v == 0 { continue }
+                            let a = Float(v) / 255 * opacity
+                            let inv = 1 - a
+                            let x = b.x + col
+                            let p = (y * frameWidth + x) * 3
+                            px[p] = UInt8((Float(px[p]) * inv + cr * a).rounded())
+                            px[p + 1] = UInt8((Float(px[p + 1]) * inv + cg * a).rounded())
+                            px[p + 2] = UInt8((Float(px[p + 2]) * inv + cb * a).rounded())
+                            coverage.add(x: x, y: y, inverse: inv)
                         }
                     }
                 }
             }
         }
-        transmit.withUnsafeBufferPointer { tr in
-            mask.pixels.withUnsafeMutableBufferPointer { m in
-                for row in 0..<box.height {
-                    for col in 0..<box.width {
-                        let t = tr[row * box.width + col]
-                        if t < 1 {
-                            let v = ((1 - t) * 255).rounded()
-                            m[(box.minY + row) * frameWidth + box.minX + col] = UInt8(max(1, min(255, v)))
-                        }
-                    }
-                }
-            }
+        return coverage.mask(width: frameWidth, height: frameHeight)
+    }
+
+    func checkSize(_ width: Int, _ height: Int) throws {
+        guard width == frameWidth, height == frameHeight else {
+            throw SubtitleError.frameSizeMismatch(expected: "\(frameWidth)x\(frameHeight)", got: "\(width)x\(height)")
         }
-        return mask
     }
 
     /// The opacity mask alone (compositing onto a scratch frame).
@@ -121,7 +107,7 @@ public struct RenderedSubtitles: Sendable {
         return (try? composite(onto: &scratch)) ?? GrayFrame(width: frameWidth, height: frameHeight)
     }
 
-    private func unionBox() -> PixelRect? {
+    func unionBox() -> PixelRect? {
         var r: PixelRect?
         for b in bitmaps where b.width > 0 && b.height > 0 {
             let br = PixelRect(minX: b.x, minY: b.y, maxX: b.x + b.width, maxY: b.y + b.height)
@@ -133,5 +119,40 @@ public struct RenderedSubtitles: Sendable {
             }
         }
         return r
+    }
+}
+
+/// Transmittance Π(1 − a_i) over a rectangle, turned into the 8-bit opacity mask.
+struct Coverage {
+    let box: PixelRect
+    private var transmit: [Float]
+
+    init(box: PixelRect) {
+        self.box = box
+        transmit = [Float](repeating: 1, count: box.width * box.height)
+    }
+
+    /// Multiplies pixel (x, y) (inside `box`) by 1 − a.
+    mutating func add(x: Int, y: Int, inverse: Float) {
+        transmit[(y - box.minY) * box.width + (x - box.minX)] *= inverse
+    }
+
+    /// 0 where nothing was added, else max(1, round(255 · (1 − Π))).
+    func mask(width: Int, height: Int) -> GrayFrame {
+        var mask = GrayFrame(width: width, height: height)
+        transmit.withUnsafeBufferPointer { tr in
+            mask.pixels.withUnsafeMutableBufferPointer { m in
+                for row in 0..<box.height {
+                    for col in 0..<box.width {
+                        let t = tr[row * box.width + col]
+                        if t < 1 {
+                            let v = ((1 - t) * 255).rounded()
+                            m[(box.minY + row) * width + box.minX + col] = UInt8(max(1, min(255, v)))
+                        }
+                    }
+                }
+            }
+        }
+        return mask
     }
 }
