@@ -4,6 +4,9 @@
 // Not Sendable on purpose: libass renderers and tracks are not thread-safe, so each thread (or
 // task) that renders creates its own `SubtitleRenderer`; the compiler then keeps it there.
 import CLibass
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public final class SubtitleRenderer {
     /// Text shaping: `complex` (HarfBuzz: Arabic joining, Devanagari conjuncts, Thai marks) or
@@ -15,6 +18,7 @@ public final class SubtitleRenderer {
     private let library: OpaquePointer
     private let renderer: OpaquePointer
     private let track: UnsafeMutablePointer<ASS_Track>
+    private let log: MessageLog
 
     /// Parses `script` (ASS text) for a `width`×`height` video. `origin` names the script in errors.
     /// Throws if libass cannot start or parse the script.
@@ -25,10 +29,17 @@ public final class SubtitleRenderer {
         }
         self.width = width
         self.height = height
+        let log = MessageLog()
+        self.log = log
         guard let lib = ass_library_init() else { throw SubtitleError.libassInitFailed("ass_library_init") }
         // libass prints warnings (e.g. missing glyph fallbacks) to stderr by default; keep stderr
-        // for our own one-line errors.
-        ass_set_message_cb(lib, { _, _, _, _ in }, nil)
+        // for our own one-line errors and collect them in `messages` instead.
+        ass_set_message_cb(lib, { level, format, args, data in
+            guard level <= 4, let format, let args, let data else { return }   // errors, warnings, info
+            var buffer = [CChar](repeating: 0, count: 512)
+            _ = buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, args) }
+            Unmanaged<MessageLog>.fromOpaque(data).takeUnretainedValue().append(String(cString: buffer))
+        }, Unmanaged.passUnretained(log).toOpaque())
         guard let r = ass_renderer_init(lib) else {
             ass_library_done(lib)
             throw SubtitleError.libassInitFailed("ass_renderer_init")
@@ -56,6 +67,10 @@ public final class SubtitleRenderer {
         ass_renderer_done(renderer)
         ass_library_done(library)
     }
+
+    /// libass's messages so far (errors, warnings and info: e.g. "Glyph 0x… not found, selecting
+    /// one more font"), newest last, at most `MessageLog.limit`.
+    public var messages: [String] { log.lines }
 
     /// Number of dialogue events libass read from the script.
     public var eventCount: Int { Int(track.pointee.n_events) }
@@ -102,5 +117,15 @@ public final class SubtitleRenderer {
                                          rgba: i.color, kind: kind))
         }
         return RenderedSubtitles(frameWidth: width, frameHeight: height, bitmaps: images)
+    }
+}
+
+/// Collects libass messages for one renderer (only touched from the renderer's own thread).
+final class MessageLog {
+    static let limit = 200
+    private(set) var lines: [String] = []
+
+    func append(_ line: String) {
+        if lines.count < Self.limit { lines.append(line) }
     }
 }
