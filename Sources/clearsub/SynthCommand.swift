@@ -16,11 +16,12 @@ struct SynthCommand: ParsableCommand {
         NAME.ass (the script used). Frame i is rendered at time i/fps. The same --seed gives the same cues.
         """)
 
+    // Both are checked in `run` rather than by the parser, so a missing one is a one-line error too.
     @Argument(help: "Clean input video(s).")
-    var videos: [String]
+    var videos: [String] = []
 
-    @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Directory for the outputs.")
-    var outputDir: String
+    @Option(name: [.customLong("output-dir"), .customLong("output_dir")], help: "Directory for the outputs (required).")
+    var outputDir: String?
 
     @Option(help: "Comma-separated language codes for generated cues (\(SubtitleLanguage.allCodes)).")
     var languages: String?
@@ -66,6 +67,10 @@ struct SynthCommand: ParsableCommand {
     }
 
     func makeRequest() throws -> SynthRequest {
+        if videos.isEmpty { throw SynthUsageError("no input video; pass one or more clean videos") }
+        guard let outputDir, !outputDir.isEmpty else {
+            throw SynthUsageError("--output-dir is required; pass the directory for the outputs")
+        }
         guard (0...51).contains(crf) else {
             throw SynthUsageError("--crf \(crf) is out of range; pass a value from 0 to 51")
         }

@@ -47,8 +47,12 @@ final class SynthCLITests: XCTestCase {
     func testBadOptionsAreOneLineErrors() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        for extra in [["--languages", "zh,xx"], ["--style", "neon"], ["--crf", "99"]] {
-            let r = try run(["synth", "whatever.mp4", "--output-dir", dir.path] + extra)
+        let cases: [[String]] = [["whatever.mp4", "--output-dir", dir.path, "--languages", "zh,xx"],
+                                 ["whatever.mp4", "--output-dir", dir.path, "--style", "neon"],
+                                 ["whatever.mp4", "--output-dir", dir.path, "--crf", "99"],
+                                 ["whatever.mp4"], ["--output-dir", dir.path]]
+        for args in cases {
+            let r = try run(["synth"] + args)
             XCTAssertNotEqual(r.status, 0)
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertTrue(r.stderr.hasPrefix("clearsub: error: "), r.stderr)
