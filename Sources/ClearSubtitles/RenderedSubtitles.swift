@@ -24,6 +24,22 @@ public struct SubtitleBitmap: Sendable, Equatable {
     public var green: UInt8 { UInt8((rgba >> 16) & 0xFF) }
     public var blue: UInt8 { UInt8((rgba >> 8) & 0xFF) }
     public var transparency: UInt8 { UInt8(rgba & 0xFF) }
+
+    /// Calls `body(x, y, a)` for every frame pixel this image covers with opacity
+    /// a = bitmap/255 · (255 − transparency)/255 > 0, row by row.
+    @inline(__always)
+    func forEachCoveredPixel(_ body: (_ x: Int, _ y: Int, _ a: Float) -> Void) {
+        let opacity = Float(255 - Int(transparency)) / 255
+        if opacity == 0 { return }
+        alpha.withUnsafeBufferPointer { al in
+            for row in 0..<height {
+                for col in 0..<width {
+                    let v = al[row * width + col]
+                    if v != 0 { body(x + col, y + row, Float(v) / 255 * opacity) }
+                }
+            }
+        }
+    }
 }
 
 /// A pixel rectangle, half-open: x in minX..<maxX, y in minY..<maxY.
@@ -45,17 +61,14 @@ public struct RenderedSubtitles: Sendable {
     /// or nil when there are none.
     public func inkBounds(kinds: Set<SubtitleBitmap.Kind> = [.character, .outline, .shadow]) -> PixelRect? {
         var r: PixelRect?
-        for b in bitmaps where kinds.contains(b.kind) && b.transparency < 255 {
-            for row in 0..<b.height {
-                for col in 0..<b.width where b.alpha[row * b.width + col] != 0 {
-                    let x = b.x + col, y = b.y + row
-                    if var cur = r {
-                        cur.minX = min(cur.minX, x); cur.maxX = max(cur.maxX, x + 1)
-                        cur.minY = min(cur.minY, y); cur.maxY = max(cur.maxY, y + 1)
-                        r = cur
-                    } else {
-                        r = PixelRect(minX: x, minY: y, maxX: x + 1, maxY: y + 1)
-                    }
+        for b in bitmaps where kinds.contains(b.kind) {
+            b.forEachCoveredPixel { x, y, _ in
+                if var cur = r {
+                    cur.minX = min(cur.minX, x); cur.maxX = max(cur.maxX, x + 1)
+                    cur.minY = min(cur.minY, y); cur.maxY = max(cur.maxY, y + 1)
+                    r = cur
+                } else {
+                    r = PixelRect(minX: x, minY: y, maxX: x + 1, maxY: y + 1)
                 }
             }
         }
@@ -69,25 +82,14 @@ public struct RenderedSubtitles: Sendable {
         var coverage = Coverage(box: box)
         frame.pixels.withUnsafeMutableBufferPointer { px in
             for b in bitmaps {
-                let opacity = Float(255 - Int(b.transparency)) / 255
-                if opacity == 0 { continue }
                 let cr = Float(b.red), cg = Float(b.green), cb = Float(b.blue)
-                b.alpha.withUnsafeBufferPointer { al in
-                    for row in 0..<b.height {
-                        let y = b.y + row
-                        for col in 0..<b.width {
-                            let v = al[row * b.width + col]
-                            if v == 0 { continue }
-                            let a = Float(v) / 255 * opacity
-                            let inv = 1 - a
-                            let x = b.x + col
-                            let p = (y * frameWidth + x) * 3
-                            px[p] = UInt8((Float(px[p]) * inv + cr * a).rounded())
-                            px[p + 1] = UInt8((Float(px[p + 1]) * inv + cg * a).rounded())
-                            px[p + 2] = UInt8((Float(px[p + 2]) * inv + cb * a).rounded())
-                            coverage.add(x: x, y: y, inverse: inv)
-                        }
-                    }
+                b.forEachCoveredPixel { x, y, a in
+                    let inv = 1 - a
+                    let p = (y * frameWidth + x) * 3
+                    px[p] = UInt8((Float(px[p]) * inv + cr * a).rounded())
+                    px[p + 1] = UInt8((Float(px[p + 1]) * inv + cg * a).rounded())
+                    px[p + 2] = UInt8((Float(px[p + 2]) * inv + cb * a).rounded())
+                    coverage.add(x: x, y: y, inverse: inv)
                 }
             }
         }

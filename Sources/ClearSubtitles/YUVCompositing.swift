@@ -52,28 +52,17 @@ extension RenderedSubtitles {
         var coverage = Coverage(box: box)
         let cw = frame.chromaWidth
         for b in bitmaps {
-            let opacity = Float(255 - Int(b.transparency)) / 255
-            if opacity == 0 { continue }
             let (ky, ku, kv) = matrix.yuv(red: b.red, green: b.green, blue: b.blue)
             // Chroma samples under this image, and the summed alpha of their pixels.
             let cx0 = b.x / 2, cy0 = b.y / 2
             let bw = (b.x + b.width - 1) / 2 - cx0 + 1, bh = (b.y + b.height - 1) / 2 - cy0 + 1
             var sums = [Float](repeating: 0, count: bw * bh)
             frame.y.withUnsafeMutableBufferPointer { yp in
-                b.alpha.withUnsafeBufferPointer { al in
-                    for row in 0..<b.height {
-                        let y = b.y + row
-                        for col in 0..<b.width {
-                            let v = al[row * b.width + col]
-                            if v == 0 { continue }
-                            let a = Float(v) / 255 * opacity
-                            let x = b.x + col
-                            let p = y * frameWidth + x
-                            yp[p] = UInt8((Float(yp[p]) * (1 - a) + ky * a).rounded())
-                            coverage.add(x: x, y: y, inverse: 1 - a)
-                            sums[(y / 2 - cy0) * bw + (x / 2 - cx0)] += a
-                        }
-                    }
+                b.forEachCoveredPixel { x, y, a in
+                    let p = y * frameWidth + x
+                    yp[p] = UInt8((Float(yp[p]) * (1 - a) + ky * a).rounded())
+                    coverage.add(x: x, y: y, inverse: 1 - a)
+                    sums[(y / 2 - cy0) * bw + (x / 2 - cx0)] += a
                 }
             }
             for row in 0..<bh {
