@@ -44,7 +44,9 @@ final class SynthEndToEndTests: XCTestCase {
             let s = try XCTUnwrap(try subbed.nextFrame()), m = try XCTUnwrap(try masks.nextGrayFrame())
             let near = TestSupport.dilate(m, radius: 2)
             for i in 0..<(320 * 240) {
-                let d = (0..<3).map { abs(Int(c.pixels[i * 3 + $0]) - Int(s.pixels[i * 3 + $0])) }.max()!
+                let d = max(abs(Int(c.pixels[i * 3]) - Int(s.pixels[i * 3])),
+                            abs(Int(c.pixels[i * 3 + 1]) - Int(s.pixels[i * 3 + 1])),
+                            abs(Int(c.pixels[i * 3 + 2]) - Int(s.pixels[i * 3 + 2])))
                 if m.pixels[i] > 0 { maskedPixels += 1 }
                 if d > 40 { if near[i] { bigDiffInside += 1 } else { bigDiffOutside += 1 } }
             }

@@ -58,19 +58,27 @@ enum TestSupport {
                         pixels: (0..<(width * height * 3)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
     }
 
-    /// Square dilation of a mask's support (> 0) by `radius` pixels.
+    /// Square dilation of a mask's support (> 0) by `radius` pixels (separable: rows, then columns).
     static func dilate(_ mask: GrayFrame, radius: Int) -> [Bool] {
         let w = mask.width, h = mask.height
         var rows = [Bool](repeating: false, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w where mask.pixels[y * w + x] > 0 {
-                for xx in max(0, x - radius)...min(w - 1, x + radius) { rows[y * w + xx] = true }
+        var out = [Bool](repeating: false, count: w * h)
+        mask.pixels.withUnsafeBufferPointer { m in
+            rows.withUnsafeMutableBufferPointer { r in
+                for y in 0..<h {
+                    for x in 0..<w where m[y * w + x] > 0 {
+                        for xx in max(0, x - radius)...min(w - 1, x + radius) { r[y * w + xx] = true }
+                    }
+                }
             }
         }
-        var out = [Bool](repeating: false, count: w * h)
-        for y in 0..<h {
-            for x in 0..<w where rows[y * w + x] {
-                for yy in max(0, y - radius)...min(h - 1, y + radius) { out[yy * w + x] = true }
+        rows.withUnsafeBufferPointer { r in
+            out.withUnsafeMutableBufferPointer { o in
+                for y in 0..<h {
+                    for x in 0..<w where r[y * w + x] {
+                        for yy in max(0, y - radius)...min(h - 1, y + radius) { o[yy * w + x] = true }
+                    }
+                }
             }
         }
         return out
@@ -95,13 +103,19 @@ enum TestSupport {
                 throw MediaError.truncated(candidate, decoded: frames, expected: frames + 1)
             }
             let inside = dilate(m, radius: radius)
-            for i in 0..<(r.width * r.height) {
-                var e = 0.0
-                for k in 0..<3 {
-                    let d = Double(r.pixels[i * 3 + k]) - Double(c.pixels[i * 3 + k])
-                    e += d * d
+            r.pixels.withUnsafeBufferPointer { rp in
+                c.pixels.withUnsafeBufferPointer { cp in
+                    inside.withUnsafeBufferPointer { ins in
+                        for i in 0..<(r.width * r.height) {
+                            var e = 0
+                            for k in (i * 3)..<(i * 3 + 3) {
+                                let d = Int(rp[k]) - Int(cp[k])
+                                e += d * d
+                            }
+                            if ins[i] { sseIn += Double(e); nIn += 3 } else { sseOut += Double(e); nOut += 3 }
+                        }
+                    }
                 }
-                if inside[i] { sseIn += e; nIn += 3 } else { sseOut += e; nOut += 3 }
             }
             frames += 1
         }
