@@ -151,6 +151,21 @@ final class SynthEndToEndTests: XCTestCase {
         XCTAssertTrue(try VideoProbe.probe(out.video).audioStreams.isEmpty)
     }
 
+    func testColourTagsOfTheSourceAreKept() throws {
+        let clip = dir.appendingPathComponent("hd.mp4").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: FFmpegTools.find("ffmpeg") ?? "/usr/bin/ffmpeg")
+        p.arguments = ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5", "-t", "1",
+                       "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-colorspace", "bt709",
+                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv", clip]
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertTrue(SubtitleBurner.usesYUVPath(try VideoProbe.probe(clip)))
+        let out = try synth(clip, SynthRequest(outputDirectory: dir.appendingPathComponent("o").path))
+        XCTAssertEqual(try ColorDescription.probe(out.video), try ColorDescription.probe(clip))
+        XCTAssertEqual(try ColorDescription.probe(out.video).matrix, "bt709")
+    }
+
     func testFrameTimes() {
         XCTAssertEqual(SubtitleBurner.frameTimeMilliseconds(index: 10, fps: FrameRate(10, 1)), 1000)
         XCTAssertEqual(SubtitleBurner.frameTimeMilliseconds(index: 30, fps: FrameRate(30000, 1001)), 1001)
