@@ -69,6 +69,8 @@ public enum SubtitleBurner {
         }
         let tmp = SynthOutputs(video: temporary(outputs.video), mask: temporary(outputs.mask),
                                script: temporary(outputs.script))
+        InterruptCleanup.register(tmp.all)
+        defer { InterruptCleanup.unregister(tmp.all) }
 
         let yuvPath = usesYUVPath(info)
         let color = yuvPath ? try ColorDescription.probe(info.path) : nil

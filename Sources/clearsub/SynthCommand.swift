@@ -46,6 +46,7 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         let progressLine = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) != 0)
+        InterruptCleanup.install()
         do {
             let request = try makeRequest()
             let infos = try SubtitleBurner.prepare(inputs: videos, request: request)

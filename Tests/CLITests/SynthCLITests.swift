@@ -85,4 +85,22 @@ final class SynthCLITests: XCTestCase {
         XCTAssertEqual(forced.status, 0, forced.stderr)
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/tiny.ass")), before)
     }
+
+    func testInterruptedRunLeavesNoFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/samples/hall.mp4").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["synth", sample, "--output-dir", dir.path, "--quiet"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        p.terminate()   // SIGTERM
+        p.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.5)
+        if p.terminationStatus == 0 { throw XCTSkip("synth finished before it could be interrupted") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
+    }
 }
