@@ -31,7 +31,7 @@ public enum StylePreset: String, CaseIterable, Sendable {
         switch self {
         case .classic:
             return ASSStyle(name: name, fontName: font, fontSize: size, primary: .white, outlineColor: .black,
-                            backColor: .black.withTransparency(0x80), outline: edge, shadow: edge / 2 > 0.5 ? 1 : 0,
+                            backColor: .black.withTransparency(0x80), outline: edge, shadow: (edge / 2).rounded(.down),
                             marginL: marginH, marginR: marginH, marginV: marginV)
         case .yellow:
             return ASSStyle(name: name, fontName: font, fontSize: size, primary: .yellow, outlineColor: .black,
