@@ -138,12 +138,7 @@ final class SynthEndToEndTests: XCTestCase {
 
     func testNonYUV420SourceGoesThroughRGB() throws {
         let clip = dir.appendingPathComponent("rgbish.mkv").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: FFmpegTools.find("ffmpeg") ?? "/usr/bin/ffmpeg")
-        p.arguments = ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=5", "-t", "1",
-                       "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", clip]
-        try p.run()
-        p.waitUntilExit()
+        try TestSupport.makeSilentClip(clip, size: "160x120", rate: 5, options: ["-pix_fmt", "yuv444p"])
         let info = try VideoProbe.probe(clip)
         XCTAssertFalse(SubtitleBurner.usesYUVPath(info))
         let out = try synth(clip, SynthRequest(outputDirectory: dir.appendingPathComponent("o").path, seed: 4))
@@ -153,13 +148,9 @@ final class SynthEndToEndTests: XCTestCase {
 
     func testColourTagsOfTheSourceAreKept() throws {
         let clip = dir.appendingPathComponent("hd.mp4").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: FFmpegTools.find("ffmpeg") ?? "/usr/bin/ffmpeg")
-        p.arguments = ["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5", "-t", "1",
-                       "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-colorspace", "bt709",
-                       "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv", clip]
-        try p.run()
-        p.waitUntilExit()
+        try TestSupport.makeSilentClip(clip, size: "160x90", rate: 5, options: [
+            "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+            "-color_range", "tv"])
         XCTAssertTrue(SubtitleBurner.usesYUVPath(try VideoProbe.probe(clip)))
         let out = try synth(clip, SynthRequest(outputDirectory: dir.appendingPathComponent("o").path))
         XCTAssertEqual(try ColorDescription.probe(out.video), try ColorDescription.probe(clip))

@@ -25,18 +25,28 @@ enum TestSupport {
     static func makeClip(in dir: URL, name: String = "clip.mp4", width: Int = 320, height: Int = 240,
                          rate: Int = 10, seconds: Double = 2) throws -> String {
         let out = dir.appendingPathComponent(name).path
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height):rate=\(rate)",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                    "-t", String(seconds), "-map", "0:v", "-map", "1:a",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "64k", out])
+        return out
+    }
+
+    /// A silent 1-second test-pattern clip with extra encoder options (pixel format, colour tags).
+    static func makeSilentClip(_ path: String, size: String, rate: Int, options: [String]) throws {
+        try ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate)", "-t", "1",
+                    "-c:v", "libx264", "-preset", "ultrafast"] + options + [path])
+    }
+
+    /// Runs ffmpeg quietly with `arguments`, overwriting outputs.
+    static func ffmpeg(_ arguments: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: FFmpegTools.find("ffmpeg") ?? "/usr/bin/ffmpeg")
-        p.arguments = ["-nostdin", "-v", "error", "-y",
-                       "-f", "lavfi", "-i", "testsrc2=size=\(width)x\(height):rate=\(rate)",
-                       "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-                       "-t", String(seconds), "-map", "0:v", "-map", "1:a",
-                       "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p",
-                       "-c:a", "aac", "-b:a", "64k", out]
+        p.arguments = ["-nostdin", "-v", "error", "-y"] + arguments
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw MediaError.ffmpegFailed(tool: "ffmpeg", detail: "test clip") }
-        return out
     }
 
     /// A one-event script on a `width`×`height` frame with the given style line fields.
