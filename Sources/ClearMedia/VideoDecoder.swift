@@ -4,7 +4,11 @@
 import Foundation
 
 public final class VideoDecoder: @unchecked Sendable {
-    public enum PixelLayout: Sendable { case rgb24, gray }
+    public enum PixelLayout: Sendable {
+        case rgb24, gray
+        /// Planar 8-bit YUV 4:2:0 (see YUV420Frame.swift); bit-exact for yuv420p sources.
+        case yuv420p
+    }
 
     public let info: VideoInfo
     public let layout: PixelLayout
@@ -19,7 +23,7 @@ public final class VideoDecoder: @unchecked Sendable {
         child = try ChildProcess(tool: "ffmpeg", arguments: [
             "-nostdin", "-hide_banner", "-v", "error", "-i", info.path,
             "-map", "0:v:0", "-fps_mode", "passthrough", "-an", "-sn", "-dn",
-            "-f", "rawvideo", "-pix_fmt", layout == .rgb24 ? "rgb24" : "gray", "-",
+            "-f", "rawvideo", "-pix_fmt", Self.ffmpegName(layout), "-",
         ], direction: .readFromChild)
     }
 
@@ -27,7 +31,7 @@ public final class VideoDecoder: @unchecked Sendable {
         try self.init(info: VideoProbe.probe(path), layout: layout)
     }
 
-    private var frameBytes: Int { info.width * info.height * (layout == .rgb24 ? 3 : 1) }
+    private var frameBytes: Int { Self.frameBytes(layout, width: info.width, height: info.height) }
 
     /// Next frame as raw bytes, or nil at the end of the stream. Throws if the stream ends early
     /// (truncated file) or FFmpeg reports a decoding failure.

@@ -19,6 +19,11 @@ public struct EncoderSettings: Sendable, Equatable {
     public var fps: FrameRate
     /// File whose audio streams are copied unchanged into the output (nil: no audio).
     public var audioSource: String?
+    /// H.264 only: frames are written as planar YUV 4:2:0 (`write(_: YUV420Frame)`) instead of RGB,
+    /// so a yuv420p source passes through without colour conversion (even sizes only).
+    public var yuvInput = false
+    /// Colour description (matrix, primaries, transfer, range) tagged on the output, when known.
+    public var color: ColorDescription?
 
     public init(codec: Codec, width: Int, height: Int, fps: FrameRate, audioSource: String? = nil) {
         self.codec = codec
@@ -36,10 +41,16 @@ public struct EncoderSettings: Sendable, Equatable {
 
     var inputPixelFormat: String {
         if case .ffv1Gray = codec { return "gray" }
-        return "rgb24"
+        return yuvInput ? "yuv420p" : "rgb24"
     }
 
-    var bytesPerFrame: Int { width * height * (inputPixelFormat == "gray" ? 1 : 3) }
+    var bytesPerFrame: Int {
+        switch inputPixelFormat {
+        case "gray": return VideoDecoder.frameBytes(.gray, width: width, height: height)
+        case "yuv420p": return VideoDecoder.frameBytes(.yuv420p, width: width, height: height)
+        default: return VideoDecoder.frameBytes(.rgb24, width: width, height: height)
+        }
+    }
 
     /// The output pixel format FFmpeg is asked for.
     public var outputPixelFormat: String {
@@ -67,6 +78,7 @@ public struct EncoderSettings: Sendable, Equatable {
             a += ["-c:v", "ffv1", "-level", "3", "-pix_fmt", "gray"]
         }
         a += ["-fps_mode", "passthrough", "-max_interleave_delta", "0"]
+        if let c = color { a += c.outputArguments }
         if let f = format { a += ["-f", f] }
         a.append(output)
         return a
@@ -114,13 +126,13 @@ public final class VideoEncoder: @unchecked Sendable {
         try frame.pixels.withUnsafeBytes { try writeBytes($0) }
     }
 
-    private func check(_ w: Int, _ h: Int) throws {
+    func check(_ w: Int, _ h: Int) throws {
         if w != settings.width || h != settings.height {
             throw MediaError.frameSizeMismatch(expected: "\(settings.width)x\(settings.height)", got: "\(w)x\(h)")
         }
     }
 
-    private func writeBytes(_ buffer: UnsafeRawBufferPointer) throws {
+    func writeBytes(_ buffer: UnsafeRawBufferPointer) throws {
         guard let c = child else { throw MediaError.encoderClosed }
         if !c.writeFully(buffer.baseAddress!, count: buffer.count) {
             c.closePipe()
