@@ -74,9 +74,11 @@ public indirect enum CheckpointValue: Sendable {
 extension CheckpointValue {
     /// Converts an interpreter value. `budget` bounds the nodes visited (shared sub-objects are expanded,
     /// so a hostile DAG could otherwise blow up exponentially).
-    init(_ value: PickleValue, budget: inout Int) throws {
+    init(_ value: PickleValue, budget: inout Int, limit: Int) throws {
         budget -= 1
-        guard budget >= 0 else { throw WeightsError.limitExceeded(what: "objects in the unpickled checkpoint", limit: 0) }
+        guard budget >= 0 else {
+            throw WeightsError.limitExceeded(what: "objects in the unpickled checkpoint (shared objects counted each time they are referenced)", limit: limit)
+        }
         switch value {
         case .none: self = .none
         case let .bool(b): self = .bool(b)
@@ -84,12 +86,12 @@ extension CheckpointValue {
         case let .float(f): self = .float(f)
         case let .string(s): self = .string(s)
         case let .bytes(n): self = .other("<\(n) bytes>")
-        case let .tuple(t): self = .list(try t.items.map { try CheckpointValue($0, budget: &budget) })
-        case let .list(l): self = .list(try l.items.map { try CheckpointValue($0, budget: &budget) })
+        case let .tuple(t): self = .list(try t.items.map { try CheckpointValue($0, budget: &budget, limit: limit) })
+        case let .list(l): self = .list(try l.items.map { try CheckpointValue($0, budget: &budget, limit: limit) })
         case let .dict(d):
             var entries: [(key: String, value: CheckpointValue)] = []
             for (k, v) in zip(d.keys, d.values) {
-                entries.append((CheckpointValue.keyText(k), try CheckpointValue(v, budget: &budget)))
+                entries.append((CheckpointValue.keyText(k), try CheckpointValue(v, budget: &budget, limit: limit)))
             }
             self = .dict(entries)
         case let .global(_, name): self = .other("<\(name)>")

@@ -39,8 +39,9 @@ public struct TorchCheckpoint: Sendable {
         let resolver = TorchResolver(buffer: buffer, archive: archive, folder: folder)
         var machine = PickleMachine(UnsafeRawBufferPointer(rebasing: bytes[pickle.dataRange]), resolver: resolver)
         let value = try machine.run()
-        var budget = 4 * pickle.dataRange.count + 1_024
-        self.root = try CheckpointValue(value, budget: &budget)
+        let limit = 4 * pickle.dataRange.count + 1_024
+        var budget = limit
+        self.root = try CheckpointValue(value, budget: &budget, limit: limit)
         self.folder = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
         self.buffer = buffer
     }

@@ -39,6 +39,14 @@ final class HostileFuzzTests: XCTestCase {
         return outcome
     }
 
+    /// The mutations must both keep some files valid (data bytes) and reach several distinct rejections.
+    private func assertCoverage(_ outcome: Outcome, errorKinds: Int, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertGreaterThan(outcome.parsed, 100, "some mutations (tensor data bytes) must still parse", file: file, line: line)
+        XCTAssertGreaterThan(outcome.convertedValues, 0, file: file, line: line)
+        XCTAssertGreaterThan(outcome.rejected.values.reduce(0, +), HostileFuzzTests.casesPerFormat / 2, "\(outcome.rejected)", file: file, line: line)
+        XCTAssertGreaterThanOrEqual(outcome.rejected.count, errorKinds, "distinct error kinds: \(outcome.rejected)", file: file, line: line)
+    }
+
     private static func flip(_ bytes: inout [UInt8], in range: Range<Int>, _ rng: inout SeededRandom) {
         guard !range.isEmpty else { return }
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -111,10 +119,7 @@ final class HostileFuzzTests: XCTestCase {
                 return "json edit"
             }
         }, parse: { try SafetensorsFile(buffer: $0).tensors })
-        XCTAssertGreaterThan(outcome.parsed, 100, "some mutations (data bytes) must still parse")
-        XCTAssertGreaterThan(outcome.convertedValues, 0)
-        XCTAssertGreaterThan(outcome.rejected.values.reduce(0, +), HostileFuzzTests.casesPerFormat / 2, "\(outcome.rejected)")
-        XCTAssertGreaterThanOrEqual(outcome.rejected.count, 4, "several distinct error kinds: \(outcome.rejected)")
+        assertCoverage(outcome, errorKinds: 4)
     }
 
     // MARK: torch.save zip
@@ -153,9 +158,6 @@ final class HostileFuzzTests: XCTestCase {
                 return "zip field"
             }
         }, parse: { try TorchCheckpoint(buffer: $0).tensors })
-        XCTAssertGreaterThan(outcome.parsed, 100, "some mutations (storage bytes) must still parse")
-        XCTAssertGreaterThan(outcome.convertedValues, 0)
-        XCTAssertGreaterThan(outcome.rejected.values.reduce(0, +), HostileFuzzTests.casesPerFormat / 2, "\(outcome.rejected)")
-        XCTAssertGreaterThanOrEqual(outcome.rejected.count, 5, "several distinct error kinds: \(outcome.rejected)")
+        assertCoverage(outcome, errorKinds: 5)
     }
 }
