@@ -19,7 +19,7 @@ struct ByteReader {
 
     /// Throws unless `count` bytes remain.
     func require(_ count: Int, _ what: @autoclosure () -> String) throws {
-        guard count >= 0, position >= 0, count <= remaining else {
+        guard count >= 0, position >= 0, position <= bytes.count, count <= remaining else {
             throw WeightsError.truncated(format: format, what: what(), needed: count, available: remaining)
         }
     }

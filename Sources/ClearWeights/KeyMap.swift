@@ -37,15 +37,22 @@ public struct KeyMap: Sendable {
         var stripped = true
         while stripped {
             stripped = false
-            for p in stripPrefixes where !p.isEmpty && key.hasPrefix(p) {
-                key.removeFirst(p.count)
+            for p in stripPrefixes where !p.isEmpty && KeyMap.hasBytePrefix(key, p) {
+                key = KeyMap.dropBytePrefix(key, p)
                 stripped = true
             }
         }
-        if let rule = renames.first(where: { key.hasPrefix($0.from) }) {
-            key = rule.to + key.dropFirst(rule.from.count)
+        if let rule = renames.first(where: { KeyMap.hasBytePrefix(key, $0.from) }) {
+            key = rule.to + KeyMap.dropBytePrefix(key, rule.from)
         }
         return key
+    }
+
+    // Keys come from untrusted files: compare and cut on UTF-8 bytes, not on Characters.
+    private static func hasBytePrefix(_ key: String, _ prefix: String) -> Bool { key.utf8.starts(with: prefix.utf8) }
+
+    private static func dropBytePrefix(_ key: String, _ prefix: String) -> String {
+        String(decoding: key.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
     }
 
     /// The tensors under their mapped keys; two tensors mapping to one key is an error naming both sources.

@@ -100,3 +100,32 @@ final class StoreAndWriterTests: XCTestCase {
         XCTAssertNotNil(assertWeightsError(try SafetensorsWriter.tensor(key: "x", shape: [2], values: [1])))
     }
 }
+
+final class LoRAAdapterTests: XCTestCase {
+    func testPairsRanksAndMerge() throws {
+        let tensors = [
+            try SafetensorsWriter.tensor(key: "blocks.0.ffn.0.lora_A.default.weight", shape: [1, 3], values: [1, 2, 3]),
+            try SafetensorsWriter.tensor(key: "blocks.0.ffn.0.lora_B.default.weight", shape: [2, 1], values: [10, -1], dtype: .bf16),
+            try SafetensorsWriter.tensor(key: "blocks.0.ffn.0.weight", shape: [2, 3], values: [0, 0, 0, 1, 1, 1]),
+        ]
+        let store = try WeightStore(tensors: tensors)
+        let adapters = try LoRAAdapters.find(in: store)
+        XCTAssertEqual(adapters.map(\.module), ["blocks.0.ffn.0"])
+        XCTAssertEqual([adapters[0].rank, adapters[0].inFeatures, adapters[0].outFeatures], [1, 3, 2])
+        var w = try store.tensor("blocks.0.ffn.0.weight").toFloat32()
+        try adapters[0].merged(into: &w, scale: 0.5)
+        XCTAssertEqual(w, [5, 10, 15, 0.5, 0, -0.5])
+        XCTAssertEqual(store.unusedKeys, [])
+    }
+
+    func testIncompleteAndMismatchedPairsNameTheFullKey() throws {
+        let lora = try WeightStore(path: Fixtures.path("clear_lora.pt"), keyMap: .clearLoRA)
+        XCTAssertEqual(assertWeightsError(try LoRAAdapters.find(in: lora)).map { if case let .missingTensor(key, _) = $0 { return key } else { return "" } },
+                       "blocks.0.ffn.0.lora_B.default.weight")
+        let bad = try WeightStore(tensors: [
+            try SafetensorsWriter.tensor(key: "m.lora_A.default.weight", shape: [2, 1], values: [1, 2]),
+            try SafetensorsWriter.tensor(key: "m.lora_B.default.weight", shape: [1, 3], values: [1, 2, 3]),
+        ])
+        XCTAssertEqual(assertWeightsError(try LoRAAdapters.find(in: bad)), .shapeMismatch(key: "m.lora_B.default.weight", expected: [-1, 2], found: [1, 3]))
+    }
+}
