@@ -102,6 +102,11 @@ def main():
                 f.write(src.read(info.filename))
     expected["zip64_local.pt"] = expected["plain.pt"]
 
+    # 5b. Many entries (memo indices > 255 → LONG_BINPUT/LONG_BINGET, SETITEMS batches of 1000), all views of
+    #     one storage: "k{i}" holds [i, i + 1] as float32. Checked by formula in the tests, not in expected.json.
+    line = torch.arange(1101, dtype=torch.float32)
+    torch.save({f"k{i}": line[i:i + 2] for i in range(1100)}, os.path.join(OUT, "many_views.pt"))
+
     # 6. safetensors, single file with metadata and several dtypes.
     st = {"w.f32": torch.randn(3, 4), "w.f16": torch.randn(5).half(), "w.bf16": torch.randn(2, 2).bfloat16(),
           "w.i64": torch.tensor([1, -2, 3]), "w.u8": torch.tensor([7], dtype=torch.uint8),

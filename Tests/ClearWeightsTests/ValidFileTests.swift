@@ -36,6 +36,17 @@ final class ValidFileTests: XCTestCase {
         assertMatches(try TorchCheckpoint(path: Fixtures.path("views.pt")).tensors, "views.pt")
     }
 
+    func testManyViewsOfOneStorage() throws {
+        let tensors = try TorchCheckpoint(path: Fixtures.path("many_views.pt")).tensors
+        XCTAssertEqual(tensors.count, 1100)
+        for (i, t) in tensors.enumerated() {
+            XCTAssertEqual(t.key, "k\(i)")
+            XCTAssertEqual(t.shape, [2])
+            XCTAssertEqual(t.toFloat32(), [Float(i), Float(i + 1)])
+            XCTAssertTrue(t.buffer === tensors[0].buffer, "views are read in place from the file")
+        }
+    }
+
     func testPickleProtocol4() throws {
         assertMatches(try TorchCheckpoint(path: Fixtures.path("proto4.pt")).tensors, "proto4.pt")
     }
