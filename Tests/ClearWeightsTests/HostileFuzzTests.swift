@@ -1,11 +1,14 @@
 // Seeded mutation testing of valid safetensors and torch.save files (byte flips, truncations, header-length
 // lies, insertions, deletions, JSON edits, ZIP field and pickle opcode edits): 12,000 cases per format.
 // Every case must either parse (and then convert every tensor) or throw a WeightsError — no crash, no hang.
+import Foundation
 import XCTest
 @testable import ClearWeights
 
 final class HostileFuzzTests: XCTestCase {
-    static let casesPerFormat = 12_000
+    /// 12,000 by default; CLEARSUB_FUZZ_CASES and CLEARSUB_FUZZ_SEED (added to the fixed seeds) allow longer local runs.
+    static let casesPerFormat = ProcessInfo.processInfo.environment["CLEARSUB_FUZZ_CASES"].flatMap(Int.init) ?? 12_000
+    static let extraSeed = ProcessInfo.processInfo.environment["CLEARSUB_FUZZ_SEED"].flatMap(UInt64.init) ?? 0
 
     private struct Outcome {
         var parsed = 0
@@ -17,7 +20,7 @@ final class HostileFuzzTests: XCTestCase {
     private func fuzz(bases: [[UInt8]], seed: UInt64, cases: Int,
                       mutate: (inout [UInt8], Int, inout SeededRandom) -> String,
                       parse: (WeightBuffer) throws -> [WeightTensor]) -> Outcome {
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: seed &+ HostileFuzzTests.extraSeed)
         var outcome = Outcome()
         for i in 0..<cases {
             let baseIndex = i % bases.count
@@ -35,7 +38,7 @@ final class HostileFuzzTests: XCTestCase {
                 XCTFail("case \(i) (\(strategy)) threw a non-WeightsError: \(type(of: error)) \(error)")
             }
         }
-        print("fuzz seed \(seed): \(cases) cases, \(outcome.parsed) parsed, rejected by kind: \(outcome.rejected.sorted { $0.key < $1.key })")
+        print("fuzz seed \(seed &+ HostileFuzzTests.extraSeed): \(cases) cases, \(outcome.parsed) parsed, rejected by kind: \(outcome.rejected.sorted { $0.key < $1.key })")
         return outcome
     }
 
