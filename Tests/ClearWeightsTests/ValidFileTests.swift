@@ -89,6 +89,26 @@ final class ValidFileTests: XCTestCase {
         XCTAssertEqual(error, .duplicateKey(key: "blocks.1.ffn.0.weight", reason: "present in more than one shard of \(dup), \(dup)"))
     }
 
+    func testHostileIndexFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-index-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let shard = "diffusion_pytorch_model-00001-of-00002.safetensors"
+        try FileManager.default.copyItem(atPath: Fixtures.path("sharded/" + shard), toPath: dir + "/" + shard)
+        func index(_ json: String) throws -> WeightsError? {
+            let path = dir + "/model.safetensors.index.json"
+            try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+            return assertWeightsError(try ShardedSafetensors.load(indexPath: path))
+        }
+        guard case .malformed? = try index(#"{"weight_map": {"a": "../../etc/passwd"}}"#) else { return XCTFail("path traversal") }
+        guard case .malformed? = try index(#"{"weight_map": {"a": "/etc/passwd"}}"#) else { return XCTFail("absolute path") }
+        guard case .malformed? = try index(#"{"metadata": {}}"#) else { return XCTFail("no weight_map") }
+        guard case .io? = try index(#"{"weight_map": {"a": "missing.safetensors"}}"#) else { return XCTFail("missing shard") }
+        XCTAssertEqual(try index(#"{"weight_map": {"blocks.0.ffn.0.bias": "\#(shard)", "nope": "\#(shard)"}}"#).map { if case let .missingTensor(key, _) = $0 { return key } else { return "" } }, "nope")
+        guard case .limitExceeded? = try index(String(repeating: "[", count: 10_000)) else { return XCTFail("deep JSON") }
+        guard case .io? = assertWeightsError(try WeightBuffer.map(path: dir)) else { return XCTFail("directory is not a file") }
+    }
+
     func testWeightFileDetectsFormats() throws {
         XCTAssertEqual(try WeightFile.open(Fixtures.path("plain.pt")).format, .torch)
         XCTAssertEqual(try WeightFile.open(Fixtures.path("small.safetensors")).format, .safetensors)
