@@ -2,9 +2,15 @@
 // (e.g. {'model_state_dict': {...}, 'temporal_loss_weight': 0.1}), lists/tuples, tensors and scalars.
 // Provides wrapper unwrapping and flattening to dotted tensor keys.
 
+/// One entry of a checkpoint dict.
+public struct CheckpointEntry: Sendable {
+    public let key: String
+    public let value: CheckpointValue
+}
+
 /// A value from a torch checkpoint. Dicts keep their insertion order.
 public indirect enum CheckpointValue: Sendable {
-    case dict([(key: String, value: CheckpointValue)])
+    case dict([CheckpointEntry])
     /// Lists and tuples.
     case list([CheckpointValue])
     case tensor(WeightTensor)
@@ -44,7 +50,7 @@ public indirect enum CheckpointValue: Sendable {
         func join(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
         switch self {
         case let .dict(entries):
-            for (key, value) in entries { value.collect(prefix: join(key), into: &out) }
+            for entry in entries { entry.value.collect(prefix: join(entry.key), into: &out) }
         case let .list(items):
             for (i, value) in items.enumerated() { value.collect(prefix: join(String(i)), into: &out) }
         case let .tensor(t):
@@ -89,9 +95,9 @@ extension CheckpointValue {
         case let .tuple(t): self = .list(try t.items.map { try CheckpointValue($0, budget: &budget, limit: limit) })
         case let .list(l): self = .list(try l.items.map { try CheckpointValue($0, budget: &budget, limit: limit) })
         case let .dict(d):
-            var entries: [(key: String, value: CheckpointValue)] = []
+            var entries: [CheckpointEntry] = []
             for (k, v) in zip(d.keys, d.values) {
-                entries.append((CheckpointValue.keyText(k), try CheckpointValue(v, budget: &budget, limit: limit)))
+                entries.append(CheckpointEntry(key: CheckpointValue.keyText(k), value: try CheckpointValue(v, budget: &budget, limit: limit)))
             }
             self = .dict(entries)
         case let .global(_, name): self = .other("<\(name)>")

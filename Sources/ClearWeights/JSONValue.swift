@@ -1,27 +1,15 @@
 // A small strict JSON (RFC 8259) parser and string escaper for safetensors headers (§10.1) and
 // `*.safetensors.index.json` files. Bounded nesting depth; integers kept exact; duplicate keys rejected.
 
-enum JSONValue: Equatable {
-    case object([(String, JSONValue)])
+enum JSONValue {
+    /// Keys are unique (the parser rejects repeats); iterate `keys.sorted()` for a stable order.
+    case object([String: JSONValue])
     case array([JSONValue])
     case string(String)
     case integer(Int)
     case number(Double)
     case bool(Bool)
     case null
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case let (.array(x), .array(y)): return x == y
-        case let (.string(x), .string(y)): return x == y
-        case let (.integer(x), .integer(y)): return x == y
-        case let (.number(x), .number(y)): return x == y
-        case let (.bool(x), .bool(y)): return x == y
-        case (.null, .null): return true
-        default: return false
-        }
-    }
 
     var kindName: String {
         switch self {
@@ -115,18 +103,17 @@ private struct JSONParser {
 
     mutating func object(depth: Int) throws -> JSONValue {
         try expect(UInt8(ascii: "{"))
-        var members: [(String, JSONValue)] = []
-        var seen = Set<String>()
+        var members: [String: JSONValue] = [:]
         skipSpace()
         if peek() == UInt8(ascii: "}") { position += 1; return .object(members) }
         while true {
             skipSpace()
             let key = try string()
-            guard seen.insert(key).inserted else { throw WeightsError.duplicateKey(key: key, reason: "\(format) JSON object repeats it") }
+            guard members[key] == nil else { throw WeightsError.duplicateKey(key: key, reason: "\(format) JSON object repeats it") }
             skipSpace()
             try expect(UInt8(ascii: ":"))
             skipSpace()
-            members.append((key, try value(depth: depth + 1)))
+            members[key] = try value(depth: depth + 1)
             skipSpace()
             guard let next = peek() else { throw fail("unterminated object") }
             position += 1

@@ -44,7 +44,8 @@ public struct SafetensorsFile: Sendable {
         var tensors: [WeightTensor] = []
         var metadata: [String: String] = [:]
         tensors.reserveCapacity(members.count)
-        for (key, value) in members {
+        for key in members.keys.sorted() {
+            let value = members[key]!
             if key == "__metadata__" {
                 metadata = try SafetensorsFile.parseMetadata(value)
                 continue
@@ -56,7 +57,6 @@ public struct SafetensorsFile: Sendable {
             tensors.append(try WeightTensor(key: key, dtype: entry.dtype, shape: entry.shape, buffer: buffer,
                                             byteRange: (dataStart + entry.begin)..<(dataStart + entry.end)))
         }
-        tensors.sort { $0.key < $1.key }
         self.tensors = tensors
         self.metadata = metadata
         self.buffer = buffer
@@ -67,7 +67,7 @@ public struct SafetensorsFile: Sendable {
             throw WeightsError.malformed(format: "safetensors", reason: "__metadata__ is a \(value.kindName), expected an object of strings")
         }
         var out: [String: String] = [:]
-        for (k, v) in pairs {
+        for (k, v) in pairs.sorted(by: { $0.key < $1.key }) {
             guard case let .string(text) = v else {
                 throw WeightsError.malformed(format: "safetensors", reason: "__metadata__[\(JSONValue.quote(k))] is a \(v.kindName), expected a string")
             }
@@ -88,7 +88,7 @@ public struct SafetensorsFile: Sendable {
             throw WeightsError.badTensor(key: key, reason: "header entry is a \(value.kindName), expected {dtype, shape, data_offsets}")
         }
         func field(_ name: String) throws -> JSONValue {
-            guard let v = fields.first(where: { $0.0 == name })?.1 else {
+            guard let v = fields[name] else {
                 throw WeightsError.badTensor(key: key, reason: "header entry has no '\(name)'")
             }
             return v
@@ -99,7 +99,7 @@ public struct SafetensorsFile: Sendable {
             }
             return try items.map {
                 guard case let .integer(n) = $0, n >= 0 else {
-                    throw WeightsError.badTensor(key: key, reason: "'\(name)' holds \($0 == .null ? "null" : "a negative or non-integer value")")
+                    throw WeightsError.badTensor(key: key, reason: "'\(name)' holds a \($0.kindName) that is not a non-negative integer")
                 }
                 return n
             }

@@ -10,13 +10,14 @@ public enum ShardedSafetensors {
         guard case let .object(top) = try JSONValue.parse(buffer.bytes, format: "safetensors index") else {
             throw WeightsError.malformed(format: "safetensors index", reason: "'\(indexPath)' is not a JSON object")
         }
-        guard let mapValue = top.first(where: { $0.0 == "weight_map" })?.1, case let .object(map) = mapValue else {
+        guard let mapValue = top["weight_map"], case let .object(map) = mapValue else {
             throw WeightsError.malformed(format: "safetensors index", reason: "'\(indexPath)' has no \"weight_map\" object")
         }
         let directory = (indexPath as NSString).deletingLastPathComponent
         var shardOfKey: [String: String] = [:]
         var shards: [String] = []
-        for (key, value) in map {
+        for key in map.keys.sorted() {
+            let value = map[key]!
             guard case let .string(file) = value else {
                 throw WeightsError.malformed(format: "safetensors index", reason: "weight_map[\(JSONValue.quote(key))] is not a file name")
             }

@@ -72,7 +72,11 @@ public struct WeightTensor: Sendable, CustomStringConvertible {
             let n = count
             switch dtype {
             case .f32:
+                #if _endian(little)
+                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(out)[0..<(4 * n)]).copyMemory(from: raw)
+                #else
                 for i in 0..<n { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                #endif
             case .bf16:
                 for i in 0..<n { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
             case .f16:
@@ -93,6 +97,14 @@ public struct WeightTensor: Sendable, CustomStringConvertible {
                 for i in 0..<n { out[i] = raw[i] != 0 ? 1 : 0 }
             }
         }
+    }
+
+    /// The values as bfloat16 bit patterns: bf16 copied, other dtypes via Float with round-to-nearest-even.
+    public func toBFloat16Bits() -> [UInt16] {
+        if dtype == .bf16 {
+            return withBytes { raw in (0..<count).map { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) } }
+        }
+        return toFloat32().map(HalfFloat.bfloat16Bits)
     }
 
     public var description: String { "\(key) \(dtype.safetensorsName) \(WeightsError.format(shape))" }

@@ -138,5 +138,8 @@ final class ValidFileTests: XCTestCase {
         XCTAssertTrue(Float(bitPattern: UInt32(HalfFloat.bfloat16Bits(.nan)) << 16).isNaN)
         let t = try SafetensorsWriter.tensor(key: "x", shape: [3], values: [1, -2.5, 3.0e38], dtype: .bf16)
         XCTAssertEqual(t.toFloat32(), [1, -2.5, Float(bitPattern: UInt32(HalfFloat.bfloat16Bits(3.0e38)) << 16)])
+        XCTAssertEqual(t.toBFloat16Bits(), [0x3F80, 0xC020, HalfFloat.bfloat16Bits(3.0e38)])
+        let f = try SafetensorsWriter.tensor(key: "y", shape: [2], values: [1, Float(bitPattern: 0x3F80_8001)])
+        XCTAssertEqual(f.toBFloat16Bits(), [0x3F80, 0x3F81])
     }
 }
