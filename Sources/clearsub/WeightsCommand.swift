@@ -29,7 +29,9 @@ struct WeightsInspectCommand: ParsableCommand {
             let weights = try WeightFile.open(file)
             print(json ? try jsonReport(weights) : tableReport(weights))
         } catch {
-            let message = (error as? WeightsError)?.description ?? String(describing: error)
+            // One line, whatever a hostile file put into key names.
+            let message = ((error as? WeightsError)?.description ?? String(describing: error))
+                .unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
             FileHandle.standardError.write(Data("clearsub weights inspect: error: \(message)\n".utf8))
             throw ExitCode(1)
         }
