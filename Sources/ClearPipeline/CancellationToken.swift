@@ -26,9 +26,10 @@ public final class CancellationToken: @unchecked Sendable {
 
     public func untrack(_ path: String) { lock.withLock { _ = temporaries.remove(path) } }
 
-    /// Deletes every tracked temporary file (last resort before a forced exit).
+    /// Deletes every tracked temporary file or empty directory, deepest paths first (last resort
+    /// before a forced exit).
     public func removeTrackedFiles() {
-        let paths = lock.withLock { temporaries }
-        for p in paths { unlink(p) }
+        let paths = lock.withLock { temporaries }.sorted { $0.count > $1.count }
+        for p in paths { remove(p) }
     }
 }
