@@ -1,0 +1,52 @@
+// Per-test temporary directory with generated clips, and FFmpeg-based inspection helpers
+// (packet hashes of audio streams, decoded frames).
+import XCTest
+import Foundation
+import ClearMedia
+
+final class ClipFixture {
+    let dir: URL
+
+    init(_ label: String) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// A testsrc2 + sine clip (160×120, 10 fps, 2 s by default).
+    func clip(_ name: String, width: Int = 160, height: Int = 120, seconds: Double = 2,
+              audioCodec: String? = "aac", extra: [String] = []) throws -> String {
+        let p = path(name)
+        try SyntheticClip.make(p, width: width, height: height, seconds: seconds, audioCodec: audioCodec, extra: extra)
+        return p
+    }
+
+    /// MD5 of the packets of every audio stream (stream copy), i.e. of the coded audio bytes.
+    static func audioPacketHash(_ file: String) throws -> String {
+        let r = try FFmpegTools.run("ffmpeg", ["-nostdin", "-v", "error", "-i", file, "-map", "0:a", "-c", "copy", "-f", "md5", "-"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// All frames of `file`, decoded to RGB.
+    static func decodeAll(_ file: String) throws -> [RGBFrame] {
+        let dec = try VideoDecoder(path: file)
+        var frames: [RGBFrame] = []
+        while let f = try dec.nextFrame() { frames.append(f) }
+        return frames
+    }
+
+    /// Mean absolute difference per byte of two equally sized frames.
+    static func meanAbsDiff(_ a: RGBFrame, _ b: RGBFrame) -> Double {
+        var total = 0
+        for i in a.pixels.indices { total += abs(Int(a.pixels[i]) - Int(b.pixels[i])) }
+        return Double(total) / Double(a.pixels.count)
+    }
+
+    func listing() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+    }
+}
