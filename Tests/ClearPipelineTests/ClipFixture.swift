@@ -24,12 +24,7 @@ final class ClipFixture {
         return p
     }
 
-    /// MD5 of the packets of every audio stream (stream copy), i.e. of the coded audio bytes.
-    static func audioPacketHash(_ file: String) throws -> String {
-        let r = try FFmpegTools.run("ffmpeg", ["-nostdin", "-v", "error", "-i", file, "-map", "0:a", "-c", "copy", "-f", "md5", "-"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return String(decoding: r.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func audioPacketHash(_ file: String) throws -> String { try MediaFingerprint.audioPacketMD5(file) }
 
     /// All frames of `file`, decoded to RGB.
     static func decodeAll(_ file: String) throws -> [RGBFrame] {
