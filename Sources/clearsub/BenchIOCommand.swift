@@ -1,7 +1,7 @@
 // `clearsub bench io VIDEO`: the streaming I/O floor. Re-encodes VIDEO through the full removal
 // path (probe → decode → windowed identity pass → H.264 encode with audio copy → rename) and, in
 // the same run, a plain `ffmpeg -i VIDEO -c:v libx264 -crf N -c:a copy`; reports frames, seconds,
-// fps, their ratio and the peak RSS of clearsub and of its FFmpeg children.
+// fps, the output's frame count, size and duration (checked by re-probing it), their ratio and the peak RSS of clearsub and of its FFmpeg children.
 import ArgumentParser
 import Foundation
 import ClearMedia
@@ -47,11 +47,13 @@ struct BenchIOCommand: ParsableCommand {
         }
         let selfPeak = ResourceUsage.selfPeakMiB
         let childPeak = ResourceUsage.childrenPeakMiB
-        try? FileManager.default.removeItem(at: pipeline.plan(for: info.path).cleaned)
+        let cleaned = pipeline.plan(for: info.path).cleaned
+        let output = try VideoProbe.probe(cleaned.path)
+        try? FileManager.default.removeItem(at: cleaned)
         if token.isCancelled { throw ExitCode(SignalTrap.interruptedExitCode) }
 
         let baseline = try plainFFmpeg(info: info, output: dir.appendingPathComponent("ffmpeg.mp4").path, token: token)
-        let report = BenchIOReport(info: info, crf: crf, frames: entry.numFrames, seconds: entry.totalTimeSeconds,
+        let report = BenchIOReport(info: info, output: output, crf: crf, frames: entry.numFrames, seconds: entry.totalTimeSeconds,
                                    ffmpegSeconds: baseline, selfPeakMiB: selfPeak, childrenPeakMiB: childPeak)
         print(json ? report.json : report.table)
     }

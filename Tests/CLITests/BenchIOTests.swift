@@ -38,6 +38,14 @@ final class BenchIOTests: XCTestCase {
             XCTAssertEqual(j["width"] as? Int, w, input)
             XCTAssertEqual(j["height"] as? Int, h, input)
             XCTAssertEqual(j["frames"] as? Int, frames, input)
+            // The re-encoded output keeps size, frame count, duration and audio.
+            XCTAssertEqual(j["output_width"] as? Int, w, input)
+            XCTAssertEqual(j["output_height"] as? Int, h, input)
+            XCTAssertEqual(j["output_frames"] as? Int, frames, input)
+            XCTAssertEqual(j["output_duration_seconds"] as? Double ?? 0, j["input_duration_seconds"] as? Double ?? -1,
+                           accuracy: 0.11, input)
+            let audioIn = j["input_audio_codecs"] as? [String], audioOut = j["output_audio_codecs"] as? [String]
+            XCTAssertEqual(audioOut?.count, audioIn?.count, input)
             XCTAssertGreaterThan(j["clearsub_fps"] as? Double ?? 0, 0, input)
             XCTAssertGreaterThan(j["peak_rss_mib"] as? Double ?? 0, 1, input)
             XCTAssertGreaterThan(j["children_peak_rss_mib"] as? Double ?? 0, 1, input)

@@ -155,3 +155,43 @@ final class PipelineEndToEndTests: XCTestCase {
         XCTAssertEqual(fx.listing(), ["timing_info.json"])
     }
 }
+
+final class PipelineShapesTests: XCTestCase {
+    /// Odd sizes and rotated phone videos keep their (display) size; the comparison doubles the width.
+    func testOddAndRotatedInputsWithComparison() throws {
+        let fx = try ClipFixture("shapes")
+        let odd = fx.path("odd.mkv")
+        try SyntheticClip.make(odd, width: 853, height: 479, seconds: 0.3, audioCodec: "pcm_s16le",
+                               videoArgs: ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p"])
+        let plain = try fx.clip("plain.mp4", seconds: 0.5)
+        let phone = fx.path("phone.mov")
+        try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-y", "-i", plain, "-c", "copy", "-metadata:s:v", "rotate=90", phone])
+        let out = fx.dir.appendingPathComponent("out")
+        try OutputDirectory.create(out)
+        var options = RemovalOptions(outputDir: out)
+        options.createComparison = true
+        options.copySource = true
+        options.preset = "ultrafast"
+        let pipeline = RemovalPipeline(engine: BoxInvertEngine(box: (0, 0, 40, 40)), options: options)
+        var warnings: [String] = []
+        pipeline.onWarning = { warnings.append($0) }
+        for (input, w, h, n) in [(odd, 853, 479, 3), (phone, 120, 160, 5)] {
+            _ = try pipeline.process(try VideoProbe.probe(input))
+            let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+            let cleaned = try VideoProbe.probe(out.appendingPathComponent("\(name)_cleaned.mp4").path)
+            XCTAssertEqual([cleaned.width, cleaned.height, cleaned.frameCount, cleaned.rotation], [w, h, n, 0], name)
+            let cmp = try VideoProbe.probe(out.appendingPathComponent("\(name)_comparison.mp4").path)
+            XCTAssertEqual([cmp.width, cmp.height, cmp.frameCount], [2 * w, h, n], name)
+            let source = try VideoProbe.probe(out.appendingPathComponent("\(name)_source.mp4").path)
+            XCTAssertEqual([source.width, source.height, source.frameCount], [w, h, n], name)
+        }
+        // PCM audio cannot go into mp4: re-encoded to AAC with one warning line.
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings[0].contains("pcm_s16le") && !warnings[0].contains("\n"), warnings[0])
+        let oddCleaned = try VideoProbe.probe(out.appendingPathComponent("odd_cleaned.mp4").path)
+        XCTAssertEqual(oddCleaned.audioStreams.map(\.codec), ["aac"])
+        // The phone video's source copy (mov → mp4) is a remux: audio packets unchanged.
+        XCTAssertEqual(try MediaFingerprint.audioPacketMD5(out.appendingPathComponent("phone_source.mp4").path),
+                       try MediaFingerprint.audioPacketMD5(phone))
+    }
+}
