@@ -30,10 +30,10 @@ struct BenchIOCommand: ParsableCommand {
         let token = CancellationToken()
         let trap = SignalTrap(token: token)
         defer { withExtendedLifetime(trap) {} }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-bench-io-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try OutputDirectory.create(dir)
+        let scratch = try ScratchDirectory(label: "bench-io")
+        let dir = scratch.url
         token.track(dir.path)
-        defer { try? FileManager.default.removeItem(at: dir); token.untrack(dir.path) }
+        defer { scratch.remove(); token.untrack(dir.path) }
 
         var options = RemovalOptions(outputDir: dir)
         options.crf = crf

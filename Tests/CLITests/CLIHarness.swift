@@ -3,6 +3,7 @@
 // exit status, stdout and stderr, and a scratch directory per test.
 import XCTest
 import Foundation
+import ClearMedia
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,17 +74,12 @@ enum CLIHarness {
 
 final class ErrBox: @unchecked Sendable { var data = Data() }
 
-/// A scratch directory removed at deinit.
+/// A scratch directory (removed at deinit) with an existence check.
 final class Scratch {
-    let dir: URL
-    init(_ label: String) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-cli-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: dir) }
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    let scratch: ScratchDirectory
+    var dir: URL { scratch.url }
+    init(_ label: String) throws { scratch = try ScratchDirectory(label: "cli-\(label)") }
+    func path(_ name: String) -> String { scratch.path(name) }
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
-    func listing(_ sub: String = "") -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: sub.isEmpty ? dir.path : path(sub))) ?? []).sorted()
-    }
+    func listing(_ sub: String = "") -> [String] { scratch.listing(sub) }
 }

@@ -6,16 +6,14 @@ import Foundation
 @testable import ClearMedia
 
 final class MediaInputTests: XCTestCase {
-    var dir: URL!
+    var scratch: ScratchDirectory!
+    var dir: URL { scratch.url }
 
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-media-in-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { scratch = try ScratchDirectory(label: "media-in") }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+    override func tearDown() { scratch = nil }
 
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     /// Decodes `input` and encodes it again as mp4 (audio from the input); returns (in, out, encoder).
     @discardableResult

@@ -5,16 +5,12 @@ import Foundation
 import ClearMedia
 
 final class ClipFixture {
-    let dir: URL
+    let scratch: ScratchDirectory
+    var dir: URL { scratch.url }
 
-    init(_ label: String) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-\(label)-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    init(_ label: String) throws { scratch = try ScratchDirectory(label: label) }
 
-    deinit { try? FileManager.default.removeItem(at: dir) }
-
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     /// A testsrc2 + sine clip (160×120, 10 fps, 2 s by default).
     func clip(_ name: String, width: Int = 160, height: Int = 120, seconds: Double = 2,
@@ -41,7 +37,5 @@ final class ClipFixture {
         return Double(total) / Double(a.pixels.count)
     }
 
-    func listing() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
-    }
+    func listing() -> [String] { scratch.listing() }
 }
