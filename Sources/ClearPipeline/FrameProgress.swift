@@ -8,6 +8,13 @@ public struct FrameProgress: Sendable, Equatable {
     public let totalFrames: Int
     public let elapsedSeconds: Double
 
+    public init(videoName: String, framesDone: Int, totalFrames: Int, elapsedSeconds: Double) {
+        self.videoName = videoName
+        self.framesDone = framesDone
+        self.totalFrames = totalFrames
+        self.elapsedSeconds = elapsedSeconds
+    }
+
     public var framesPerSecond: Double { elapsedSeconds > 0 ? Double(framesDone) / elapsedSeconds : 0 }
 
     /// Seconds left at the current rate (nil until the rate is known).
