@@ -22,7 +22,9 @@ final class ChildProcess: @unchecked Sendable {
         let exe = try FFmpegTools.require(tool)
         stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("clearsub-\(tool)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: stderrURL.path, contents: nil) else {
+            throw MediaError.ffmpegFailed(tool: tool, detail: "cannot create its log file \(stderrURL.path); set TMPDIR to a writable directory")
+        }
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = arguments
         process.standardError = try FileHandle(forWritingTo: stderrURL)
