@@ -174,4 +174,17 @@ final class MediaInputTests: XCTestCase {
         let (_, o4, _) = try reencode(uhd)
         XCTAssertEqual([o4.width, o4.height, o4.frameCount], [3840, 2160, 2])
     }
+
+    func testEncoderFailureReportsFFmpegsOwnLineAndLeavesNoLog() throws {
+        let logsBefore = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("clearsub-ffmpeg") }
+        let enc = try VideoEncoder(outputPath: path("x.mp4"),
+                                   settings: .h264(width: 64, height: 48, fps: FrameRate(10, 1), preset: "no-such-preset"))
+        XCTAssertThrowsError(try { for _ in 0..<200 { try enc.write(RGBFrame(width: 64, height: 48)) }; try enc.finish() }()) { error in
+            guard case .ffmpegFailed(_, let detail)? = error as? MediaError else { return XCTFail("\(error)") }
+            XCTAssertTrue(detail.lowercased().contains("preset") || detail.lowercased().contains("error"), detail)
+            XCTAssertNotEqual(detail, "no message")
+        }
+        let logsAfter = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("clearsub-ffmpeg") }
+        XCTAssertEqual(Set(logsAfter), Set(logsBefore))
+    }
 }
