@@ -1,5 +1,6 @@
 // A child FFmpeg process with a raw-frame pipe (its stdout to read, or its stdin to write) and its
-// stderr kept in a temporary file for the one-line error message.
+// stderr kept in an unlinked temporary file (read back for the one-line error message; nothing is
+// left on disk even if the process exits without cleaning up).
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +13,7 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     let pipe = Pipe()
     let stderrURL: URL
+    private let stderrReader: FileHandle
     let direction: Direction
     private(set) var fd: Int32
 
@@ -22,10 +24,15 @@ final class ChildProcess: @unchecked Sendable {
         let exe = try FFmpegTools.require(tool)
         stderrURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("clearsub-\(tool)-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: stderrURL.path, contents: nil) else {
+            throw MediaError.ffmpegFailed(tool: tool, detail: "cannot create its log file \(stderrURL.path); set TMPDIR to a writable directory")
+        }
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = arguments
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        let stderrWriter = try FileHandle(forWritingTo: stderrURL)
+        stderrReader = try FileHandle(forReadingFrom: stderrURL)
+        unlink(stderrURL.path)   // lives on through the two handles only
+        process.standardError = stderrWriter
         switch direction {
         case .readFromChild:
             process.standardOutput = pipe
@@ -37,6 +44,7 @@ final class ChildProcess: @unchecked Sendable {
             fd = pipe.fileHandleForWriting.fileDescriptor
         }
         try process.run()
+        try? stderrWriter.close()   // the child has its own copy
         // Close our copy of the child's end so EOF / EPIPE propagate.
         switch direction {
         case .readFromChild: try? pipe.fileHandleForWriting.close()
@@ -87,14 +95,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     var stderrText: String {
-        (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+        try? stderrReader.seek(toOffset: 0)
+        return String(decoding: (try? stderrReader.readToEnd()) ?? Data(), as: UTF8.self)
     }
-
-    func removeLog() { try? FileManager.default.removeItem(at: stderrURL) }
 
     deinit {
         closePipe()
         terminate()
-        removeLog()
+        try? stderrReader.close()
     }
 }

@@ -25,7 +25,7 @@ public enum FFmpegTools {
     static let ignoreSigpipe: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// Runs a tool to completion and returns (exit status, stdout, stderr).
-    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
+    public static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stdout: Data, stderr: String) {
         let exe = try require(tool)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
@@ -50,7 +50,7 @@ public enum FFmpegTools {
     }
 
     /// Last non-empty line of a tool's stderr, for one-line error messages.
-    static func lastLine(_ text: String) -> String {
+    public static func lastLine(_ text: String) -> String {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         return lines.last(where: { !$0.isEmpty }) ?? "no message"
     }

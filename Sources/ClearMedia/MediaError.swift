@@ -7,6 +7,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     case noVideoStream(String)
     case zeroFrames(String)
     case truncated(String, decoded: Int, expected: Int)
+    /// The container's index or end is missing (e.g. an mp4 cut off before its `moov` box).
+    case incompleteFile(String, detail: String)
     case corrupt(String, detail: String)
     case unsupportedSize(String, width: Int, height: Int, reason: String)
     case ffmpegMissing(String)
@@ -27,7 +29,9 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
         case .zeroFrames(let p):
             return "\(p): the video stream has zero frames; nothing to process"
         case .truncated(let p, let decoded, let expected):
-            return "\(p): the video stream is truncated or corrupt (decoded \(decoded) of \(expected) frames); re-download or re-export the file"
+            return "\(p): the video stream is truncated or corrupt (\(decoded) of \(expected) frames readable); re-download or re-export the file"
+        case .incompleteFile(let p, let d):
+            return "\(p): the file is incomplete (\(d)), probably cut off while downloading or recording; re-download or re-export the file"
         case .corrupt(let p, let d):
             return "\(p): the video stream is corrupt (\(d)); re-download or re-export the file"
         case .unsupportedSize(let p, let w, let h, let r):

@@ -60,13 +60,16 @@ public struct EncoderSettings: Sendable, Equatable {
         }
     }
 
-    func arguments(output: String, copyAudio: Bool, format: String?) -> [String] {
+    /// `copyAudio[i]`: whether audio stream i of the source is copied (else re-encoded to AAC).
+    func arguments(output: String, copyAudio: [Bool], format: String?) -> [String] {
         var a = ["-nostdin", "-hide_banner", "-v", "error", "-y",
                  "-f", "rawvideo", "-pix_fmt", inputPixelFormat, "-s", "\(width)x\(height)",
                  "-framerate", fps.ffmpegString, "-i", "-"]
         if let src = audioSource {
             a += ["-i", src, "-map", "0:v:0", "-map", "1:a?"]
-            a += copyAudio ? ["-c:a", "copy"] : ["-c:a", "aac", "-b:a", "320k"]
+            for (i, copy) in copyAudio.enumerated() {
+                a += copy ? ["-c:a:\(i)", "copy"] : ["-c:a:\(i)", "aac", "-b:a:\(i)", "320k"]
+            }
         } else {
             a += ["-map", "0:v:0"]
         }
@@ -90,10 +93,12 @@ public final class VideoEncoder: @unchecked Sendable {
     public let outputPath: String
     private let format: String?
     private var child: ChildProcess?
-    private var copyAudio = true
+    private var copyAudio: [Bool] = []
     public private(set) var framesWritten = 0
     /// True when an audio codec could not be stored in the output container and was re-encoded to AAC.
-    public private(set) var audioWasTranscoded = false
+    public var audioWasTranscoded: Bool { copyAudio.contains(false) }
+    /// One line saying which audio streams were re-encoded and why (nil when all are copied).
+    public private(set) var audioNote: String?
 
     /// Starts an encoder writing to `outputPath`. `format` forces the container (e.g. "mp4" for a
     /// temporary name whose extension FFmpeg would not recognise).
@@ -105,9 +110,10 @@ public final class VideoEncoder: @unchecked Sendable {
         self.settings = settings
         self.outputPath = outputPath
         self.format = format
-        if let src = settings.audioSource, !(try Self.audioCopyable(source: src, output: outputPath, format: format)) {
-            copyAudio = false
-            audioWasTranscoded = true
+        if let src = settings.audioSource {
+            let plan = try AudioCopyPlan.make(source: src, container: Self.containerName(output: outputPath, format: format))
+            copyAudio = plan.copy
+            audioNote = plan.note
         }
         child = try ChildProcess(tool: "ffmpeg",
                                  arguments: settings.arguments(output: outputPath, copyAudio: copyAudio, format: format),
@@ -165,14 +171,8 @@ public final class VideoEncoder: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: outputPath)
     }
 
-    /// Whether every audio stream of `source` can be stored unchanged in the output container;
-    /// checked by a quick dry run of the muxer on the first packets.
-    static func audioCopyable(source: String, output: String, format: String?) throws -> Bool {
+    static func containerName(output: String, format: String?) -> String {
         let fmt = format ?? (output as NSString).pathExtension.lowercased()
-        let r = try FFmpegTools.run("ffmpeg", [
-            "-nostdin", "-v", "error", "-i", source, "-map", "0:a?", "-c", "copy", "-t", "0.5",
-            "-f", fmt == "mkv" ? "matroska" : fmt, "-y", "/dev/null",
-        ])
-        return r.status == 0
+        return fmt == "mkv" ? "matroska" : fmt
     }
 }

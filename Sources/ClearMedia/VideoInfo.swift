@@ -57,4 +57,6 @@ public struct VideoInfo: Sendable, Equatable {
     public let audioStreams: [AudioStreamInfo]
     /// Stream-level `nb_frames` written in the container header, when present (used to detect truncation).
     public let declaredFrameCount: Int?
+    /// Video packets the demuxer could read (ffprobe `-count_packets`), when known.
+    public let readablePacketCount: Int?
 }

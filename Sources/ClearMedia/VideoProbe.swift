@@ -18,13 +18,40 @@ public enum VideoProbe {
             "-count_packets", "--", path,
         ])
         guard result.status == 0 else {
-            throw MediaError.notAVideo(path, detail: FFmpegTools.lastLine(result.stderr)
-                .replacingOccurrences(of: path + ": ", with: ""))
+            let line = FFmpegTools.lastLine(result.stderr).replacingOccurrences(of: path + ": ", with: "")
+            if result.stderr.contains("moov atom not found") && startsWithFtypBox(path) {
+                throw MediaError.incompleteFile(path, detail: "mp4 index (moov box) missing")
+            }
+            throw MediaError.notAVideo(path, detail: line)
         }
         guard let root = try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
             throw MediaError.notAVideo(path, detail: "ffprobe gave no readable description")
         }
-        return try parse(root, path: path)
+        let info = try parse(root, path: path)
+        try checkComplete(info, probeErrors: result.stderr)
+        return info
+    }
+
+    /// Rejects a file whose demuxer reports a premature end, or whose container declares more
+    /// video frames than can be read (a download or recording cut short).
+    static func checkComplete(_ info: VideoInfo, probeErrors: String) throws {
+        let readable = info.readablePacketCount ?? info.frameCount
+        if let declared = info.declaredFrameCount, readable < declared,
+           declared - readable > max(1, declared / 100) {
+            throw MediaError.truncated(info.path, decoded: readable, expected: declared)
+        }
+        let e = probeErrors.lowercased()
+        if e.contains("file ended prematurely") || e.contains("partial file") {
+            throw MediaError.incompleteFile(info.path, detail: "the container ends prematurely")
+        }
+    }
+
+    /// True when the file begins like an ISO-BMFF (mp4/mov) file: a box of type `ftyp`.
+    static func startsWithFtypBox(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        let head = (try? h.read(upToCount: 8)) ?? Data()
+        return head.count == 8 && head[head.startIndex + 4 ..< head.startIndex + 8] == Data("ftyp".utf8)
     }
 
     static func parse(_ root: [String: Any], path: String) throws -> VideoInfo {
@@ -50,8 +77,9 @@ public enum VideoProbe {
         let swap = rotation == 90 || rotation == 270
         let duration = double(v["duration"]) ?? double(format["duration"]) ?? 0
         let declared = int(v["nb_frames"]).flatMap { $0 > 0 ? $0 : nil }
-        let packets = int(v["nb_read_packets"]) ?? 0
-        let frameCount = declared ?? packets
+        let packets = int(v["nb_read_packets"])
+        // Packets actually present (one per frame for video); the header's count only as a fallback.
+        let frameCount = (packets ?? 0) > 0 ? packets! : (declared ?? 0)
         guard frameCount > 0 else { throw MediaError.zeroFrames(path) }
 
         let nominal = FrameRate(parsing: v["r_frame_rate"] as? String ?? "")
@@ -76,7 +104,7 @@ public enum VideoProbe {
             pixelFormat: pixFmt, bitDepth: bitDepth(v, pixFmt),
             fps: fps, isVariableFrameRate: vfr, frameCount: frameCount,
             durationSeconds: duration > 0 ? duration : Double(frameCount) / fps.value,
-            audioStreams: audio, declaredFrameCount: declared)
+            audioStreams: audio, declaredFrameCount: declared, readablePacketCount: packets)
     }
 
     /// Rotation from the display matrix side data (FFmpeg ≥ 5) or the legacy `rotate` tag,

@@ -1,0 +1,79 @@
+// Windowed streaming of a frame sequence through a `RemovalEngine`: chunks of `chunkSize` frames,
+// consecutive chunks sharing `chunkOverlap` frames whose two results are cross-faded. At most one
+// chunk of inputs, its results and one overlap of earlier results are held at a time.
+import ClearMedia
+
+public final class ChunkedProcessor {
+    public let engine: any RemovalEngine
+    public let chunkSize: Int
+    public let overlap: Int
+    private let cancellation: CancellationToken
+
+    public init(engine: any RemovalEngine, cancellation: CancellationToken = CancellationToken()) throws {
+        guard engine.chunkSize >= 1, engine.chunkOverlap >= 0, engine.chunkOverlap < engine.chunkSize else {
+            throw PipelineError.invalidWindow(engine: engine.name, chunkSize: engine.chunkSize, overlap: engine.chunkOverlap)
+        }
+        self.engine = engine
+        self.chunkSize = engine.chunkSize
+        self.overlap = engine.chunkOverlap
+        self.cancellation = cancellation
+    }
+
+    /// Pulls frames from `next` until it returns nil and hands every frame, in order, to `emit`
+    /// as (original, cleaned). Returns the number of frames emitted (always the number pulled).
+    @discardableResult
+    public func run(next: () throws -> RGBFrame?, emit: (RGBFrame, RGBFrame) throws -> Void) throws -> Int {
+        var inputs: [RGBFrame] = []   // the current window; its first `tail.count` frames were seen before
+        var tail: [RGBFrame] = []     // previous chunk's results for those frames
+        var ended = false
+        var emitted = 0
+
+        func fill() throws {
+            while inputs.count < chunkSize && !ended {
+                try cancellation.check()
+                if let f = try next() { inputs.append(f) } else { ended = true }
+            }
+        }
+        func send(_ original: RGBFrame, _ cleaned: RGBFrame) throws {
+            try cancellation.check()
+            try emit(original, cleaned)
+            emitted += 1
+        }
+
+        try fill()
+        while true {
+            if inputs.count == tail.count {        // no new frames: the overlap results are final
+                for (o, c) in zip(inputs, tail) { try send(o, c) }
+                return emitted
+            }
+            try cancellation.check()
+            var out = try engine.clean(inputs)
+            try validate(out, against: inputs)
+            for j in 0..<tail.count {
+                out[j] = FrameBlender.crossFade(tail[j], out[j], position: j, length: tail.count)
+            }
+            if ended {
+                for (o, c) in zip(inputs, out) { try send(o, c) }
+                return emitted
+            }
+            let keep = min(overlap, out.count)
+            let done = out.count - keep
+            for j in 0..<done { try send(inputs[j], out[j]) }
+            tail = Array(out[done...])
+            inputs = Array(inputs[done...])
+            out = []
+            try fill()
+        }
+    }
+
+    private func validate(_ out: [RGBFrame], against inputs: [RGBFrame]) throws {
+        guard out.count == inputs.count else {
+            throw PipelineError.engineContract(engine: engine.name,
+                                               detail: "returned \(out.count) frames for a chunk of \(inputs.count)")
+        }
+        for (o, i) in zip(out, inputs) where o.width != i.width || o.height != i.height {
+            throw PipelineError.engineContract(engine: engine.name,
+                                               detail: "returned a \(o.width)x\(o.height) frame for a \(i.width)x\(i.height) input")
+        }
+    }
+}

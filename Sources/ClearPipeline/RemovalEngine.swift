@@ -1,0 +1,20 @@
+// The contract between the pipeline and a subtitle-removal engine (design §2, "Engines"):
+// frames in, clean frames out, with the temporal window the engine needs.
+import ClearMedia
+
+/// A subtitle remover working on short chunks of consecutive frames.
+///
+/// The pipeline streams a video through `clean` in chunks of at most `chunkSize` frames; consecutive
+/// chunks share `chunkOverlap` frames, whose two results are cross-faded linearly. An engine must
+/// accept any chunk length from 1 to `chunkSize` (the last chunk of a video is usually shorter) and
+/// return exactly as many frames, each the size of its input frame.
+public protocol RemovalEngine: AnyObject {
+    /// Short name shown in progress lines and in `timing_info.json` (e.g. "lite").
+    var name: String { get }
+    /// Largest number of frames passed to one `clean` call (≥ 1).
+    var chunkSize: Int { get }
+    /// Frames shared by consecutive chunks (0 ≤ overlap < chunkSize).
+    var chunkOverlap: Int { get }
+    /// Returns the cleaned frames of `chunk`: same count, same sizes, same order.
+    func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame]
+}
