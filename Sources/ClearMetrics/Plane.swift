@@ -1,0 +1,172 @@
+// Single-channel Float images (`Plane`) and the small image operations the metrics share:
+// luma conversion (ITU-R BT.601 weights, 0–255 scale), separable filtering with clamped borders,
+// Gaussian kernels, bilinear sampling and resampling. Storage is owned and row-major, so that
+// disjoint row ranges can be written from several threads (see `Parallel`).
+import ClearMedia
+import Foundation
+
+/// A width × height Float image, row-major, no padding. Rows may be written concurrently by
+/// different threads as long as each row is written by one thread only.
+public final class Plane: @unchecked Sendable {
+    public let width: Int
+    public let height: Int
+    public let data: UnsafeMutablePointer<Float>
+
+    public init(width: Int, height: Int, fill: Float = 0) {
+        precondition(width > 0 && height > 0, "Plane: empty size \(width)x\(height)")
+        self.width = width
+        self.height = height
+        data = .allocate(capacity: width * height)
+        data.initialize(repeating: fill, count: width * height)
+    }
+
+    /// A plane holding `values` (row-major, `width * height` of them).
+    public convenience init(width: Int, height: Int, values: [Float]) {
+        precondition(values.count == width * height, "Plane: \(values.count) values for \(width)x\(height)")
+        self.init(width: width, height: height)
+        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { data.deallocate() }
+
+    public var count: Int { width * height }
+
+    public subscript(x: Int, y: Int) -> Float {
+        get { data[y * width + x] }
+        set { data[y * width + x] = newValue }
+    }
+
+    public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+
+    /// Bilinear sample at (x, y) in pixel coordinates; coordinates are clamped to the image.
+    @inline(__always)
+    public func sample(_ x: Float, _ y: Float) -> Float {
+        let xc = min(max(x, 0), Float(width - 1)), yc = min(max(y, 0), Float(height - 1))
+        let x0 = min(Int(xc), width - 2 < 0 ? 0 : width - 2), y0 = min(Int(yc), height - 2 < 0 ? 0 : height - 2)
+        let x1 = min(x0 + 1, width - 1), y1 = min(y0 + 1, height - 1)
+        let fx = xc - Float(x0), fy = yc - Float(y0)
+        let r0 = data + y0 * width, r1 = data + y1 * width
+        let top = r0[x0] + (r0[x1] - r0[x0]) * fx
+        let bottom = r1[x0] + (r1[x1] - r1[x0]) * fx
+        return top + (bottom - top) * fy
+    }
+}
+
+public enum Luma {
+    /// Y = 0.299 R + 0.587 G + 0.114 B on the 0–255 scale (ITU-R BT.601 weights, as in the SSIM
+    /// of Wang et al. 2004 applied to the luma of colour video).
+    public static func plane(_ frame: RGBFrame) -> Plane {
+        let out = Plane(width: frame.width, height: frame.height)
+        let w = frame.width
+        frame.pixels.withUnsafeBufferPointer { src in
+            let s = UnsafeBufferPointerBox(src)
+            Parallel.forRows(frame.height) { rows in
+                for y in rows {
+                    let o = out.data + y * w
+                    let p = s.base + y * w * 3
+                    for x in 0..<w {
+                        o[x] = 0.299 * Float(p[3 * x]) + 0.587 * Float(p[3 * x + 1]) + 0.114 * Float(p[3 * x + 2])
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// A read-only buffer pointer that may be shared with the worker threads of `Parallel` for the
+/// duration of a `withUnsafeBufferPointer` call.
+struct UnsafeBufferPointerBox<T>: @unchecked Sendable {
+    let base: UnsafePointer<T>
+    let count: Int
+    init(_ b: UnsafeBufferPointer<T>) { base = b.baseAddress!; count = b.count }
+}
+
+public enum Filter {
+    /// Normalised 1-D Gaussian kernel of the given radius (2·radius + 1 taps).
+    public static func gaussianKernel(sigma: Double, radius: Int) -> [Float] {
+        var k = (-radius...radius).map { exp(-Double($0 * $0) / (2 * sigma * sigma)) }
+        let s = k.reduce(0, +)
+        k = k.map { $0 / s }
+        return k.map(Float.init)
+    }
+
+    /// Separable correlation of `src` with `kx` along rows then `ky` along columns, borders
+    /// replicated (clamped coordinates). Output has the size of the input.
+    public static func separable(_ src: Plane, _ kx: [Float], _ ky: [Float]) -> Plane {
+        let tmp = horizontal(src, kx)
+        return vertical(tmp, ky)
+    }
+
+    public static func horizontal(_ src: Plane, _ k: [Float]) -> Plane {
+        let w = src.width, h = src.height, r = k.count / 2
+        let out = Plane(width: w, height: h)
+        let kb = k
+        Parallel.forRows(h) { rows in
+            kb.withUnsafeBufferPointer { kp in
+                for y in rows {
+                    let s = src.data + y * w, o = out.data + y * w
+                    for x in 0..<w {
+                        var acc: Float = 0
+                        if x >= r && x + r < w {
+                            let base = s + (x - r)
+                            for i in 0..<kp.count { acc += kp[i] * base[i] }
+                        } else {
+                            for i in 0..<kp.count { acc += kp[i] * s[min(max(x + i - r, 0), w - 1)] }
+                        }
+                        o[x] = acc
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    public static func vertical(_ src: Plane, _ k: [Float]) -> Plane {
+        let w = src.width, h = src.height, r = k.count / 2
+        let out = Plane(width: w, height: h)
+        let kb = k
+        Parallel.forRows(h) { rows in
+            kb.withUnsafeBufferPointer { kp in
+                for y in rows {
+                    let o = out.data + y * w
+                    for x in 0..<w { o[x] = 0 }
+                    for i in 0..<kp.count {
+                        let yy = min(max(y + i - r, 0), h - 1)
+                        let s = src.data + yy * w, c = kp[i]
+                        for x in 0..<w { o[x] += c * s[x] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Gaussian blur with clamped borders; radius defaults to ⌈3σ⌉.
+    public static func gaussianBlur(_ src: Plane, sigma: Double, radius: Int? = nil) -> Plane {
+        let r = radius ?? max(1, Int((3 * sigma).rounded(.up)))
+        let k = gaussianKernel(sigma: sigma, radius: r)
+        return separable(src, k, k)
+    }
+
+    /// Resamples `src` to `width` × `height`: anti-alias Gaussian blur when shrinking, then
+    /// bilinear sampling at pixel centres (x_src = (x + 0.5)·sx − 0.5).
+    public static func resize(_ src: Plane, width: Int, height: Int) -> Plane {
+        if width == src.width && height == src.height { return src }
+        let sx = Double(src.width) / Double(width), sy = Double(src.height) / Double(height)
+        let shrink = max(sx, sy)
+        let smoothed = shrink > 1 ? gaussianBlur(src, sigma: 0.5 * (shrink * shrink - 1).squareRoot()) : src
+        let out = Plane(width: width, height: height)
+        let fsx = Float(sx), fsy = Float(sy)
+        Parallel.forRows(height) { rows in
+            for y in rows {
+                let o = out.data + y * width
+                let ys = (Float(y) + 0.5) * fsy - 0.5
+                for x in 0..<width {
+                    o[x] = smoothed.sample((Float(x) + 0.5) * fsx - 0.5, ys)
+                }
+            }
+        }
+        return out
+    }
+}
