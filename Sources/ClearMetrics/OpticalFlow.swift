@@ -65,7 +65,7 @@ public struct FarnebackParameters: Sendable, Equatable {
     /// At most this many pyramid levels (including the finest) …
     public var maxLevels: Int = 5
     /// … and none whose shorter side is below this.
-    public var minLevelSide: Int = 12
+    public var minLevelSide: Int = 24
     /// Refinement iterations per level.
     public var iterations: Int = 3
     /// Polynomial expansion: applicability radius (window 2n + 1) and Gaussian σ.
@@ -218,7 +218,8 @@ public enum OpticalFlow {
             let e1 = first.levels[k], e2 = second.levels[k]
             var d = flow?.resized(width: e1.width, height: e1.height) ?? FlowField(width: e1.width, height: e1.height)
             for _ in 0..<max(1, p.iterations) {
-                d = refine(e1, e2, prior: d, windowSigma: p.windowSigma, regularization: p.regularization)
+                d = refine(e1, e2, prior: d, windowSigma: p.windowSigma, regularization: p.regularization,
+                           polyRadius: p.polyRadius)
             }
             flow = d
         }
@@ -234,20 +235,31 @@ public enum OpticalFlow {
     /// One Farnebäck iteration at one level: the displacement equations around the prior,
     /// averaged over a Gaussian neighbourhood, and solved per pixel.
     static func refine(_ e1: PolynomialExpansion, _ e2: PolynomialExpansion, prior: FlowField,
-                       windowSigma: Double, regularization eps: Float) -> FlowField {
+                       windowSigma: Double, regularization eps: Float, polyRadius: Int) -> FlowField {
         let w = e1.width, h = e1.height
         // Per pixel: G = AᵀA (g11, g12, g22) and h = AᵀΔb (h1, h2), as five planes.
         let terms = (0..<5).map { _ in Plane(width: w, height: h) }
-        let c1 = e1.coefficients, c2 = e2.coefficients
+        let c1 = e1.coefficients.data, c2 = e2.coefficients.data
+        let t0 = terms[0].data, t1 = terms[1].data, t2 = terms[2].data, t3 = terms[3].data, t4 = terms[4].data
+        let pu = prior.u.data, pv = prior.v.data
+        let ptrs = UnsafeSendable((c1, c2, t0, t1, t2, t3, t4, pu, pv))
+        // Weight by distance to the nearest border: 1 from `polyRadius + 1` pixels inwards,
+        // falling off towards the edge (the fit there leans on replicated pixels).
+        let ramp = polyRadius + 1
+        let borderWeight: [Float] = (0..<max(w, h)).map { (d: Int) -> Float in
+            let t = Float(d + 1) / Float(ramp + 1)
+            return d >= ramp ? 1 : t * t
+        }
         Parallel.forRows(h) { rows in
+            let (c1, c2, t0, t1, t2, t3, t4, pu, pv) = ptrs.value
             for y in rows {
                 for x in 0..<w {
                     let i = y * w + x
-                    let dx = prior.u.data[i], dy = prior.v.data[i]
+                    let dx = pu[i], dy = pv[i]
                     let px = Float(x) + dx, py = Float(y) + dy
-                    let r1 = c1.data + 5 * i
+                    let r1 = c1 + 5 * i
                     guard px >= 0, py >= 0, px <= Float(w - 1), py <= Float(h - 1) else {
-                        for t in terms { t.data[i] = 0 }
+                        t0[i] = 0; t1[i] = 0; t2[i] = 0; t3[i] = 0; t4[i] = 0
                         continue
                     }
                     // Bilinear sample of the second frame's coefficients at p + d̃.
@@ -255,40 +267,44 @@ public enum OpticalFlow {
                     let x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
                     let fx = px - Float(x0), fy = py - Float(y0)
                     let w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy
-                    let q00 = c2.data + 5 * (y0 * w + x0), q10 = c2.data + 5 * (y0 * w + x1)
-                    let q01 = c2.data + 5 * (y1 * w + x0), q11 = c2.data + 5 * (y1 * w + x1)
+                    let q00 = c2 + 5 * (y0 * w + x0), q10 = c2 + 5 * (y0 * w + x1)
+                    let q01 = c2 + 5 * (y1 * w + x0), q11 = c2 + 5 * (y1 * w + x1)
                     @inline(__always) func s(_ k: Int) -> Float { w00 * q00[k] + w10 * q10[k] + w01 * q01[k] + w11 * q11[k] }
                     let bx2 = s(0), by2 = s(1), axx2 = s(2), ayy2 = s(3), axy2 = s(4)
-                    let a11 = 0.5 * (r1[2] + axx2), a22 = 0.5 * (r1[3] + ayy2), a12 = 0.25 * (r1[4] + axy2)
-                    let db1 = -0.5 * (bx2 - r1[0]) + a11 * dx + a12 * dy
-                    let db2 = -0.5 * (by2 - r1[1]) + a12 * dx + a22 * dy
-                    terms[0].data[i] = a11 * a11 + a12 * a12
-                    terms[1].data[i] = a12 * (a11 + a22)
-                    terms[2].data[i] = a12 * a12 + a22 * a22
-                    terms[3].data[i] = a11 * db1 + a12 * db2
-                    terms[4].data[i] = a12 * db1 + a22 * db2
+                    // Expansions near a border see replicated pixels: trust them less.
+                    let bw = min(borderWeight[min(x, w - 1 - x)], borderWeight[min(y, h - 1 - y)],
+                                 borderWeight[min(Int(px), w - 1 - Int(px))], borderWeight[min(Int(py), h - 1 - Int(py))])
+                    let a11 = 0.5 * (r1[2] + axx2) * bw, a22 = 0.5 * (r1[3] + ayy2) * bw, a12 = 0.25 * (r1[4] + axy2) * bw
+                    let db1 = -0.5 * (bx2 - r1[0]) * bw + a11 * dx + a12 * dy
+                    let db2 = -0.5 * (by2 - r1[1]) * bw + a12 * dx + a22 * dy
+                    t0[i] = a11 * a11 + a12 * a12
+                    t1[i] = a12 * (a11 + a22)
+                    t2[i] = a12 * a12 + a22 * a22
+                    t3[i] = a11 * db1 + a12 * db2
+                    t4[i] = a12 * db1 + a22 * db2
                 }
             }
         }
         let avg = terms.map { Filter.gaussianBlur($0, sigma: windowSigma) }
         let out = FlowField(width: w, height: h)
+        let solve = UnsafeSendable((avg[0].data, avg[1].data, avg[2].data, avg[3].data, avg[4].data, pu, pv,
+                                    out.u.data, out.v.data))
         Parallel.forRows(h) { rows in
-            for y in rows {
-                for x in 0..<w {
-                    let i = y * w + x
-                    let g11 = avg[0].data[i] + eps, g12 = avg[1].data[i], g22 = avg[2].data[i] + eps
-                    let h1 = avg[3].data[i] + eps * prior.u.data[i], h2 = avg[4].data[i] + eps * prior.v.data[i]
-                    let det = g11 * g22 - g12 * g12
-                    if det > 0 && det.isFinite {
-                        out.u.data[i] = (g22 * h1 - g12 * h2) / det
-                        out.v.data[i] = (g11 * h2 - g12 * h1) / det
-                    } else {
-                        out.u.data[i] = prior.u.data[i]
-                        out.v.data[i] = prior.v.data[i]
-                    }
+            let (a0, a1, a2, a3, a4, pu, pv, ou, ov) = solve.value
+            for i in (rows.lowerBound * w)..<(rows.upperBound * w) {
+                let g11 = a0[i] + eps, g12 = a1[i], g22 = a2[i] + eps
+                let h1 = a3[i] + eps * pu[i], h2 = a4[i] + eps * pv[i]
+                let det = g11 * g22 - g12 * g12
+                if det > 0 && det.isFinite {
+                    ou[i] = (g22 * h1 - g12 * h2) / det
+                    ov[i] = (g11 * h2 - g12 * h1) / det
+                } else {
+                    ou[i] = pu[i]
+                    ov[i] = pv[i]
                 }
             }
         }
+        withExtendedLifetime((terms, avg, prior, e1, e2)) {}
         return out
     }
 }

@@ -52,3 +52,10 @@ private final class Slots<T>: @unchecked Sendable {
         base.deallocate()
     }
 }
+
+/// Raw pointers (or tuples of them) handed to the workers of one `Parallel` call; the caller keeps
+/// the storage alive and gives each worker disjoint rows to write.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

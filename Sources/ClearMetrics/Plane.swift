@@ -106,14 +106,17 @@ public enum Filter {
             kb.withUnsafeBufferPointer { kp in
                 for y in rows {
                     let s = src.data + y * w, o = out.data + y * w
-                    for x in 0..<w {
+                    // Interior, eight outputs at a time; then the clamped borders one by one.
+                    var x = r
+                    while x + 8 <= w - r {
+                        var acc = SIMD8<Float>()
+                        for i in 0..<kp.count { acc += kp[i] * load8(s + (x - r + i)) }
+                        store8(acc, o + x)
+                        x += 8
+                    }
+                    for x in Array(0..<min(r, w)) + Array(max(x, min(r, w))..<w) {
                         var acc: Float = 0
-                        if x >= r && x + r < w {
-                            let base = s + (x - r)
-                            for i in 0..<kp.count { acc += kp[i] * base[i] }
-                        } else {
-                            for i in 0..<kp.count { acc += kp[i] * s[min(max(x + i - r, 0), w - 1)] }
-                        }
+                        for i in 0..<kp.count { acc += kp[i] * s[min(max(x + i - r, 0), w - 1)] }
                         o[x] = acc
                     }
                 }
@@ -130,11 +133,19 @@ public enum Filter {
             kb.withUnsafeBufferPointer { kp in
                 for y in rows {
                     let o = out.data + y * w
-                    for x in 0..<w { o[x] = 0 }
-                    for i in 0..<kp.count {
-                        let yy = min(max(y + i - r, 0), h - 1)
-                        let s = src.data + yy * w, c = kp[i]
-                        for x in 0..<w { o[x] += c * s[x] }
+                    let taps = (0..<kp.count).map { src.data + min(max(y + $0 - r, 0), h - 1) * w }
+                    var x = 0
+                    while x + 8 <= w {
+                        var acc = SIMD8<Float>()
+                        for i in 0..<kp.count { acc += kp[i] * load8(taps[i] + x) }
+                        store8(acc, o + x)
+                        x += 8
+                    }
+                    while x < w {
+                        var acc: Float = 0
+                        for i in 0..<kp.count { acc += kp[i] * taps[i][x] }
+                        o[x] = acc
+                        x += 1
                     }
                 }
             }
@@ -169,4 +180,17 @@ public enum Filter {
         }
         return out
     }
+}
+
+@inline(__always)
+func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
+
+@inline(__always)
+func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
