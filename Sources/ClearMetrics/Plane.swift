@@ -98,6 +98,10 @@ public enum Filter {
         return vertical(tmp, ky)
     }
 
+    // The two passes below are written tap by tap over a whole row (`o[x] += c · s[x + offset]`),
+    // a shape the optimiser vectorises; plain loops also keep debug builds fast (SIMD types are
+    // not specialised there).
+
     public static func horizontal(_ src: Plane, _ k: [Float]) -> Plane {
         let w = src.width, h = src.height, r = k.count / 2
         let out = Plane(width: w, height: h)
@@ -106,18 +110,15 @@ public enum Filter {
             kb.withUnsafeBufferPointer { kp in
                 for y in rows {
                     let s = src.data + y * w, o = out.data + y * w
-                    // Interior, eight outputs at a time; then the clamped borders one by one.
-                    var x = r
-                    while x + 8 <= w - r {
-                        var acc = SIMD8<Float>()
-                        for i in 0..<kp.count { acc += kp[i] * load8(s + (x - r + i)) }
-                        store8(acc, o + x)
-                        x += 8
-                    }
-                    for x in Array(0..<min(r, w)) + Array(max(x, min(r, w))..<w) {
-                        var acc: Float = 0
-                        for i in 0..<kp.count { acc += kp[i] * s[min(max(x + i - r, 0), w - 1)] }
-                        o[x] = acc
+                    o.update(repeating: 0, count: w)
+                    for i in 0..<kp.count {
+                        let c = kp[i], off = i - r
+                        // Outputs whose tap falls inside the row; the rest read the edge pixel.
+                        let lo = min(max(0, -off), w), hi = max(min(w, w - off), lo)
+                        let first = c * s[0], last = c * s[w - 1]
+                        for x in 0..<lo { o[x] += first }
+                        multiplyAdd(o + lo, s + (lo + off), c, hi - lo)
+                        for x in hi..<w { o[x] += last }
                     }
                 }
             }
@@ -133,19 +134,9 @@ public enum Filter {
             kb.withUnsafeBufferPointer { kp in
                 for y in rows {
                     let o = out.data + y * w
-                    let taps = (0..<kp.count).map { src.data + min(max(y + $0 - r, 0), h - 1) * w }
-                    var x = 0
-                    while x + 8 <= w {
-                        var acc = SIMD8<Float>()
-                        for i in 0..<kp.count { acc += kp[i] * load8(taps[i] + x) }
-                        store8(acc, o + x)
-                        x += 8
-                    }
-                    while x < w {
-                        var acc: Float = 0
-                        for i in 0..<kp.count { acc += kp[i] * taps[i][x] }
-                        o[x] = acc
-                        x += 1
+                    o.update(repeating: 0, count: w)
+                    for i in 0..<kp.count {
+                        multiplyAdd(o, src.data + min(max(y + i - r, 0), h - 1) * w, kp[i], w)
                     }
                 }
             }
@@ -182,15 +173,13 @@ public enum Filter {
     }
 }
 
+/// o[i] += c · s[i] for i in 0..<n (a vectorisable loop; `o` and `s` do not overlap).
 @inline(__always)
-func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ c: Float, _ n: Int) {
+    for i in 0..<n { o[i] += c * s[i] }
 }
 
 @inline(__always)
-func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
-
-@inline(__always)
-func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ c: Float, _ n: Int) {
+    multiplyAdd(o, UnsafePointer(s), c, n)
 }
