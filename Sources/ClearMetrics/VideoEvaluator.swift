@@ -175,30 +175,61 @@ public enum VideoEvaluator {
             candDec.close()
             maskDec?.close()
         }
-        let acc = MetricsAccumulator(width: refInfo.width, height: refInfo.height, hasMask: maskDec != nil, options: options)
+        return try evaluate(reference: StreamSource(path: reference, frames: refInfo.frameCount, next: refDec.nextFrame),
+                            candidate: StreamSource(path: candidate, frames: candInfo.frameCount, next: candDec.nextFrame),
+                            mask: maskDec.map { StreamSource(path: mask!, frames: maskInfo!.frameCount, next: $0.nextGrayFrame) },
+                            width: refInfo.width, height: refInfo.height, options: options, progress: progress)
+    }
+
+    /// A stream of frames: where it comes from (for messages), how many frames it declares, and
+    /// the function that returns the next frame (nil at the end).
+    public struct StreamSource<Frame> {
+        public let path: String
+        public let frames: Int
+        public let next: () throws -> Frame?
+
+        public init(path: String, frames: Int, next: @escaping () throws -> Frame?) {
+            self.path = path
+            self.frames = frames
+            self.next = next
+        }
+    }
+
+    /// The streaming loop over already opened sources: reads one frame of each per step and checks
+    /// that they end together (a stream that ends early or runs on is a frame-count mismatch).
+    public static func evaluate(reference: StreamSource<RGBFrame>, candidate: StreamSource<RGBFrame>,
+                                mask: StreamSource<GrayFrame>?, width: Int, height: Int,
+                                options: EvaluationOptions = EvaluationOptions(),
+                                progress: ((Int, Int) -> Void)? = nil) throws -> MetricsReport {
+        let limit = options.maxFrames ?? Int.max
+        let expected = min(reference.frames, limit)
+        let acc = MetricsAccumulator(width: width, height: height, hasMask: mask != nil, options: options)
         while acc.frames < limit {
-            let r = try refDec.nextFrame()
-            let c = try candDec.nextFrame()
-            let m = try maskDec?.nextGrayFrame()
+            let r = try reference.next()
+            let c = try candidate.next()
+            let m = try mask?.next()
+            let n = acc.frames
             guard let r else {
                 // The reference ended: every other stream must end here too.
                 if c != nil {
-                    throw MetricsError.frameCountMismatch(role: "candidate", path: candidate, frames: acc.frames + 1,
-                                                          atLeast: true, referenceFrames: acc.frames)
+                    throw MetricsError.frameCountMismatch(role: "candidate", path: candidate.path, frames: n + 1,
+                                                          atLeast: true, referenceFrames: n)
                 }
-                if maskDec != nil && m != nil {
-                    throw MetricsError.frameCountMismatch(role: "mask", path: mask!, frames: acc.frames + 1,
-                                                          atLeast: true, referenceFrames: acc.frames)
+                if let mask, m != nil {
+                    throw MetricsError.frameCountMismatch(role: "mask", path: mask.path, frames: n + 1,
+                                                          atLeast: true, referenceFrames: n)
                 }
                 break
             }
+            // The reference goes on: it has at least n + 1 frames, probably as many as it declares.
+            let refCount = max(reference.frames, n + 1)
             guard let c else {
-                throw MetricsError.frameCountMismatch(role: "candidate", path: candidate, frames: acc.frames,
-                                                      atLeast: false, referenceFrames: max(refInfo.frameCount, acc.frames + 1))
+                throw MetricsError.frameCountMismatch(role: "candidate", path: candidate.path, frames: n,
+                                                      atLeast: false, referenceFrames: refCount)
             }
-            if maskDec != nil && m == nil {
-                throw MetricsError.frameCountMismatch(role: "mask", path: mask!, frames: acc.frames,
-                                                      atLeast: false, referenceFrames: max(refInfo.frameCount, acc.frames + 1))
+            if let mask, m == nil {
+                throw MetricsError.frameCountMismatch(role: "mask", path: mask.path, frames: n,
+                                                      atLeast: false, referenceFrames: refCount)
             }
             try acc.add(reference: r, candidate: c, mask: m)
             progress?(acc.frames, expected)

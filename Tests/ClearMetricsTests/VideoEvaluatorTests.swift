@@ -124,9 +124,39 @@ final class VideoEvaluatorTests: XCTestCase {
             XCTAssertEqual(role, "candidate")
             XCTAssertEqual([n, rn], [7, 10])
         }
-        // The same caught while streaming (container counts cannot be trusted for every file).
-        let refInfo = try VideoProbe.probe(a)
-        XCTAssertEqual(refInfo.frameCount, 10)
+    }
+
+    func testStreamsThatEndApartAreCaughtWhileStreaming() throws {
+        // Declared counts agree, decoded counts do not (what a truncated file looks like).
+        func source(_ n: Int, _ name: String) -> VideoEvaluator.StreamSource<RGBFrame> {
+            var left = n
+            return .init(path: name, frames: 4) {
+                left -= 1
+                return left >= 0 ? texturedFrame(width: 24, height: 16) : nil
+            }
+        }
+        let opts = EvaluationOptions(warpingError: false)
+        XCTAssertThrowsError(try VideoEvaluator.evaluate(reference: source(4, "r"), candidate: source(3, "c"), mask: nil,
+                                                         width: 24, height: 16, options: opts)) {
+            XCTAssertEqual($0 as? MetricsError, .frameCountMismatch(role: "candidate", path: "c", frames: 3, atLeast: false, referenceFrames: 4))
+        }
+        XCTAssertThrowsError(try VideoEvaluator.evaluate(reference: source(4, "r"), candidate: source(6, "c"), mask: nil,
+                                                         width: 24, height: 16, options: opts)) {
+            XCTAssertEqual($0 as? MetricsError, .frameCountMismatch(role: "candidate", path: "c", frames: 5, atLeast: true, referenceFrames: 4))
+            XCTAssertTrue("\($0)".contains("5+ frames but the reference has 4"))
+        }
+        var maskLeft = 2
+        let shortMask = VideoEvaluator.StreamSource<GrayFrame>(path: "m", frames: 4) {
+            maskLeft -= 1
+            return maskLeft >= 0 ? GrayFrame(width: 24, height: 16) : nil
+        }
+        XCTAssertThrowsError(try VideoEvaluator.evaluate(reference: source(4, "r"), candidate: source(4, "c"), mask: shortMask,
+                                                         width: 24, height: 16, options: opts)) {
+            XCTAssertEqual($0 as? MetricsError, .frameCountMismatch(role: "mask", path: "m", frames: 2, atLeast: false, referenceFrames: 4))
+        }
+        let ok = try VideoEvaluator.evaluate(reference: source(4, "r"), candidate: source(4, "c"), mask: nil,
+                                             width: 24, height: 16, options: opts)
+        XCTAssertEqual(ok.frames, 4)
     }
 
     func testMissingFileIsAMediaError() throws {
