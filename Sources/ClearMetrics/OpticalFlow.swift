@@ -38,7 +38,9 @@ public struct FlowField: Sendable {
         let ru = Filter.resize(u, width: width, height: height)
         let rv = Filter.resize(v, width: width, height: height)
         let sx = Float(width) / Float(self.width), sy = Float(height) / Float(self.height)
-        for i in 0..<ru.count { ru.data[i] *= sx; rv.data[i] *= sy }
+        Parallel.forRows(height) { rows in
+            for i in (rows.lowerBound * width)..<(rows.upperBound * width) { ru.data[i] *= sx; rv.data[i] *= sy }
+        }
         return FlowField(u: ru, v: rv)
     }
 
