@@ -103,41 +103,44 @@ public enum Filter {
     // not specialised there).
 
     public static func horizontal(_ src: Plane, _ k: [Float]) -> Plane {
-        let w = src.width, h = src.height, r = k.count / 2
-        let out = Plane(width: w, height: h)
-        let kb = k
-        Parallel.forRows(h) { rows in
-            kb.withUnsafeBufferPointer { kp in
-                for y in rows {
-                    let s = src.data + y * w, o = out.data + y * w
-                    o.update(repeating: 0, count: w)
-                    for i in 0..<kp.count {
-                        let c = kp[i], off = i - r
-                        // Outputs whose tap falls inside the row; the rest read the edge pixel.
-                        let lo = min(max(0, -off), w), hi = max(min(w, w - off), lo)
-                        let first = c * s[0], last = c * s[w - 1]
-                        for x in 0..<lo { o[x] += first }
-                        multiplyAdd(o + lo, s + (lo + off), c, hi - lo)
-                        for x in hi..<w { o[x] += last }
-                    }
-                }
+        let w = src.width, r = k.count / 2
+        return accumulateRows(src, k) { y, o, kp in
+            let s = src.data + y * w
+            for i in 0..<kp.count {
+                let c = kp[i], off = i - r
+                // Outputs whose tap falls inside the row; the rest read the edge pixel.
+                let lo = min(max(0, -off), w), hi = max(min(w, w - off), lo)
+                let first = c * s[0], last = c * s[w - 1]
+                for x in 0..<lo { o[x] += first }
+                multiplyAdd(o + lo, s + (lo + off), c, hi - lo)
+                for x in hi..<w { o[x] += last }
             }
         }
-        return out
     }
 
     public static func vertical(_ src: Plane, _ k: [Float]) -> Plane {
         let w = src.width, h = src.height, r = k.count / 2
-        let out = Plane(width: w, height: h)
+        return accumulateRows(src, k) { y, o, kp in
+            for i in 0..<kp.count {
+                multiplyAdd(o, src.data + min(max(y + i - r, 0), h - 1) * w, kp[i], w)
+            }
+        }
+    }
+
+    /// A new plane the size of `src` whose rows, zeroed, are filled in parallel by `row(y, out, kernel)`.
+    private static func accumulateRows(
+        _ src: Plane, _ k: [Float],
+        _ row: @escaping @Sendable (Int, UnsafeMutablePointer<Float>, UnsafeBufferPointer<Float>) -> Void
+    ) -> Plane {
+        let w = src.width
+        let out = Plane(width: w, height: src.height)
         let kb = k
-        Parallel.forRows(h) { rows in
+        Parallel.forRows(src.height) { rows in
             kb.withUnsafeBufferPointer { kp in
                 for y in rows {
                     let o = out.data + y * w
                     o.update(repeating: 0, count: w)
-                    for i in 0..<kp.count {
-                        multiplyAdd(o, src.data + min(max(y + i - r, 0), h - 1) * w, kp[i], w)
-                    }
+                    row(y, o, kp)
                 }
             }
         }
