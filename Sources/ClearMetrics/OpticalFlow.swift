@@ -240,7 +240,7 @@ public enum OpticalFlow {
                        windowSigma: Double, regularization eps: Float, polyRadius: Int) -> FlowField {
         let w = e1.width, h = e1.height
         // Per pixel: G = AᵀA (g11, g12, g22) and h = AᵀΔb (h1, h2), as five planes.
-        let terms = (0..<5).map { _ in Plane(width: w, height: h) }
+        let terms = (0..<5).map { _ in Plane(uninitializedWidth: w, height: h) }
         let c1 = e1.coefficients.data, c2 = e2.coefficients.data
         let t0 = terms[0].data, t1 = terms[1].data, t2 = terms[2].data, t3 = terms[3].data, t4 = terms[4].data
         let pu = prior.u.data, pv = prior.v.data
@@ -288,7 +288,7 @@ public enum OpticalFlow {
             }
         }
         let avg = terms.map { Filter.gaussianBlur($0, sigma: windowSigma) }
-        let out = FlowField(width: w, height: h)
+        let out = FlowField(u: Plane(uninitializedWidth: w, height: h), v: Plane(uninitializedWidth: w, height: h))
         let solve = UnsafeSendable((avg[0].data, avg[1].data, avg[2].data, avg[3].data, avg[4].data, pu, pv,
                                     out.u.data, out.v.data))
         Parallel.forRows(h) { rows in

@@ -20,6 +20,14 @@ public final class Plane: @unchecked Sendable {
         data.initialize(repeating: fill, count: width * height)
     }
 
+    /// A plane whose pixels are left uninitialised: for outputs that are written in full.
+    init(uninitializedWidth width: Int, height: Int) {
+        precondition(width > 0 && height > 0, "Plane: empty size \(width)x\(height)")
+        self.width = width
+        self.height = height
+        data = .allocate(capacity: width * height)
+    }
+
     /// A plane holding `values` (row-major, `width * height` of them).
     public convenience init(width: Int, height: Int, values: [Float]) {
         precondition(values.count == width * height, "Plane: \(values.count) values for \(width)x\(height)")
@@ -133,7 +141,7 @@ public enum Filter {
         _ row: @escaping @Sendable (Int, UnsafeMutablePointer<Float>, UnsafeBufferPointer<Float>) -> Void
     ) -> Plane {
         let w = src.width
-        let out = Plane(width: w, height: src.height)
+        let out = Plane(uninitializedWidth: w, height: src.height)
         let kb = k
         Parallel.forRows(src.height) { rows in
             kb.withUnsafeBufferPointer { kp in
@@ -161,14 +169,35 @@ public enum Filter {
         let sx = Double(src.width) / Double(width), sy = Double(src.height) / Double(height)
         let shrink = max(sx, sy)
         let smoothed = shrink > 1 ? gaussianBlur(src, sigma: 0.5 * (shrink * shrink - 1).squareRoot()) : src
-        let out = Plane(width: width, height: height)
-        let fsx = Float(sx), fsy = Float(sy)
+        // Source column / row pairs and weights, computed once (x_src = (x + 0.5)·sx − 0.5, clamped).
+        func taps(_ n: Int, _ scale: Double, _ size: Int) -> (i0: [Int], i1: [Int], f: [Float]) {
+            var i0 = [Int](repeating: 0, count: n), i1 = i0, f = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let c = min(max((Double(i) + 0.5) * scale - 0.5, 0), Double(size - 1))
+                i0[i] = min(Int(c), max(size - 2, 0))
+                i1[i] = min(i0[i] + 1, size - 1)
+                f[i] = Float(c - Double(i0[i]))
+            }
+            return (i0, i1, f)
+        }
+        let tx = taps(width, sx, src.width), ty = taps(height, sy, src.height)
+        let out = Plane(uninitializedWidth: width, height: height)
+        let sw = src.width
         Parallel.forRows(height) { rows in
             for y in rows {
                 let o = out.data + y * width
-                let ys = (Float(y) + 0.5) * fsy - 0.5
-                for x in 0..<width {
-                    o[x] = smoothed.sample((Float(x) + 0.5) * fsx - 0.5, ys)
+                let r0 = smoothed.data + ty.i0[y] * sw, r1 = smoothed.data + ty.i1[y] * sw, fy = ty.f[y]
+                tx.i0.withUnsafeBufferPointer { x0 in
+                    tx.i1.withUnsafeBufferPointer { x1 in
+                        tx.f.withUnsafeBufferPointer { fx in
+                            for x in 0..<width {
+                                let a = x0[x], b = x1[x], t = fx[x]
+                                let top = r0[a] + (r0[b] - r0[a]) * t
+                                let bottom = r1[a] + (r1[b] - r1[a]) * t
+                                o[x] = top + (bottom - top) * fy
+                            }
+                        }
+                    }
                 }
             }
         }
