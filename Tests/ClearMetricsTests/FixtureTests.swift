@@ -1,10 +1,12 @@
 // Metric values against tools/make_metric_fixtures.py (numpy, scikit-image, scipy, OpenCV): an
 // analytic texture translated by a known sub-pixel vector, a noisy candidate with a faint subtitle
 // residue, and a subtitle opacity mask (empty in frame 1).
-// Tolerances: PSNR values 1e-9 dB (exact integer sums, only the logarithm differs); SSIM 2e-5
-// (Float filtering vs float64); warping error within 0.25 (0–255 scale) of the value obtained with
-// the ground-truth flow; flow endpoint error ≤ 0.1 px from the truth and ≤ 0.12 px from OpenCV's
-// Farneback estimate, 8 px away from the border.
+// Tolerances: PSNR values 1e-9 dB (exact integer sums, only the logarithm differs); SSIM 1e-6
+// (Float filtering vs float64; observed ~2e-9); warping with the true flow 1e-4; warping error with
+// our estimated flow within 0.25 (0–255 scale) of the value obtained with the ground-truth flow
+// (observed 0.10); mean flow endpoint error, 8 px away from the border, < 0.1 px from the truth
+// (observed 0.028), < 0.1 px from OpenCV's Farneback estimate (observed 0.019), and no more than
+// 0.02 px worse than OpenCV's own error against the truth (0.036).
 import XCTest
 import ClearMedia
 @testable import ClearMetrics
@@ -27,7 +29,7 @@ final class FixtureTests: XCTestCase {
         let expected = try f.doubles("frame_ssim")
         for t in 0..<f.frames {
             let s = try XCTUnwrap(SSIM.ssim(f.reference[t], f.candidate[t]))
-            XCTAssertEqual(s, expected[t], accuracy: 2e-5, "frame \(t)")
+            XCTAssertEqual(s, expected[t], accuracy: 1e-6, "frame \(t)")
         }
     }
 
@@ -54,7 +56,8 @@ final class FixtureTests: XCTestCase {
         let epeOpenCV = flow.meanEndpointError(to: f.opencvFlow, margin: margin)
         print("flow EPE vs truth \(epeTruth), vs OpenCV \(epeOpenCV); OpenCV vs truth \(try f.double("opencv_flow_epe_vs_truth"))")
         XCTAssertLessThan(epeTruth, 0.1)
-        XCTAssertLessThan(epeOpenCV, 0.12)
+        XCTAssertLessThan(epeOpenCV, 0.1)
+        XCTAssertLessThan(epeTruth, try f.double("opencv_flow_epe_vs_truth") + 0.02)
     }
 
     func testWholeClipThroughAccumulator() throws {
@@ -66,7 +69,7 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(r.frames, 3)
         XCTAssertEqual(r.psnr, try f.double("psnr"), accuracy: 1e-9)
         XCTAssertEqual(r.psnrClip, try f.double("psnr_clip"), accuracy: 1e-9)
-        XCTAssertEqual(try XCTUnwrap(r.ssim), try f.double("ssim"), accuracy: 2e-5)
+        XCTAssertEqual(try XCTUnwrap(r.ssim), try f.double("ssim"), accuracy: 1e-6)
         XCTAssertEqual(try XCTUnwrap(r.psnrInsideMask), try f.double("psnr_inside_mask"), accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(r.psnrOutsideMask), try f.double("psnr_outside_mask"), accuracy: 1e-9)
         XCTAssertEqual(r.warpingPairs, 2)
