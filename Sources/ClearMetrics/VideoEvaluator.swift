@@ -10,6 +10,7 @@
 //                     empty in every frame.
 //   warping_error     mean over consecutive pairs of the warping error (Lai et al. 2018; Warp.swift)
 //                     with Farnebäck flow of the reference (OpticalFlow.swift); nil for one frame.
+//                     A pair in which every pixel is occluded or out of bounds is skipped.
 import ClearMedia
 import Foundation
 

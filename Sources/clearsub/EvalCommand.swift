@@ -24,19 +24,19 @@ struct EvalCommand: ParsableCommand {
         flow and candidate frame t+1, on non-occluded pixels, averaged over pairs (null for one frame).
         """)
 
-    @Option(name: .long, help: "The clean video (ground truth).")
+    @Option(name: .long, help: ArgumentHelp("The clean video (ground truth).", valueName: "CLEAN"))
     var reference: String
 
-    @Option(name: .long, help: "The video to judge (e.g. NAME_cleaned.mp4).")
+    @Option(name: .long, help: ArgumentHelp("The video to judge (e.g. NAME_cleaned.mp4).", valueName: "CLEANED"))
     var candidate: String
 
-    @Option(name: .long, help: "Subtitle opacity video (NAME_mask.mkv from `clearsub synth`).")
+    @Option(name: .long, help: ArgumentHelp("Subtitle opacity video (NAME_mask.mkv from `clearsub synth`).", valueName: "MASK"))
     var mask: String?
 
-    @Option(name: .long, help: "Also write the results as one JSON object to this file.")
+    @Option(name: .long, help: ArgumentHelp("Also write the results as one JSON object to this file.", valueName: "FILE"))
     var json: String?
 
-    @Option(name: .long, help: "Evaluate only the first N frames.")
+    @Option(name: .long, help: ArgumentHelp("Evaluate only the first N frames.", valueName: "N"))
     var maxFrames: Int?
 
     @Flag(name: .long, help: "Skip the temporal warping error (the slowest metric).")
