@@ -28,7 +28,7 @@ demo: build
 	@echo "demo outputs in $(DEMO_OUT)/"
 
 test: deps
-	swift test
+	swift test --disable-swift-testing
 
 clean:
 	rm -rf .build $(DEMO_OUT)
