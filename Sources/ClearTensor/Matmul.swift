@@ -13,13 +13,13 @@ struct MatmulPlan {
     /// dims are [batch, M, K], [batch, K, N], [batch, M, N] (batch may be 1 on one side).
     /// `accumulate`: C += A·B (oneDNN sum post-op) instead of C = A·B.
     init(a: [Int], aStrides: [Int], aType: DType, b: [Int], bStrides: [Int], bType: DType,
-         c: [Int], cStrides: [Int], cType: DType, biasType: DType? = nil, accumulate: Bool = false) throws {
+         c: [Int], cStrides: [Int], cType: DType, biasType: DType? = nil, accumulate: Bool = false, outputScale: Float? = nil) throws {
         let ad = try dnnlDesc(a, aType, strides: aStrides)
         let bd = try dnnlDesc(b, bType, strides: bStrides)
         let cd = try dnnlDesc(c, cType, strides: cStrides)
         var biasShape = [Int](repeating: 1, count: c.count); biasShape[c.count - 1] = c[c.count - 1]
         let bias = try biasType.map { try dnnlDesc(biasShape, $0) }
-        let key = "matmul|\(a)\(aStrides)\(aType)|\(b)\(bStrides)\(bType)|\(c)\(cStrides)\(cType)|\(String(describing: biasType))|\(accumulate)"
+        let key = "matmul|\(a)\(aStrides)\(aType)|\(b)\(bStrides)\(bType)|\(c)\(cStrides)\(cType)|\(String(describing: biasType))|\(accumulate)|\(String(describing: outputScale))"
         prim = try DNNL.shared.primitive(key, op: "matmul") { _ in
             var desc = dnnl_matmul_desc_t()
             var a1 = ad, b1 = bd, c1 = cd
@@ -28,15 +28,20 @@ struct MatmulPlan {
             } else {
                 try dnnlCheck(dnnl_matmul_desc_init(&desc, &a1, &b1, nil, &c1), "matmul", "dnnl_matmul_desc_init")
             }
-            guard accumulate else { return try DNNL.shared.makePD(&desc, op: "matmul") }
+            guard accumulate || outputScale != nil else { return try DNNL.shared.makePD(&desc, op: "matmul") }
             var attr: dnnl_primitive_attr_t?
-            var ops: dnnl_post_ops_t?
             try dnnlCheck(dnnl_primitive_attr_create(&attr), "matmul", "dnnl_primitive_attr_create")
             defer { dnnl_primitive_attr_destroy(attr) }
-            try dnnlCheck(dnnl_post_ops_create(&ops), "matmul", "dnnl_post_ops_create")
-            defer { dnnl_post_ops_destroy(ops) }
-            try dnnlCheck(dnnl_post_ops_append_sum(ops, 1.0), "matmul", "dnnl_post_ops_append_sum")
-            try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "matmul", "dnnl_primitive_attr_set_post_ops")
+            if var scale = outputScale {
+                try dnnlCheck(dnnl_primitive_attr_set_output_scales(attr, 1, 0, &scale), "matmul", "dnnl_primitive_attr_set_output_scales")
+            }
+            if accumulate {
+                var ops: dnnl_post_ops_t?
+                try dnnlCheck(dnnl_post_ops_create(&ops), "matmul", "dnnl_post_ops_create")
+                defer { dnnl_post_ops_destroy(ops) }
+                try dnnlCheck(dnnl_post_ops_append_sum(ops, 1.0), "matmul", "dnnl_post_ops_append_sum")
+                try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, ops), "matmul", "dnnl_primitive_attr_set_post_ops")
+            }
             return try DNNL.shared.makePD(&desc, attr: attr, op: "matmul")
         }
         aDesc = ad; bDesc = bd; cDesc = cd; biasDesc = bias
