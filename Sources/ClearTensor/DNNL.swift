@@ -8,7 +8,7 @@ import Foundation
 enum DNNLArg {
     static let src: Int32 = 1, src1: Int32 = 2, dst: Int32 = 17, weights: Int32 = 33, bias: Int32 = 41
     static let mean: Int32 = 49, variance: Int32 = 50, scale: Int32 = 51, shift: Int32 = 52
-    static let workspace: Int32 = 64
+    static let workspace: Int32 = 64, scratchpad: Int32 = 80
     static let diffSrc: Int32 = 129, diffDst: Int32 = 145, diffWeights: Int32 = 161, diffBias: Int32 = 169
     static let diffScale: Int32 = 255, diffShift: Int32 = 256
     static let from: Int32 = 1, to: Int32 = 17
@@ -42,10 +42,13 @@ func dnnlDescAny(_ dims: [Int], _ dt: DType) throws -> dnnl_memory_desc_t {
 }
 
 /// A cached primitive with its descriptor. `@unchecked Sendable`: oneDNN primitives are
-/// immutable after creation; execution is serialised by `DNNL.lock`.
+/// immutable after creation and are created with a user-managed scratchpad, which makes
+/// concurrent execution from several threads safe (each execution gets its own scratchpad).
 final class DNNLPrimitive: @unchecked Sendable {
     let pd: dnnl_primitive_desc_t
     let primitive: dnnl_primitive_t
+    let scratchpadDesc: dnnl_memory_desc_t
+    let scratchpadBytes: Int
 
     init(pd: dnnl_primitive_desc_t, op: String) throws {
         self.pd = pd
@@ -54,6 +57,8 @@ final class DNNLPrimitive: @unchecked Sendable {
         if s != dnnl_success { dnnl_primitive_desc_destroy(pd) }
         try dnnlCheck(s, op, "dnnl_primitive_create")
         primitive = p!
+        scratchpadDesc = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0).pointee
+        scratchpadBytes = dnnlSize(scratchpadDesc)
     }
 
     deinit {
@@ -104,15 +109,31 @@ public final class DNNL: @unchecked Sendable {
     }
 
     /// Creates a primitive descriptor from an op descriptor struct (matmul_desc, convolution_desc, …).
+    /// The scratchpad mode is always set to `user` (see `DNNLPrimitive`).
     func makePD<D>(_ desc: inout D, attr: dnnl_primitive_attr_t? = nil, hint: dnnl_primitive_desc_t? = nil, op: String) throws -> dnnl_primitive_desc_t {
         var pd: dnnl_primitive_desc_t?
-        let s = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), attr, engine, hint) }
+        var own: dnnl_primitive_attr_t?
+        if attr == nil { try dnnlCheck(dnnl_primitive_attr_create(&own), op, "dnnl_primitive_attr_create") }
+        defer { if own != nil { dnnl_primitive_attr_destroy(own) } }
+        let a = attr ?? own
+        try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(a, dnnl_scratchpad_mode_user), op, "dnnl_primitive_attr_set_scratchpad_mode")
+        let s = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, UnsafeRawPointer($0), a, engine, hint) }
         try dnnlCheck(s, op, "dnnl_primitive_desc_create")
         return pd!
     }
 
     /// Executes a primitive on raw buffers: each arg is (id, memory descriptor, pointer).
-    func execute(_ p: DNNLPrimitive, _ args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)], op: String) throws {
+    /// Without `stream`, runs on the shared stream (serialised, oneDNN uses all threads); a worker
+    /// that owns a `DNNLStream` may execute concurrently with others.
+    func execute(_ p: DNNLPrimitive, _ args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)], op: String,
+                 stream own: DNNLStream? = nil) throws {
+        var args = args
+        var scratch: UnsafeMutableRawPointer? = nil
+        if p.scratchpadBytes > 0 {
+            scratch = UnsafeMutableRawPointer.allocate(byteCount: p.scratchpadBytes, alignment: 64)
+            args.append((DNNLArg.scratchpad, p.scratchpadDesc, scratch!))
+        }
+        defer { scratch?.deallocate() }
         var mems: [dnnl_memory_t?] = []
         mems.reserveCapacity(args.count)
         defer { for m in mems { dnnl_memory_destroy(m) } }
@@ -124,6 +145,11 @@ public final class DNNL: @unchecked Sendable {
             mems.append(m)
             execArgs.append(dnnl_exec_arg_t(arg: id, memory: m))
         }
+        if let own {
+            try dnnlCheck(dnnl_primitive_execute(p.primitive, own.stream, Int32(execArgs.count), execArgs), op, "dnnl_primitive_execute")
+            try dnnlCheck(dnnl_stream_wait(own.stream), op, "dnnl_stream_wait")
+            return
+        }
         lock.lock(); defer { lock.unlock() }
         try dnnlCheck(dnnl_primitive_execute(p.primitive, stream, Int32(execArgs.count), execArgs), op, "dnnl_primitive_execute")
         try dnnlCheck(dnnl_stream_wait(stream), op, "dnnl_stream_wait")
@@ -131,15 +157,30 @@ public final class DNNL: @unchecked Sendable {
 
     /// Reorders between two layouts of the same logical tensor (cached by `key`).
     func reorder(key: String, from src: dnnl_memory_desc_t, _ srcPtr: UnsafeMutableRawPointer,
-                 to dst: dnnl_memory_desc_t, _ dstPtr: UnsafeMutableRawPointer) throws {
+                 to dst: dnnl_memory_desc_t, _ dstPtr: UnsafeMutableRawPointer, stream: DNNLStream? = nil) throws {
         let p = try primitive("reorder|" + key, op: "reorder") { eng in
             var pd: dnnl_primitive_desc_t?
             var s = src, d = dst
-            try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &s, eng, &d, eng, nil), "reorder", "dnnl_reorder_primitive_desc_create")
+            var attr: dnnl_primitive_attr_t?
+            try dnnlCheck(dnnl_primitive_attr_create(&attr), "reorder", "dnnl_primitive_attr_create")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            try dnnlCheck(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "reorder", "dnnl_primitive_attr_set_scratchpad_mode")
+            try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &s, eng, &d, eng, attr), "reorder", "dnnl_reorder_primitive_desc_create")
             return pd!
         }
-        try execute(p, [(DNNLArg.from, src, srcPtr), (DNNLArg.to, dst, dstPtr)], op: "reorder")
+        try execute(p, [(DNNLArg.from, src, srcPtr), (DNNLArg.to, dst, dstPtr)], op: "reorder", stream: stream)
     }
+}
+
+/// A private oneDNN stream for a worker thread that executes primitives concurrently with others.
+final class DNNLStream {
+    let stream: dnnl_stream_t
+    init() throws {
+        var s: dnnl_stream_t?
+        try dnnlCheck(dnnl_stream_create(&s, DNNL.shared.engine, dnnl_stream_default_flags.rawValue), "stream", "dnnl_stream_create")
+        stream = s!
+    }
+    deinit { dnnl_stream_destroy(stream) }
 }
 
 func dnnlEqual(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {

@@ -47,14 +47,15 @@ struct MatmulPlan {
         aDesc = ad; bDesc = bd; cDesc = cd; biasDesc = bias
     }
 
-    func run(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeMutableRawPointer, bias: UnsafeRawPointer? = nil) throws {
+    func run(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafeMutableRawPointer, bias: UnsafeRawPointer? = nil,
+             stream: DNNLStream? = nil) throws {
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNLArg.src, aDesc, UnsafeMutableRawPointer(mutating: a)),
             (DNNLArg.weights, bDesc, UnsafeMutableRawPointer(mutating: b)),
             (DNNLArg.dst, cDesc, c),
         ]
         if let bd = biasDesc, let bp = bias { args.append((DNNLArg.bias, bd, UnsafeMutableRawPointer(mutating: bp))) }
-        try DNNL.shared.execute(prim, args, op: "matmul")
+        try DNNL.shared.execute(prim, args, op: "matmul", stream: stream)
     }
 }
 
