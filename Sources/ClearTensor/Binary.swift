@@ -24,6 +24,7 @@ extension Ops {
         let shape = try broadcastShape(a.shape, b.shape, op: "\(kind)")
         let outType: DType = (a.dtype == .bf16 && b.dtype == .bf16) ? .bf16 : .f32
         let af = a.toF32(), bf = b.toF32()
+        defer { af.keepAlive(); bf.keepAlive() }
         let out = Tensor(shape: shape, dtype: .f32, zeroed: false)
         let r = shape.count
         // Element strides of each input in the output index space (0 where broadcast).

@@ -48,9 +48,9 @@ struct LayoutAdapter {
         return t.raw
     }
 
-    /// Zeroed byte buffer (zero so that blocked layouts get zero padding), counted by TensorMemory.
+    /// Byte buffer counted by TensorMemory (oneDNN reorders write the zero padding of blocked layouts).
     static func scratchBuffer(bytes: Int) -> Tensor {
-        Tensor(shape: [(bytes + 1) / 2], dtype: .bf16, zeroed: true)
+        Tensor(shape: [(bytes + 1) / 2], dtype: .bf16, zeroed: false)
     }
 
     static func finish(_ key: String, plain: dnnl_memory_desc_t, _ ptr: UnsafeMutableRawPointer, have: dnnl_memory_desc_t,
@@ -81,102 +81,29 @@ extension Ops {
 
     /// N-d (1–3 spatial axes) convolution or transposed convolution.
     public static func conv(_ x: Tensor, weight: Tensor, bias: Tensor?, _ p: ConvParams, transposed: Bool = false) throws -> Tensor {
-        let op = transposed ? "convTranspose" : "conv"
-        let sp = x.rank - 2
-        guard sp >= 1, sp <= 3, weight.rank == x.rank else {
-            throw TensorError.invalidShape(op: op, shape: x.shape, reason: "x must be [N, C, spatial…] (1–3 spatial axes) and weight of the same rank (weight \(weight.shape))")
-        }
-        guard p.stride.count == sp, p.padding.count == sp, p.dilation.count == sp, p.outputPadding.count == sp,
-              p.groups >= 1, p.stride.allSatisfy({ $0 >= 1 }), p.dilation.allSatisfy({ $0 >= 1 }), p.padding.allSatisfy({ $0 >= 0 }) else {
-            throw TensorError.invalidArgument(op: op, reason: "stride/padding/dilation need \(sp) values each (stride, dilation ≥ 1, padding ≥ 0), groups ≥ 1; got \(p)")
-        }
+        let geo = try ConvGeometry(x: x.shape, weight: weight.shape, params: p, transposed: transposed)
+        let op = geo.op, o = geo.outChannels
         guard x.dtype == weight.dtype else {
             throw TensorError.unsupportedDType(op: op, dtype: weight.dtype, hint: "weight dtype must equal input dtype \(x.dtype)")
-        }
-        let g = p.groups, n = x.shape[0], c = x.shape[1]
-        let k = Array(weight.shape.dropFirst(2)), inSp = Array(x.shape.dropFirst(2))
-        let o: Int
-        if transposed {
-            guard weight.shape[0] == c, c % g == 0 else {
-                throw TensorError.shapeMismatch(op: op, expected: [c, -1] + k, got: weight.shape, hint: "transposed-conv weight is [C_in, C_out/groups, k…] with C_in divisible by groups")
-            }
-            o = weight.shape[1] * g
-        } else {
-            guard c % g == 0, weight.shape[1] == c / g, weight.shape[0] % g == 0 else {
-                throw TensorError.shapeMismatch(op: op, expected: [-1, c / g] + k, got: weight.shape, hint: "conv weight is [C_out, C_in/groups, k…]; C_in \(c) and C_out must be divisible by groups \(g)")
-            }
-            o = weight.shape[0]
         }
         if let bias { guard bias.count == o else {
             throw TensorError.shapeMismatch(op: op, expected: [o], got: bias.shape, hint: "bias needs one value per output channel")
         } }
-        var outSp: [Int] = []
-        for i in 0..<sp {
-            let ext = p.dilation[i] * (k[i] - 1) + 1
-            let v = transposed ? (inSp[i] - 1) * p.stride[i] - 2 * p.padding[i] + ext + p.outputPadding[i]
-                               : (inSp[i] + 2 * p.padding[i] - ext) / p.stride[i] + 1
-            guard v >= 1, transposed || inSp[i] + 2 * p.padding[i] >= ext else {
-                throw TensorError.invalidShape(op: op, shape: x.shape, reason: "kernel \(k) with \(p) gives an empty output")
-            }
-            outSp.append(v)
-        }
-        let outDims = [n, o] + outSp
-        let out = Tensor(shape: outDims, dtype: x.dtype, zeroed: false)
-
-        // oneDNN descriptors: weights grouped as [g, O/g, I/g, k…] when groups > 1.
-        let wDims: [Int], wStrides: [Int]
-        let ws = Tensor.contiguousStrides(weight.shape)
-        let kStr = Array(ws.dropFirst(2))
-        if transposed {  // PyTorch [C, O/g, k…] = [g, C/g, O/g, k…]; oneDNN wants [g, O/g, C/g, k…]
-            let cg = c / g, og = o / g
-            let sO = ws[1], sI = ws[0], sG = cg * ws[0]
-            wDims = g > 1 ? [g, og, cg] + k : [og, cg] + k
-            wStrides = g > 1 ? [sG, sO, sI] + kStr : [sO, sI] + kStr
-        } else {
-            let og = o / g
-            wDims = g > 1 ? [g, og, c / g] + k : weight.shape
-            wStrides = g > 1 ? [og * ws[0]] + ws : ws
-        }
-        let xPlain = try dnnlDesc(x.shape, x.dtype), yPlain = try dnnlDesc(outDims, x.dtype)
-        let wPlain = try dnnlDesc(wDims, x.dtype, strides: wStrides)
-        let key = "\(op)|\(x.shape)|\(wDims)\(wStrides)|\(x.dtype)|\(p)|\(bias != nil)"
+        let out = Tensor(shape: geo.outDims, dtype: x.dtype, zeroed: false)
+        let xPlain = try dnnlDesc(x.shape, x.dtype), yPlain = try dnnlDesc(geo.outDims, x.dtype)
+        let wPlain = try dnnlDesc(geo.wDims, x.dtype, strides: geo.wStrides)
+        let key = "\(geo.key)|\(x.dtype)|\(bias != nil)"
         let prim = try DNNL.shared.primitive(key, op: op) { _ in
-            var xd = try dnnlDescAny(x.shape, x.dtype), yd = try dnnlDescAny(outDims, x.dtype), wd = try dnnlDescAny(wDims, x.dtype)
-            var bd = try dnnlDesc([o], .f32)
-            let st = p.stride.map { Int64($0) }, dl = p.dilation.map { Int64($0 - 1) }
-            let pl = p.padding.map { Int64($0) }
-            var pr: [Int64] = []
-            for i in 0..<sp {
-                if transposed {
-                    pr.append(Int64(p.padding[i] - p.outputPadding[i]))
-                } else {
-                    // right padding that makes oneDNN's size formula give PyTorch's output size
-                    let span = (outSp[i] - 1) * p.stride[i] + p.dilation[i] * (k[i] - 1) + 1
-                    pr.append(Int64(span - inSp[i] - p.padding[i]))
-                }
-            }
-            if transposed {
-                var d = dnnl_deconvolution_desc_t()
-                try withUnsafeMutablePointer(to: &bd) { bp in
-                    try dnnlCheck(dnnl_dilated_deconvolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_deconvolution_direct,
-                        &xd, &wd, bias == nil ? nil : bp, &yd, st, dl, pl, pr), op, "dnnl_dilated_deconvolution_forward_desc_init")
-                }
-                return try DNNL.shared.makePD(&d, op: op)
-            } else {
-                var d = dnnl_convolution_desc_t()
-                try withUnsafeMutablePointer(to: &bd) { bp in
-                    try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
-                        &xd, &wd, bias == nil ? nil : bp, &yd, st, dl, pl, pr), op, "dnnl_dilated_convolution_forward_desc_init")
-                }
-                return try DNNL.shared.makePD(&d, op: op)
-            }
+            try geo.forwardDesc(x.dtype, bias: bias != nil, prop: dnnl_forward_inference)
         }
         var scratch: [Tensor] = []
+        defer { withExtendedLifetime(scratch) {} }
         let xs = try LayoutAdapter.input(key + "|src", plain: xPlain, x.raw, want: prim.desc(dnnl_query_src_md), scratch: &scratch)
         let wsrc = try LayoutAdapter.input(key + "|w", plain: wPlain, weight.raw, want: prim.desc(dnnl_query_weights_md), scratch: &scratch)
         let yHave = prim.desc(dnnl_query_dst_md)
         let yb = LayoutAdapter.output(plain: yPlain, out.raw, have: yHave, scratch: &scratch)
         let biasF32 = bias?.toF32()
+        defer { biasF32?.keepAlive() }
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNLArg.src, prim.desc(dnnl_query_src_md), xs), (DNNLArg.weights, prim.desc(dnnl_query_weights_md), wsrc),
             (DNNLArg.dst, yHave, yb),
@@ -185,5 +112,93 @@ extension Ops {
         try DNNL.shared.execute(prim, args, op: op)
         try LayoutAdapter.finish(key + "|dst", plain: yPlain, out.raw, have: yHave, from: yb)
         return out
+    }
+}
+
+/// Validated geometry of a convolution in PyTorch terms and its oneDNN descriptors (weights
+/// grouped as [g, O/g, I/g, k…]; transposed-conv weights viewed through strides).
+struct ConvGeometry {
+    let op: String
+    let x: [Int], outDims: [Int], wDims: [Int], wStrides: [Int]
+    let outChannels: Int
+    let transposed: Bool
+    let strides: [Int64], dilations: [Int64], padL: [Int64], padR: [Int64]
+    var key: String { "\(op)|\(x)|\(wDims)\(wStrides)|\(strides)\(dilations)\(padL)\(padR)" }
+
+    init(x: [Int], weight: [Int], params p: ConvParams, transposed: Bool) throws {
+        let op = transposed ? "convTranspose" : "conv"
+        self.op = op; self.x = x; self.transposed = transposed
+        let sp = x.count - 2
+        guard sp >= 1, sp <= 3, weight.count == x.count else {
+            throw TensorError.invalidShape(op: op, shape: x, reason: "x must be [N, C, spatial…] (1–3 spatial axes) and weight of the same rank (weight \(weight))")
+        }
+        guard p.stride.count == sp, p.padding.count == sp, p.dilation.count == sp, p.outputPadding.count == sp,
+              p.groups >= 1, p.stride.allSatisfy({ $0 >= 1 }), p.dilation.allSatisfy({ $0 >= 1 }), p.padding.allSatisfy({ $0 >= 0 }) else {
+            throw TensorError.invalidArgument(op: op, reason: "stride/padding/dilation need \(sp) values each (stride, dilation ≥ 1, padding ≥ 0), groups ≥ 1; got \(p)")
+        }
+        let g = p.groups, n = x[0], c = x[1]
+        let k = Array(weight.dropFirst(2)), inSp = Array(x.dropFirst(2))
+        let o: Int
+        if transposed {
+            guard weight[0] == c, c % g == 0 else {
+                throw TensorError.shapeMismatch(op: op, expected: [c, -1] + k, got: weight, hint: "transposed-conv weight is [C_in, C_out/groups, k…] with C_in divisible by groups")
+            }
+            o = weight[1] * g
+        } else {
+            guard c % g == 0, weight[1] == c / g, weight[0] % g == 0 else {
+                throw TensorError.shapeMismatch(op: op, expected: [-1, c / g] + k, got: weight, hint: "conv weight is [C_out, C_in/groups, k…]; C_in \(c) and C_out must be divisible by groups \(g)")
+            }
+            o = weight[0]
+        }
+        outChannels = o
+        var outSp: [Int] = [], pr: [Int64] = []
+        for i in 0..<sp {
+            let ext = p.dilation[i] * (k[i] - 1) + 1
+            let v = transposed ? (inSp[i] - 1) * p.stride[i] - 2 * p.padding[i] + ext + p.outputPadding[i]
+                               : (inSp[i] + 2 * p.padding[i] - ext) / p.stride[i] + 1
+            guard v >= 1, transposed || inSp[i] + 2 * p.padding[i] >= ext else {
+                throw TensorError.invalidShape(op: op, shape: x, reason: "kernel \(k) with \(p) gives an empty output")
+            }
+            outSp.append(v)
+            // right padding that makes oneDNN's size formula give PyTorch's output size
+            pr.append(transposed ? Int64(p.padding[i] - p.outputPadding[i])
+                                 : Int64((v - 1) * p.stride[i] + ext - inSp[i] - p.padding[i]))
+        }
+        outDims = [n, o] + outSp
+        padR = pr
+        padL = p.padding.map { Int64($0) }
+        strides = p.stride.map { Int64($0) }
+        dilations = p.dilation.map { Int64($0 - 1) }
+        let ws = Tensor.contiguousStrides(weight)
+        let kStr = Array(ws.dropFirst(2))
+        if transposed {  // PyTorch [C, O/g, k…] = [g, C/g, O/g, k…]; oneDNN wants [g, O/g, C/g, k…]
+            let cg = c / g, og = o / g
+            wDims = g > 1 ? [g, og, cg] + k : [og, cg] + k
+            wStrides = g > 1 ? [cg * ws[0], ws[1], ws[0]] + kStr : [ws[1], ws[0]] + kStr
+        } else {
+            let og = o / g
+            wDims = g > 1 ? [g, og, c / g] + k : weight
+            wStrides = g > 1 ? [og * ws[0]] + ws : ws
+        }
+    }
+
+    /// Forward primitive descriptor with `any` layouts.
+    func forwardDesc(_ dt: DType, bias: Bool, prop: dnnl_prop_kind_t) throws -> dnnl_primitive_desc_t {
+        var xd = try dnnlDescAny(x, dt), yd = try dnnlDescAny(outDims, dt), wd = try dnnlDescAny(wDims, dt)
+        var bd = try dnnlDesc([outChannels], .f32)
+        if transposed {
+            var d = dnnl_deconvolution_desc_t()
+            try withUnsafeMutablePointer(to: &bd) { bp in
+                try dnnlCheck(dnnl_dilated_deconvolution_forward_desc_init(&d, prop, dnnl_deconvolution_direct,
+                    &xd, &wd, bias ? bp : nil, &yd, strides, dilations, padL, padR), op, "dnnl_dilated_deconvolution_forward_desc_init")
+            }
+            return try DNNL.shared.makePD(&d, op: op)
+        }
+        var d = dnnl_convolution_desc_t()
+        try withUnsafeMutablePointer(to: &bd) { bp in
+            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct,
+                &xd, &wd, bias ? bp : nil, &yd, strides, dilations, padL, padR), op, "dnnl_dilated_convolution_forward_desc_init")
+        }
+        return try DNNL.shared.makePD(&d, op: op)
     }
 }

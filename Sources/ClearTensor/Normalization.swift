@@ -26,6 +26,7 @@ extension Ops {
             return try DNNL.shared.makePD(&d, op: "layerNorm")
         }
         let w = weight?.toF32(), b = bias?.toF32()
+        defer { w?.keepAlive(); b?.keepAlive() }
         let cmd = try dnnlDesc([c], .f32)
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, md, x.raw), (DNNLArg.dst, md, out.raw)]
         if let w { args.append((DNNLArg.scale, cmd, w.raw)) }
@@ -41,6 +42,7 @@ extension Ops {
             throw TensorError.shapeMismatch(op: "rmsNorm", expected: [c], got: weight.shape, hint: "weight must have one value per channel of x \(x.shape)")
         }
         let xf = x.toF32(), wf = weight?.toF32()
+        defer { xf.keepAlive(); wf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
         let px = UnsafePointer(xf.f32), po = out.f32, pw = wf.map { UnsafePointer($0.f32) }
         let roundBF16 = x.dtype == .bf16
@@ -69,6 +71,7 @@ extension Ops {
         } }
         let sp = x.count / max(n * c, 1), cg = c / groups, per = cg * sp
         let xf = x.toF32(), wf = weight?.toF32(), bf = bias?.toF32()
+        defer { xf.keepAlive(); wf?.keepAlive(); bf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
         let px = UnsafePointer(xf.f32), po = out.f32
         let pw = wf.map { UnsafePointer($0.f32) }, pb = bf.map { UnsafePointer($0.f32) }

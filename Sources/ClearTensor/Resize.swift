@@ -11,18 +11,10 @@ extension Ops {
         }
         let (planes, ih, iw) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
         let xf = x.toF32()
+        defer { xf.keepAlive() }
         let out = Tensor(shape: [x.shape[0], x.shape[1], oh, ow], dtype: .f32, zeroed: false)
         let sh = Float(ih) / Float(oh), sw = Float(iw) / Float(ow)
-        // Per-axis source taps: (i0, i1, weight of i1).
-        func taps(_ o: Int, _ n: Int, _ s: Float) -> [(Int, Int, Float)] {
-            (0..<o).map { d in
-                if mode == .nearest { let i = min(Int((Float(d) * s).rounded(.down)), n - 1); return (i, i, 0) }
-                let src = max((Float(d) + 0.5) * s - 0.5, 0)
-                let i0 = min(Int(src), n - 1)
-                return (i0, min(i0 + 1, n - 1), src - Float(i0))
-            }
-        }
-        let ty = taps(oh, ih, sh), tx = taps(ow, iw, sw)
+        let ty = resizeTaps(oh, ih, sh, mode), tx = resizeTaps(ow, iw, sw, mode)
         let ps = UnsafePointer(xf.f32), po = out.f32
         parallelFor(planes * oh, minChunk: max(1, 4096 / ow)) { r in
             for pr in r {
@@ -39,5 +31,43 @@ extension Ops {
             }
         }
         return x.dtype == .bf16 ? out.toBF16() : out
+    }
+}
+
+/// Per-axis source taps of an output index: (i0, i1, weight of i1).
+func resizeTaps(_ o: Int, _ n: Int, _ s: Float, _ mode: ResizeMode) -> [(Int, Int, Float)] {
+    (0..<o).map { d in
+        if mode == .nearest { let i = min(Int((Float(d) * s).rounded(.down)), n - 1); return (i, i, 0) }
+        let src = max((Float(d) + 0.5) * s - 0.5, 0)
+        let i0 = min(Int(src), n - 1)
+        return (i0, min(i0 + 1, n - 1), src - Float(i0))
+    }
+}
+
+extension Ops {
+    /// Adjoint of `resize`: scatters dy [N, C, oh, ow] back onto an [N, C, ih, iw] gradient.
+    public static func resizeBackward(_ dy: Tensor, inputHeight ih: Int, inputWidth iw: Int, mode: ResizeMode) throws -> Tensor {
+        guard dy.rank == 4 else { throw TensorError.invalidShape(op: "resizeBackward", shape: dy.shape, reason: "need [N, C, H, W]") }
+        let (planes, oh, ow) = (dy.shape[0] * dy.shape[1], dy.shape[2], dy.shape[3])
+        let ty = resizeTaps(oh, ih, Float(ih) / Float(oh), mode), tx = resizeTaps(ow, iw, Float(iw) / Float(ow), mode)
+        let g = dy.toF32()
+        defer { g.keepAlive() }
+        let dx = Tensor(shape: [dy.shape[0], dy.shape[1], ih, iw], dtype: .f32, zeroed: true)
+        let pg = UnsafePointer(g.f32), pd = dx.f32
+        parallelFor(planes) { r in
+            for p in r {
+                let src = pg + p * oh * ow, dst = pd + p * ih * iw
+                for y in 0..<oh {
+                    let (y0, y1, wy) = ty[y]
+                    for x in 0..<ow {
+                        let (x0, x1, wx) = tx[x]
+                        let v = src[y * ow + x]
+                        dst[y0 * iw + x0] += v * (1 - wy) * (1 - wx); dst[y0 * iw + x1] += v * (1 - wy) * wx
+                        dst[y1 * iw + x0] += v * wy * (1 - wx); dst[y1 * iw + x1] += v * wy * wx
+                    }
+                }
+            }
+        }
+        return dx
     }
 }

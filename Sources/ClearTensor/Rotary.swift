@@ -42,6 +42,7 @@ public struct Rope3D: Sendable {
         }
         let heads = x.shape[x.rank - 2], pairs = headDim / 2, n = tokens
         let xf = x.toF32()
+        defer { xf.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
         let px = UnsafePointer(xf.f32), po = out.f32
         cos.withUnsafeBufferPointer { cb in sin.withUnsafeBufferPointer { sb in

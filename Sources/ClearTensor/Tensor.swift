@@ -222,4 +222,10 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Tensor<\(dtype)>\(shape)" }
+
+    /// Keeps the storage alive up to this call. Ops that take raw pointers from a local tensor
+    /// (e.g. a fresh `toF32()` conversion) call it in a `defer`, because Swift may otherwise release
+    /// the local after its last *visible* use, before the pointers are read.
+    @inline(never)
+    public func keepAlive() { withExtendedLifetime(storage) {} }
 }
