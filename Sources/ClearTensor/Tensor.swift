@@ -21,6 +21,65 @@ public enum TensorMemory {
     static func freed(_ n: Int) { lock.lock(); current -= n; lock.unlock() }
 }
 
+/// A cache of recently freed large blocks, reused for allocations of exactly the same size:
+/// repeated ops on the same shapes then write into memory that is already mapped, instead of
+/// page-faulting a fresh mmap for every output (glibc maps blocks > 32 MiB anew each time).
+public enum StoragePool {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var blocks: [Int: [UnsafeMutableRawPointer]] = [:]
+    nonisolated(unsafe) private static var cached = 0
+    nonisolated(unsafe) private static var order: [(pointer: UnsafeMutableRawPointer, size: Int)] = []  // oldest first
+    nonisolated(unsafe) private static var limit = 1 << 30
+    /// Blocks smaller than this go straight back to malloc.
+    static let minimumBlock = 1 << 20
+
+    /// Upper bound of cached (freed, not yet reused) bytes; 0 disables the cache and empties it.
+    public static var limitBytes: Int {
+        get { lock.lock(); defer { lock.unlock() }; return limit }
+        set { lock.lock(); limit = max(0, newValue); lock.unlock(); if newValue <= 0 { empty() } }
+    }
+    public static var cachedBytes: Int { lock.lock(); defer { lock.unlock() }; return cached }
+
+    /// Returns every cached block to the system.
+    public static func empty() {
+        lock.lock(); let all = blocks; blocks = [:]; order = []; cached = 0; lock.unlock()
+        for (_, list) in all { for p in list { p.deallocate() } }
+    }
+
+    static func take(_ n: Int) -> UnsafeMutableRawPointer? {
+        guard n >= minimumBlock else { return nil }
+        lock.lock(); defer { lock.unlock() }
+        guard let p = blocks[n]?.popLast() else { return nil }
+        if blocks[n]?.isEmpty == true { blocks[n] = nil }
+        if let i = order.firstIndex(where: { $0.pointer == p }) { order.remove(at: i) }
+        cached -= n
+        return p
+    }
+
+    /// Caches a freed block, evicting the oldest cached blocks when over the limit (a full cache of
+    /// sizes that never recur must not stop the current sizes from being reused).
+    static func give(_ p: UnsafeMutableRawPointer, _ n: Int) -> Bool {
+        guard n >= minimumBlock else { return false }
+        var evicted: [UnsafeMutableRawPointer] = []
+        lock.lock()
+        guard n <= limit else { lock.unlock(); return false }
+        while cached + n > limit, let oldest = order.first {
+            order.removeFirst()
+            if var list = blocks[oldest.size], let i = list.firstIndex(of: oldest.pointer) {
+                list.remove(at: i); blocks[oldest.size] = list.isEmpty ? nil : list
+                cached -= oldest.size
+                evicted.append(oldest.pointer)
+            }
+        }
+        blocks[n, default: []].append(p)
+        order.append((p, n))
+        cached += n
+        lock.unlock()
+        for e in evicted { e.deallocate() }
+        return true
+    }
+}
+
 /// Raw bytes behind a tensor. `@unchecked Sendable`: the pointer and size never change after
 /// init and the memory is released only in `deinit`; concurrent writes happen only inside ops,
 /// on freshly allocated outputs, on disjoint ranges.
@@ -32,7 +91,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     init(byteCount: Int, zeroed: Bool) {
         let n = max(byteCount, 1)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
+        pointer = StoragePool.take(n) ?? UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 64)
         if zeroed { memset(pointer, 0, n) }
         self.byteCount = byteCount
         owner = nil
@@ -48,7 +107,7 @@ public final class TensorStorage: @unchecked Sendable {
     deinit {
         if owner == nil {
             TensorMemory.freed(max(byteCount, 1))
-            pointer.deallocate()
+            if !StoragePool.give(pointer, max(byteCount, 1)) { pointer.deallocate() }
         }
     }
 }
