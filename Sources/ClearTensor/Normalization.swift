@@ -41,22 +41,38 @@ extension Ops {
         if let weight, weight.count != c {
             throw TensorError.shapeMismatch(op: "rmsNorm", expected: [c], got: weight.shape, hint: "weight must have one value per channel of x \(x.shape)")
         }
-        let xf = x.toF32(), wf = weight?.toF32()
-        defer { xf.keepAlive(); wf?.keepAlive() }
-        let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
-        let px = UnsafePointer(xf.f32), po = out.f32, pw = wf.map { UnsafePointer($0.f32) }
-        let roundBF16 = x.dtype == .bf16
+        let wf = weight?.toF32()
+        defer { wf?.keepAlive() }
+        let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        let pw = wf.map { UnsafePointer($0.f32) }
+        let isBF16 = x.dtype == .bf16
         parallelFor(x.count / c, minChunk: max(1, 8192 / c)) { rows in
+            // bf16 rows are widened into a per-chunk f32 row buffer, so no full-size temporaries.
+            let buf = UnsafeMutablePointer<Float>.allocate(capacity: isBF16 ? c : 0)
+            defer { buf.deallocate() }
             for r in rows {
-                let src = px + r * c, dst = po + r * c
+                let src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>
+                if isBF16 {
+                    BF16.convert(UnsafePointer(x.bf16 + r * c), buf, count: c)
+                    src = UnsafePointer(buf); dst = buf
+                } else {
+                    src = UnsafePointer(x.f32 + r * c); dst = out.f32 + r * c
+                }
                 let ms = simdSumSqDev(src, c, mean: 0) / Double(c)
                 let inv = Float(1.0 / (ms + Double(eps)).squareRoot())
                 simdAffine(src, dst, c, a: inv, b: 0)
-                if roundBF16 { for i in 0..<c { dst[i] = BF16.round(dst[i]) } }
-                if let pw { for i in 0..<c { dst[i] *= pw[i] } }
+                if isBF16 {  // cast back to the input dtype before the weight, as the reference does
+                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
+                    guard let pw else { continue }
+                    BF16.convert(UnsafePointer(out.bf16 + r * c), dst, count: c)
+                    simdMul(UnsafePointer(dst), pw, dst, c)
+                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
+                } else if let pw {
+                    simdMul(UnsafePointer(dst), pw, dst, c)
+                }
             }
         }
-        return x.dtype == .bf16 ? out.toBF16() : out
+        return out
     }
 
     /// GroupNorm: x [N, C, spatial…], `groups` dividing C, optional weight/bias [C].

@@ -43,3 +43,16 @@ func simdAffine(_ p: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n
     }
     while i < n { o[i] = p[i] * a + b; i += 1 }
 }
+
+/// o[i] = a[i]·b[i].
+@inline(__always)
+func simdMul(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ro = UnsafeMutableRawPointer(o)
+    while i + 16 <= n {
+        ro.storeBytes(of: ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self),
+                      toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < n { o[i] = a[i] * b[i]; i += 1 }
+}
