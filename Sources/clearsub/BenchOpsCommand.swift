@@ -1,6 +1,176 @@
-// PLACEHOLDER owned by a helper; replaced before landing.
+// `clearsub bench ops`: throughput of the Tensor layer's ops on model-relevant shapes, each next to
+// a reference measured in the same run (shared/design.md §7): the raw oneDNN primitive on the same
+// shape for matmul/conv, the raw bf16/f32 matmul rate for attention, and memcpy of the same bytes
+// for memory-bound ops (elementwise, norms, RoPE).
 import ArgumentParser
+import ClearTensor
+import Foundation
+
 struct BenchOpsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ops")
-    func run() throws { throw ValidationError("not yet implemented") }
+    static let configuration = CommandConfiguration(
+        commandName: "ops",
+        abstract: "Tensor-op throughput vs raw oneDNN primitives / memcpy on Wan and lite-engine shapes."
+    )
+
+    @Flag(help: "Print a JSON array instead of a table.") var json = false
+    @Flag(help: "Smaller shapes (4096 tokens, no 32k attention) for a run of well under a minute.") var quick = false
+    @Option(help: "Worker threads for Swift ops and oneDNN (default: all active processors).") var threads: Int?
+    @Option(help: "Minimum seconds of timed repetitions per measurement.") var minSeconds = 1.0
+    @Option(help: "Only run op groups whose name contains this (linear, attention, conv, memory, or one memory-bound op such as silu).") var only: String?
+
+    func run() throws {
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+            ClearTensor.threadCount = threads
+        }
+        if let v = ProcessInfo.processInfo.environment["CLEARSUB_POOL_BYTES"], let n = Int(v) { StoragePool.limitBytes = n }
+        var bench = OpBench(minSeconds: minSeconds, log: !json, only: only)
+        try bench.runAll(quick: quick)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(bench.results), as: UTF8.self))
+        } else {
+            bench.printTable()
+        }
+    }
+}
+
+struct OpResult: Encodable {
+    let op: String
+    let shape: String
+    let dtype: String
+    /// "GFLOP/s" for compute-bound ops, "GB/s" (bytes read + written) for memory-bound ops;
+    /// `gflops` and `reference_gflops` carry the value in this unit.
+    let unit: String
+    let gflops: Double
+    let reference_gflops: Double
+    let reference: String
+    let ratio: Double
+    let seconds: Double
+    let reference_seconds: Double
+}
+
+struct OpBench {
+    let minSeconds: Double
+    let log: Bool
+    let only: String?
+    var results: [OpResult] = []
+
+    /// Best (minimum) wall time of `body` after one warm-up run, repeated for ≥ minSeconds (≤ 50 runs, ≥ 1).
+    func time(_ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var best = Double.infinity, total = 0.0, n = 0
+        while n < 1 || (total < minSeconds && n < 50) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            best = min(best, dt); total += dt; n += 1
+        }
+        return best
+    }
+
+    mutating func record(_ op: String, _ shape: String, _ dtype: DType, work: Double, unit: String, seconds: Double,
+                         refName: String, refWork: Double, refSeconds: Double) {
+        let v = work / seconds / 1e9, r = refWork / refSeconds / 1e9
+        results.append(OpResult(op: op, shape: shape, dtype: dtype.rawValue, unit: unit, gflops: v, reference_gflops: r,
+                                reference: refName, ratio: v / r, seconds: seconds, reference_seconds: refSeconds))
+        if log {
+            FileHandle.standardError.write(Data(String(format: "  %-16@ %-34@ %-5@ %9.1f %@ (ref %.1f, %.0f%%)\n",
+                                                       op as NSString, shape as NSString, dtype.rawValue as NSString, v, unit as NSString, r, 100 * v / r).utf8))
+        }
+    }
+
+    // MARK: cases
+
+    func wants(_ group: String) -> Bool { only.map { group.contains($0) } ?? true }
+
+    mutating func runAll(quick: Bool) throws {
+        let tokens = quick ? 4096 : 32760
+        for dt in [DType.bf16, .f32] where wants("linear") {
+            for (k, n) in [(1536, 1536), (1536, 8960)] { try linear(tokens: tokens, k: k, n: n, dtype: dt) }
+        }
+        if wants("attention") {
+            for n in quick ? [1024, 4096] : [4096, 32760] { try attention(tokens: n, dtype: .bf16) }
+            try attention(tokens: quick ? 1024 : 4096, dtype: .f32)
+        }
+        for dt in [DType.bf16, .f32] where wants("conv") {
+            try conv(x: quick ? [1, 96, 4, 30, 52] : [1, 96, 4, 60, 104], cout: 96, k: 3, dtype: dt)
+            try conv(x: quick ? [1, 384, 2, 16, 26] : [1, 384, 4, 30, 52], cout: 384, k: 3, dtype: dt)
+            for c in [64, 128] { try conv(x: quick ? [1, c, 128, 128] : [1, c, 256, 256], cout: c, k: 3, dtype: dt) }
+        }
+        for dt in [DType.bf16, .f32] where only == nil || !["linear", "attention", "conv"].contains(where: { $0.contains(only!) }) { try memoryBound(tokens: tokens, dtype: dt) }
+    }
+
+    mutating func linear(tokens m: Int, k: Int, n: Int, dtype: DType) throws {
+        let x = Tensor.random(shape: [m, k], dtype: dtype, seed: 1), w = Tensor.random(shape: [n, k], dtype: dtype, seed: 2, lo: -0.05, hi: 0.05)
+        let b = Tensor.random(shape: [n], seed: 3)
+        let t = try time { _ = try Ops.linear(x, weight: w, bias: b) }
+        let raw = try RawReference.matmul(m: m, k: k, n: n, dtype: dtype)
+        let r = try time { try raw.run() }
+        let flops = 2.0 * Double(m * k * n)
+        record("linear", "\(m)x\(k) · [\(n),\(k)]ᵀ", dtype, work: flops, unit: "GFLOP/s", seconds: t,
+               refName: "oneDNN matmul \(m)x\(k)x\(n), packed weights", refWork: flops, refSeconds: r)
+    }
+
+    mutating func attention(tokens n: Int, dtype: DType) throws {
+        let (h, d) = (12, 128)
+        let q = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 4), k = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 5)
+        let v = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 6)
+        let t = try time { _ = try Ops.attention(q: q, k: k, v: v) }
+        let raw = try RawReference.matmul(m: 4096, k: 1536, n: 1536, dtype: dtype)
+        let r = try time { try raw.run() }
+        record("attention", "\(n) tok x \(h) heads x \(d)", dtype, work: 4.0 * Double(n) * Double(n) * Double(h * d), unit: "GFLOP/s",
+               seconds: t, refName: "oneDNN matmul 4096x1536x1536 rate", refWork: 2.0 * 4096 * 1536 * 1536, refSeconds: r)
+    }
+
+    mutating func conv(x shape: [Int], cout: Int, k: Int, dtype: DType) throws {
+        let sp = shape.count - 2
+        let w = [cout, shape[1]] + [Int](repeating: k, count: sp)
+        let x = Tensor.random(shape: shape, dtype: dtype, seed: 7), wt = Tensor.random(shape: w, dtype: dtype, seed: 8, lo: -0.05, hi: 0.05)
+        let p = ConvParams.uniform(sp, padding: k / 2)
+        let t = try time { _ = try Ops.conv(x, weight: wt, bias: nil, p) }
+        let raw = try RawReference.conv(x: shape, weight: w, params: p, dtype: dtype)
+        let r = try time { try raw.run() }
+        let outCount = Double(shape[0] * cout * shape.dropFirst(2).reduce(1, *))
+        let flops = 2.0 * outCount * Double(shape[1] * Int(pow(Double(k), Double(sp))))
+        record("conv\(sp)d", "\(shape) -> \(cout) k\(k)", dtype, work: flops, unit: "GFLOP/s", seconds: t,
+               refName: "oneDNN conv, preferred layouts", refWork: flops, refSeconds: r)
+    }
+
+    mutating func memoryBound(tokens: Int, dtype: DType) throws {
+        let x = Tensor.random(shape: [tokens, 1536], dtype: dtype, seed: 9)
+        let bias = Tensor.random(shape: [1536], dtype: dtype, seed: 10)
+        let dst = Tensor(shape: x.shape, dtype: dtype, zeroed: true)
+        let rope = try Rope3D(frames: tokens / 1560 > 0 ? tokens / 1560 : 1, height: 30, width: tokens / 1560 > 0 ? 52 : tokens / 30, headDim: 128)
+        let xr = Tensor.random(shape: [1, rope.tokens, 12, 128], dtype: dtype, seed: 11)
+        let gx = Tensor.random(shape: [1, 96, 4, 60, 104], dtype: dtype, seed: 12)
+        let cases: [(String, String, Tensor, () throws -> Void)] = [
+            ("silu", "\(x.shape)", x, { _ = try Ops.silu(x) }),
+            ("gelu_tanh", "\(x.shape)", x, { _ = try Ops.gelu(x, approximateTanh: true) }),
+            ("add (bcast row)", "\(x.shape) + [1536]", x, { _ = try Ops.add(x, bias) }),
+            ("layer_norm", "\(x.shape)", x, { _ = try Ops.layerNorm(x, eps: 1e-6) }),
+            ("rms_norm", "\(x.shape)", x, { _ = try Ops.rmsNorm(x, weight: bias) }),
+            ("softmax", "\(x.shape) axis -1", x, { _ = try Ops.softmax(x) }),
+            ("group_norm", "\(gx.shape) g32", gx, { _ = try Ops.groupNorm(gx, groups: 32) }),
+            ("rope3d", "\(xr.shape)", xr, { _ = try rope.apply(xr) }),
+        ]
+        for (name, shape, input, body) in cases where only == nil || only == "memory" || wants(name) {
+            let t = try time(body)
+            // reference measured right after the op (same load conditions), on the same bytes
+            let b = input.byteCount
+            let refDst = b == x.byteCount ? dst : Tensor(shape: [b], dtype: .bf16, zeroed: true)
+            let ref = time { memcpy(refDst.raw, input.raw, min(b, refDst.byteCount)) }
+            record(name, shape, dtype, work: 2 * Double(b), unit: "GB/s", seconds: t, refName: "memcpy of the same bytes",
+                   refWork: 2 * Double(min(b, refDst.byteCount)), refSeconds: ref)
+        }
+    }
+
+    func printTable() {
+        print(String(format: "%-16@ %-34@ %-5@ %10@ %10@ %6@", "op", "shape", "dtype", "achieved", "reference", "ratio"))
+        for r in results {
+            print(String(format: "%-16@ %-34@ %-5@ %10.1f %10.1f %5.0f%%  %@", r.op as NSString, r.shape as NSString, r.dtype as NSString,
+                         r.gflops, r.reference_gflops, 100 * r.ratio, r.unit as NSString))
+        }
+    }
 }

@@ -1,0 +1,71 @@
+// 3-D rotary position embedding, Wan style.
+// Matches: Wan2.1 `rope_params` / `rope_apply` (spec §5.4): head dim d = c complex pairs split as
+// c − 2⌊d/6⌋ frame pairs, ⌊d/6⌋ height pairs, ⌊d/6⌋ width pairs; ω = θ^(−2k/width) per axis;
+// token (f, i, j) (f slowest) gets angles [f·ω_f…, i·ω_h…, j·ω_w…]; interleaved pairs
+// (x[2m], x[2m+1]) are rotated as complex numbers. Angles in float64, rotation in float32.
+
+public struct Rope3D: Sendable {
+    public let frames: Int, height: Int, width: Int, headDim: Int
+    /// cos/sin of every (token, pair): [tokens × headDim/2], f32.
+    public let cos: [Float], sin: [Float]
+
+    public var tokens: Int { frames * height * width }
+
+    public init(frames: Int, height: Int, width: Int, headDim: Int, theta: Double = 10000) throws {
+        guard headDim >= 6, headDim % 2 == 0, frames >= 1, height >= 1, width >= 1 else {
+            throw TensorError.invalidArgument(op: "Rope3D", reason: "need an even head dim ≥ 6 and a positive grid (got d=\(headDim), grid \(frames)×\(height)×\(width))")
+        }
+        self.frames = frames; self.height = height; self.width = width; self.headDim = headDim
+        let pairs = headDim / 2, hw = headDim / 6, fp = pairs - 2 * hw
+        func omegas(_ n: Int) -> [Double] { (0..<n).map { k in 1 / pow(theta, Double(2 * k) / Double(2 * n)) } }
+        let wf = omegas(fp), wh = omegas(hw), ww = omegas(hw)
+        var c = [Float](repeating: 0, count: frames * height * width * pairs), s = c
+        var t = 0
+        for f in 0..<frames { for i in 0..<height { for j in 0..<width {
+            var m = 0
+            for (pos, ws) in [(f, wf), (i, wh), (j, ww)] {
+                for w in ws {
+                    let a = Double(pos) * w
+                    c[t * pairs + m] = Float(_cos(a)); s[t * pairs + m] = Float(_sin(a)); m += 1
+                }
+            }
+            t += 1
+        } } }
+        cos = c; sin = s
+    }
+
+    /// Rotates x [B, N, H, D] or [N, H, D] (N = frames·height·width, D = headDim).
+    public func apply(_ x: Tensor) throws -> Tensor {
+        guard x.rank == 3 || x.rank == 4, x.shape[x.rank - 1] == headDim, x.shape[x.rank - 3] == tokens else {
+            throw TensorError.shapeMismatch(op: "Rope3D.apply", expected: [tokens, -1, headDim], got: x.shape,
+                                            hint: "x must be [B, N, heads, \(headDim)] or [N, heads, \(headDim)] with N = \(frames)·\(height)·\(width)")
+        }
+        let heads = x.shape[x.rank - 2], pairs = headDim / 2, n = tokens
+        let xf = x.toF32()
+        defer { xf.keepAlive() }
+        let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
+        let px = UnsafePointer(xf.f32), po = out.f32
+        cos.withUnsafeBufferPointer { cb in sin.withUnsafeBufferPointer { sb in
+            let cp = cb.baseAddress!, sp = sb.baseAddress!
+            parallelFor(x.count / (heads * headDim), minChunk: 64) { rows in
+                for row in rows {
+                    let tok = row % n
+                    let c = cp + tok * pairs, s = sp + tok * pairs
+                    for h in 0..<heads {
+                        let base = (row * heads + h) * headDim
+                        for m in 0..<pairs {
+                            let re = px[base + 2 * m], im = px[base + 2 * m + 1]
+                            po[base + 2 * m] = re * c[m] - im * s[m]
+                            po[base + 2 * m + 1] = re * s[m] + im * c[m]
+                        }
+                    }
+                }
+            }
+        } }
+        return x.dtype == .bf16 ? out.toBF16() : out
+    }
+}
+
+import Foundation
+@inline(__always) private func _cos(_ a: Double) -> Double { Foundation.cos(a) }
+@inline(__always) private func _sin(_ a: Double) -> Double { Foundation.sin(a) }

@@ -1,0 +1,158 @@
+// Parity of activations, softmax, broadcast binary ops and norms against naive loops.
+import Foundation
+import XCTest
+@testable import ClearTensor
+
+final class ElementwiseNormTests: XCTestCase {
+    func testBF16Conversion() throws {
+        let vals: [Float] = [0, -0.0, 1, 1.00390625, 1.005859375, 3.0e38, -1e-40, .infinity, -.infinity, 65504.7, 1.0 + 1.0 / 256]
+        let t = try Tensor(shape: [vals.count], values: vals, dtype: .bf16)
+        // RNE reference: exact f64 midpoint rule on the top 16 bits.
+        for (i, v) in vals.enumerated() {
+            let bits = v.bitPattern, lower = bits & 0xFFFF, up = bits >> 16
+            let expect: UInt32 = lower > 0x8000 || (lower == 0x8000 && up & 1 == 1) ? up + 1 : up
+            XCTAssertEqual(UInt32(t.bf16[i]), expect, "bf16 of \(v)")
+        }
+        let nan = try Tensor(shape: [2], values: [.nan, -.nan], dtype: .bf16).toF32().floats()
+        XCTAssertTrue(nan[0].isNaN && nan[1].isNaN, "NaN must stay NaN")
+        let big = Tensor.random(shape: [1000], seed: 9)
+        XCTAssertEqual(big.toBF16().toF32().floats(), big.floats().map { BF16.round($0) }, "vector path equals scalar path")
+    }
+
+    func testTensorBasicsAndExternalStorage() throws {
+        final class Owner { var bytes: [Float] = [1, 2, 3, 4, 5, 6] }
+        let owner = Owner()
+        let t = try owner.bytes.withUnsafeBytes { try Tensor(shape: [2, 3], dtype: .f32, external: $0.baseAddress!, byteCount: $0.count, owner: owner) }
+        XCTAssertEqual(t.floats(), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(t.strides, [3, 1])
+        XCTAssertEqual(try t.reshaped([3, -1]).shape, [3, 2])
+        XCTAssertThrowsError(try t.reshaped([4, -1]))
+        XCTAssertThrowsError(try Tensor(shape: [7], dtype: .f32, external: UnsafeRawPointer(bitPattern: 64)!, byteCount: 24, owner: owner))
+    }
+
+    func testParallelForCoversRangeOnce() {
+        let saved = ClearTensor.threadCount
+        defer { ClearTensor.threadCount = saved }
+        for threads in [1, 3, 8] {
+            ClearTensor.threadCount = threads
+            var hits = [Int](repeating: 0, count: 1001)
+            hits.withUnsafeMutableBufferPointer { h in
+                let p = h.baseAddress!
+                parallelFor(1001, minChunk: 10) { r in for i in r { p[i] += 1 } }
+            }
+            XCTAssertEqual(hits, [Int](repeating: 1, count: 1001), "threads \(threads)")
+        }
+    }
+
+    func testActivations() throws {
+        let x = Tensor.random(shape: [3, 301], seed: 11, lo: -6, hi: 6)
+        let xf = x.floats().map(Double.init)
+        let refs: [(Activation, (Double) -> Double)] = [
+            (.silu, { $0 / (1 + Foundation.exp(-$0)) }),
+            (.sigmoid, { 1 / (1 + Foundation.exp(-$0)) }),
+            (.geluErf, { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }),
+            (.geluTanh, { 0.5 * $0 * (1 + tanh((2 / Double.pi).squareRoot() * ($0 + 0.044715 * $0 * $0 * $0))) }),
+        ]
+        for (act, f) in refs {
+            let ref = xf.map { Float(f($0)) }
+            assertClose(try Ops.activation(x, act), ref, shape: x.shape, tol: f32Tol, "\(act)")
+            assertClose(try Ops.activation(x.toBF16(), act), ref, tol: 2e-5, "\(act) bf16")  // bf16 in + out rounding
+        }
+    }
+
+    func testSoftmaxAllAxes() throws {
+        let x = Tensor.random(shape: [3, 4, 37], seed: 12, lo: -5, hi: 5)
+        func ref(_ xf: [Float], _ axis: Int) -> [Float] {
+            var ref = [Float](repeating: 0, count: xf.count)
+            let st = x.strides, n = x.shape[axis]
+            for i in 0..<xf.count where (i / st[axis]) % n == 0 {
+                let vals = (0..<n).map { Double(xf[i + $0 * st[axis]]) }
+                let m = vals.max()!, e = vals.map { Foundation.exp($0 - m) }, s = e.reduce(0, +)
+                for j in 0..<n { ref[i + j * st[axis]] = Float(e[j] / s) }
+            }
+            return ref
+        }
+        for axis in 0..<3 {
+            assertClose(try Ops.softmax(x, axis: axis), ref(x.floats(), axis), tol: f32Tol, "softmax axis \(axis)")
+            // bf16: reference on the bf16-rounded input; only the output rounding remains.
+            let xb = x.toBF16()
+            assertClose(try Ops.softmax(xb, axis: axis), ref(xb.floats(), axis), tol: 2e-5, "softmax bf16 axis \(axis)")
+        }
+    }
+
+    func testBroadcastBinary() throws {
+        let cases: [([Int], [Int])] = [([2, 3, 20], [2, 3, 20]), ([2, 3, 20], [20]), ([2, 3, 20], [3, 1]), ([2, 1, 20], [1, 3, 1]), ([5], []), ([4, 1], [1, 17])]
+        for (sa, sb) in cases {
+            let a = rand(sa, seed: 1), b = rand(sb, seed: 2)
+            let shape = try Ops.broadcastShape(sa, sb)
+            let af = a.floats(), bf = b.floats(), n = shape.reduce(1, *)
+            func index(_ flat: Int, _ s: [Int]) -> Int {
+                let pad = [Int](repeating: 1, count: shape.count - s.count) + s
+                var rem = flat, idx = 0, mul = 1
+                for d in stride(from: shape.count - 1, through: 0, by: -1) {
+                    let i = rem % shape[d]; rem /= shape[d]
+                    idx += (pad[d] == 1 ? 0 : i) * mul; mul *= pad[d]
+                }
+                return idx
+            }
+            for (kind, f) in [(BinaryOp.add, { (x: Float, y: Float) in x + y }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 })] {
+                let ref = (0..<n).map { f(af[index($0, sa)], bf[index($0, sb)]) }
+                assertClose(try Ops.binary(a, b, kind), ref, shape: shape, tol: f32Tol, "\(kind) \(sa) \(sb)")
+                assertClose(try Ops.binary(a.toBF16(), b.toBF16(), kind), ref, tol: 3e-5, "\(kind) bf16")
+            }
+        }
+        XCTAssertThrowsError(try Ops.add(rand([2, 3], seed: 1), rand([4], seed: 1))) { e in
+            XCTAssertTrue("\(e)".contains("[2, 3]") && "\(e)".contains("[4]"), "\(e)")
+        }
+    }
+
+    func refLayerNorm(_ x: [Float], rows: Int, c: Int, w: [Float]?, b: [Float]?, eps: Double) -> [Float] {
+        var y = x
+        for r in 0..<rows {
+            let v = x[(r * c)..<(r * c + c)].map(Double.init)
+            let m = v.reduce(0, +) / Double(c), va = v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(c)
+            for i in 0..<c { y[r * c + i] = Float((v[i] - m) / (va + eps).squareRoot() * Double(w?[i] ?? 1) + Double(b?[i] ?? 0)) }
+        }
+        return y
+    }
+
+    func testLayerNorm() throws {
+        let x = Tensor.random(shape: [2, 5, 48], seed: 13, lo: -3, hi: 5), w = rand([48], seed: 14), b = rand([48], seed: 15)
+        let ref = refLayerNorm(x.floats(), rows: 10, c: 48, w: w.floats(), b: b.floats(), eps: 1e-5)
+        assertClose(try Ops.layerNorm(x, weight: w, bias: b, eps: 1e-5), ref, shape: x.shape, tol: f32Tol, "layerNorm affine")
+        let ref2 = refLayerNorm(x.floats(), rows: 10, c: 48, w: nil, b: nil, eps: 1e-6)
+        assertClose(try Ops.layerNorm(x, eps: 1e-6), ref2, tol: f32Tol, "layerNorm plain")
+        assertClose(try Ops.layerNorm(x.toBF16(), eps: 1e-6), ref2, tol: 3e-5, "layerNorm bf16")
+    }
+
+    func testRMSNorm() throws {
+        let x = rand([3, 4, 40], seed: 16), w = rand([40], seed: 17)
+        let xf = x.floats(), wf = w.floats()
+        var ref = xf
+        for r in 0..<12 {
+            let ms = xf[(r * 40)..<(r * 40 + 40)].map { Double($0) * Double($0) }.reduce(0, +) / 40
+            for i in 0..<40 { ref[r * 40 + i] = Float(Double(xf[r * 40 + i]) / (ms + 1e-6).squareRoot() * Double(wf[i])) }
+        }
+        assertClose(try Ops.rmsNorm(x, weight: w), ref, shape: x.shape, tol: f32Tol, "rmsNorm")
+        assertClose(try Ops.rmsNorm(x.toBF16(), weight: w.toBF16()), ref, tol: 5e-5, "rmsNorm bf16")
+    }
+
+    func testGroupNorm() throws {
+        let x = Tensor.random(shape: [2, 6, 5, 7], seed: 18, lo: -2, hi: 4), w = rand([6], seed: 19), b = rand([6], seed: 20)
+        let xf = x.floats(), wf = w.floats(), bf = b.floats()
+        var ref = xf
+        let sp = 35, g = 3, cg = 2
+        for n in 0..<2 { for gi in 0..<g {
+            let base = (n * 6 + gi * cg) * sp
+            let v = xf[base..<(base + cg * sp)].map(Double.init)
+            let m = v.reduce(0, +) / Double(v.count), va = v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)
+            for j in 0..<(cg * sp) {
+                let ch = gi * cg + j / sp
+                ref[base + j] = Float((v[j] - m) / (va + 1e-5).squareRoot() * Double(wf[ch]) + Double(bf[ch]))
+            }
+        } }
+        assertClose(try Ops.groupNorm(x, groups: g, weight: w, bias: b), ref, shape: x.shape, tol: f32Tol, "groupNorm")
+        assertClose(try Ops.groupNorm(x.toBF16(), groups: g, weight: w, bias: b), ref, tol: 3e-5, "groupNorm bf16")
+        XCTAssertThrowsError(try Ops.groupNorm(x, groups: 4))
+    }
+}

@@ -1,0 +1,139 @@
+// Parity of matmul, linear, conv2d/3d and transposed conv2d against naive loops.
+import XCTest
+@testable import ClearTensor
+
+final class MatmulConvTests: XCTestCase {
+    func refMatmul(_ a: [Float], _ b: [Float], batchA: Int, batchB: Int, m: Int, k: Int, n: Int, ta: Bool, tb: Bool) -> [Float] {
+        let batch = max(batchA, batchB)
+        var c = [Float](repeating: 0, count: batch * m * n)
+        for bi in 0..<batch {
+            let ao = (batchA == 1 ? 0 : bi) * m * k, bo = (batchB == 1 ? 0 : bi) * k * n
+            for i in 0..<m { for j in 0..<n {
+                var s: Double = 0
+                for p in 0..<k {
+                    let av = ta ? a[ao + p * m + i] : a[ao + i * k + p]
+                    let bv = tb ? b[bo + j * k + p] : b[bo + p * n + j]
+                    s += Double(av) * Double(bv)
+                }
+                c[bi * m * n + i * n + j] = Float(s)
+            } }
+        }
+        return c
+    }
+
+    func testMatmulVariants() throws {
+        let (m, k, n) = (17, 33, 9)
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            for (ba, bb) in [(1, 1), (3, 3), (3, 1), (1, 3)] {
+                let aShape: [Int] = (ba > 1 ? [ba] : [Int]()) + (ta ? [k, m] : [m, k])
+                let bShape: [Int] = (bb > 1 ? [bb] : [Int]()) + (tb ? [n, k] : [k, n])
+                let a = rand(aShape, seed: 1), b = rand(bShape, seed: 2)
+                let ref = refMatmul(a.floats(), b.floats(), batchA: ba, batchB: bb, m: m, k: k, n: n, ta: ta, tb: tb)
+                let c = try Ops.matmul(a, b, transposeA: ta, transposeB: tb)
+                assertClose(c, ref, shape: (max(ba, bb) > 1 ? [max(ba, bb)] : [Int]()) + [m, n], tol: f32Tol, "matmul ta\(ta) tb\(tb) ba\(ba) bb\(bb)")
+                // bf16: inputs rounded to bf16, f32 accumulation, output rounded: ~1e-5 NMSE.
+                let c16 = try Ops.matmul(a.toBF16(), b.toBF16(), transposeA: ta, transposeB: tb)
+                assertClose(c16, ref, tol: 3e-5, "matmul bf16")
+            }
+        }
+    }
+
+    func testLinearWithBias() throws {
+        let x = rand([2, 5, 24], seed: 3), w = rand([7, 24], seed: 4), b = rand([7], seed: 5)
+        let xf = x.floats(), wf = w.floats(), bf = b.floats()
+        var ref = [Float](repeating: 0, count: 10 * 7)
+        for r in 0..<10 { for o in 0..<7 {
+            var s = Double(bf[o]); for i in 0..<24 { s += Double(xf[r * 24 + i]) * Double(wf[o * 24 + i]) }
+            ref[r * 7 + o] = Float(s)
+        } }
+        assertClose(try Ops.linear(x, weight: w, bias: b), ref, shape: [2, 5, 7], tol: f32Tol, "linear")
+        assertClose(try Ops.linear(x.toBF16(), weight: w.toBF16(), bias: b), ref, shape: [2, 5, 7], tol: 3e-5, "linear bf16")
+        XCTAssertThrowsError(try Ops.linear(x, weight: rand([7, 23], seed: 1))) { e in
+            XCTAssertTrue("\(e)".contains("[7, 23]"), "error names the shapes: \(e)")
+        }
+    }
+
+    /// Naive N-d convolution (PyTorch semantics), optionally transposed.
+    func refConv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ p: ConvParams, transposed: Bool, outShape: [Int]) -> [Float] {
+        let xf = x.floats(), wf = w.floats(), bf = bias?.floats()
+        let sp = x.rank - 2, n = x.shape[0], c = x.shape[1], g = p.groups
+        let inS = Array(x.shape.dropFirst(2)), k = Array(w.shape.dropFirst(2)), outS = Array(outShape.dropFirst(2))
+        let o = outShape[1], cg = c / g, og = o / g
+        func pad3(_ a: [Int], _ fill: Int) -> [Int] { [Int](repeating: fill, count: 3 - a.count) + a }
+        let I = pad3(inS, 1), K = pad3(k, 1), O = pad3(outS, 1), S = pad3(p.stride, 1), P = pad3(p.padding, 0), D = pad3(p.dilation, 1)
+        var y = [Float](repeating: 0, count: outShape.reduce(1, *))
+        let kCount = K[0] * K[1] * K[2]
+        for b in 0..<n { for oc in 0..<o {
+            let grp = oc / og
+            for od in 0..<O[0] { for oh in 0..<O[1] { for ow in 0..<O[2] {
+                var s = Double(bf?[oc] ?? 0)
+                for icl in 0..<cg {
+                    let ic = grp * cg + icl
+                    for kd in 0..<K[0] { for kh in 0..<K[1] { for kw in 0..<K[2] {
+                        var pos = [0, 0, 0]
+                        let oo = [od, oh, ow], kk = [kd, kh, kw]
+                        var ok = true
+                        for a in 0..<3 {
+                            if transposed {
+                                let num = oo[a] + P[a] - kk[a] * D[a]
+                                if num < 0 || num % S[a] != 0 { ok = false; break }
+                                pos[a] = num / S[a]
+                            } else {
+                                pos[a] = oo[a] * S[a] - P[a] + kk[a] * D[a]
+                            }
+                            if pos[a] < 0 || pos[a] >= I[a] { ok = false; break }
+                        }
+                        if !ok { continue }
+                        let xv = xf[((b * c + ic) * I[0] + pos[0]) * I[1] * I[2] + pos[1] * I[2] + pos[2]]
+                        let kOff = (kd * K[1] + kh) * K[2] + kw
+                        let wv = transposed ? wf[(ic * og + (oc - grp * og)) * kCount + kOff] : wf[(oc * cg + icl) * kCount + kOff]
+                        s += Double(xv) * Double(wv)
+                    } } }
+                }
+                y[(((b * o + oc) * O[0] + od) * O[1] + oh) * O[2] + ow] = Float(s)
+            } } }
+        } }
+        _ = sp
+        return y
+    }
+
+    func testConv2dVariants() throws {
+        let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int)] = [
+            (4, 6, 3, 1, 1, 1, 1), (4, 6, 3, 2, 1, 1, 2), (6, 6, 3, 1, 2, 2, 3), (3, 5, 1, 1, 0, 1, 1), (8, 8, 3, 1, 1, 1, 8), (4, 4, 4, 2, 1, 1, 1),
+        ]
+        for (i, t) in cases.enumerated() {
+            let x = rand([2, t.c, 9, 11], seed: UInt64(10 + i)), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(20 + i)), b = rand([t.o], seed: 7)
+            let y = try Ops.conv2d(x, weight: w, bias: b, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
+            let ref = refConv(x, w, b, .uniform(2, stride: t.s, padding: t.p, dilation: t.d, groups: t.g), transposed: false, outShape: y.shape)
+            let ho = (9 + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1, wo = (11 + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1
+            assertClose(y, ref, shape: [2, t.o, ho, wo], tol: f32Tol, "conv2d case \(i)")
+            let y16 = try Ops.conv2d(x.toBF16(), weight: w.toBF16(), bias: b, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
+            assertClose(y16, ref, tol: 5e-5, "conv2d bf16 case \(i)")  // bf16 in/out, f32 accumulation
+        }
+    }
+
+    func testConv3d() throws {
+        let x = rand([1, 4, 5, 6, 7], seed: 30), w = rand([6, 2, 3, 3, 3], seed: 31), b = rand([6], seed: 32)
+        let p = ConvParams(stride: [1, 2, 1], padding: [1, 1, 0], dilation: [1, 1, 2], groups: 2)
+        let y = try Ops.conv3d(x, weight: w, bias: b, stride: p.stride, padding: p.padding, dilation: p.dilation, groups: 2)
+        assertClose(y, refConv(x, w, b, p, transposed: false, outShape: y.shape), shape: [1, 6, 5, 3, 3], tol: f32Tol, "conv3d")
+    }
+
+    func testConvTranspose2d() throws {
+        for (s, pd, op, g) in [(2, 1, 1, 1), (2, 0, 0, 2), (1, 1, 0, 1), (3, 1, 2, 1)] {
+            let x = rand([2, 4, 5, 6], seed: 40), w = rand([4, 6 / g, 3, 3], seed: 41), b = rand([6], seed: 42)
+            let y = try Ops.convTranspose2d(x, weight: w, bias: b, stride: s, padding: pd, outputPadding: op, groups: g)
+            let ho = (5 - 1) * s - 2 * pd + 3 + op, wo = (6 - 1) * s - 2 * pd + 3 + op
+            let ref = refConv(x, w, b, .uniform(2, stride: s, padding: pd, groups: g, outputPadding: op), transposed: true, outShape: [2, 6, ho, wo])
+            assertClose(y, ref, shape: [2, 6, ho, wo], tol: f32Tol, "convTranspose2d s\(s) p\(pd) op\(op) g\(g)")
+        }
+    }
+
+    func testPrimitiveCacheReuse() throws {
+        let x = rand([1, 3, 8, 8], seed: 1), w = rand([4, 3, 3, 3], seed: 2)
+        _ = try Ops.conv2d(x, weight: w, padding: 1)
+        let n = DNNL.shared.cachedPrimitiveCount
+        _ = try Ops.conv2d(rand([1, 3, 8, 8], seed: 3), weight: w, padding: 1)
+        XCTAssertEqual(DNNL.shared.cachedPrimitiveCount, n, "same shape must reuse the cached primitive")
+    }
+}
