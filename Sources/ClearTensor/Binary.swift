@@ -23,9 +23,11 @@ extension Ops {
     public static func binary(_ a: Tensor, _ b: Tensor, _ kind: BinaryOp) throws -> Tensor {
         let shape = try broadcastShape(a.shape, b.shape, op: "\(kind)")
         let outType: DType = (a.dtype == .bf16 && b.dtype == .bf16) ? .bf16 : .f32
-        let af = a.toF32(), bf = b.toF32()
+        // Small bf16 operands (biases, modulation rows) are widened once; large ones row by row.
+        let af = a.dtype == .bf16 && a.count <= 65536 ? a.toF32() : a
+        let bf = b.dtype == .bf16 && b.count <= 65536 ? b.toF32() : b
         defer { af.keepAlive(); bf.keepAlive() }
-        let out = Tensor(shape: shape, dtype: .f32, zeroed: false)
+        let out = Tensor(shape: shape, dtype: outType, zeroed: false)
         let r = shape.count
         // Element strides of each input in the output index space (0 where broadcast).
         func bstrides(_ s: [Int]) -> [Int] {
@@ -37,20 +39,31 @@ extension Ops {
         let inner = r == 0 ? 1 : shape[r - 1]
         let rows = inner == 0 ? 0 : out.count / inner
         let ia = r == 0 ? 0 : sa[r - 1], ib = r == 0 ? 0 : sb[r - 1]
-        let pa = UnsafePointer(af.f32), pb = UnsafePointer(bf.f32), po = out.f32
         parallelFor(rows, minChunk: max(1, 16384 / max(inner, 1))) { range in
             var idx = [Int](repeating: 0, count: max(r - 1, 0))
-            for row in range {
-                // decompose row into outer indices
-                var rem = row, oa = 0, ob = 0
+            // per-chunk f32 row buffers for bf16 operands and a bf16 output
+            let bufA = UnsafeMutablePointer<Float>.allocate(capacity: af.dtype == .bf16 ? inner : 0)
+            let bufB = UnsafeMutablePointer<Float>.allocate(capacity: bf.dtype == .bf16 ? inner : 0)
+            let bufO = UnsafeMutablePointer<Float>.allocate(capacity: outType == .bf16 ? inner : 0)
+            defer { bufA.deallocate(); bufB.deallocate(); bufO.deallocate() }
+            func row(_ t: Tensor, _ off: Int, _ step: Int, _ buf: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+                if t.dtype == .f32 { return UnsafePointer(t.f32 + off) }
+                BF16.convert(UnsafePointer(t.bf16 + off), buf, count: step == 1 ? inner : 1)
+                return UnsafePointer(buf)
+            }
+            for rowIndex in range {
+                // decompose the row index into outer indices
+                var rem = rowIndex, oa = 0, ob = 0
                 for d in stride(from: r - 2, through: 0, by: -1) {
                     idx[d] = rem % shape[d]; rem /= shape[d]
                     oa += idx[d] * sa[d]; ob += idx[d] * sb[d]
                 }
-                binaryRow(kind, pa + oa, ia, pb + ob, ib, po + row * inner, inner)
+                let o = outType == .f32 ? out.f32 + rowIndex * inner : bufO
+                binaryRow(kind, row(af, oa, ia, bufA), ia, row(bf, ob, ib, bufB), ib, o, inner)
+                if outType == .bf16 { BF16.convert(UnsafePointer(bufO), out.bf16 + rowIndex * inner, count: inner) }
             }
         }
-        return outType == .bf16 ? out.toBF16() : out
+        return out
     }
 }
 

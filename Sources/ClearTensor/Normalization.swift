@@ -86,21 +86,23 @@ extension Ops {
             throw TensorError.shapeMismatch(op: "groupNorm", expected: [c], got: t.shape, hint: "\(name) must have one value per channel")
         } }
         let sp = x.count / max(n * c, 1), cg = c / groups, per = cg * sp
-        let xf = x.toF32(), wf = weight?.toF32(), bf = bias?.toF32()
-        defer { xf.keepAlive(); wf?.keepAlive(); bf?.keepAlive() }
-        let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
-        let px = UnsafePointer(xf.f32), po = out.f32
+        let wf = weight?.toF32(), bf = bias?.toF32()
+        defer { wf?.keepAlive(); bf?.keepAlive() }
+        let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         let pw = wf.map { UnsafePointer($0.f32) }, pb = bf.map { UnsafePointer($0.f32) }
-        // Parallel over (n, group, channel) slices with per-group statistics computed first.
+        // Statistics per (n, group) in two passes (mean, then squared deviations); bf16 data is
+        // widened chunk by chunk, so no full-size f32 temporaries are made.
         var stats = [Float](repeating: 0, count: 2 * n * groups)
         stats.withUnsafeMutableBufferPointer { st in
             let s = st.baseAddress!
             parallelFor(n * groups) { r in
                 for ng in r {
-                    let base = px + ng * per
-                    let mean = simdSum(base, per) / Double(max(per, 1))
-                    let v = simdSumSqDev(base, per, mean: Float(mean)) / Double(max(per, 1))
-                    s[2 * ng] = Float(mean); s[2 * ng + 1] = Float(1.0 / (v + Double(eps)).squareRoot())
+                    var total = 0.0
+                    forEachF32Chunk(x, from: ng * per, count: per) { p, k in total += simdSum(p, k) }
+                    let mean = Float(total / Double(max(per, 1)))
+                    var dev = 0.0
+                    forEachF32Chunk(x, from: ng * per, count: per) { p, k in dev += simdSumSqDev(p, k, mean: mean) }
+                    s[2 * ng] = mean; s[2 * ng + 1] = Float(1.0 / (dev / Double(max(per, 1)) + Double(eps)).squareRoot())
                 }
             }
             parallelFor(n * c, minChunk: max(1, 16384 / max(sp, 1))) { r in
@@ -108,10 +110,35 @@ extension Ops {
                     let ch = nc % c, ng = (nc / c) * groups + ch / cg
                     let inv = s[2 * ng + 1], mean = s[2 * ng]
                     let a = inv * (pw?[ch] ?? 1), b = (pb?[ch] ?? 0) - mean * a
-                    simdAffine(px + nc * sp, po + nc * sp, sp, a: a, b: b)
+                    var off = nc * sp
+                    forEachF32Chunk(x, from: nc * sp, count: sp) { p, k in
+                        if x.dtype == .f32 { simdAffine(p, out.f32 + off, k, a: a, b: b) } else {
+                            let tmp = UnsafeMutablePointer(mutating: p)  // the chunk buffer is ours to overwrite
+                            simdAffine(p, tmp, k, a: a, b: b)
+                            BF16.convert(UnsafePointer(tmp), out.bf16 + off, count: k)
+                        }
+                        off += k
+                    }
                 }
             }
         }
-        return x.dtype == .bf16 ? out.toBF16() : out
+        return out
     }
 }
+
+/// Calls `body` on consecutive f32 views of x's elements [from, from+count): directly for f32
+/// tensors, through a 4096-element scratch buffer (widened from bf16) otherwise.
+func forEachF32Chunk(_ x: Tensor, from: Int, count: Int, _ body: (UnsafePointer<Float>, Int) -> Void) {
+    if x.dtype == .f32 { body(UnsafePointer(x.f32 + from), count); return }
+    let chunk = 4096
+    let buf = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
+    defer { buf.deallocate() }
+    var i = 0
+    while i < count {
+        let k = min(chunk, count - i)
+        BF16.convert(UnsafePointer(x.bf16 + from + i), buf, count: k)
+        body(UnsafePointer(buf), k)
+        i += k
+    }
+}
+

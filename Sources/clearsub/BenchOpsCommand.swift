@@ -76,8 +76,8 @@ struct OpBench {
         results.append(OpResult(op: op, shape: shape, dtype: dtype.rawValue, unit: unit, gflops: v, reference_gflops: r,
                                 reference: refName, ratio: v / r, seconds: seconds, reference_seconds: refSeconds))
         if log {
-            FileHandle.standardError.write(Data(String(format: "  %-16@ %-34@ %-5@ %9.1f %@ (ref %.1f, %.0f%%)\n",
-                                                       op as NSString, shape as NSString, dtype.rawValue as NSString, v, unit as NSString, r, 100 * v / r).utf8))
+            let line = "  \(op)  \(shape)  \(dtype.rawValue)  " + String(format: "%.1f", v) + " \(unit) (ref " + String(format: "%.1f, %.0f%%", r, 100 * v / r) + ")\n"
+            FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
@@ -167,10 +167,14 @@ struct OpBench {
     }
 
     func printTable() {
-        print(String(format: "%-16@ %-34@ %-5@ %10@ %10@ %6@", "op", "shape", "dtype", "achieved", "reference", "ratio"))
+        func pad(_ v: String, _ n: Int) -> String { v.count >= n ? v : v + String(repeating: " ", count: n - v.count) }
+        func num(_ v: Double) -> String { let t = String(format: "%.1f", v); return String(repeating: " ", count: max(0, 9 - t.count)) + t }
+        print(pad("op", 16), pad("shape", 36), pad("dtype", 5), "achieved", "reference", "ratio", "unit")
         for r in results {
-            print(String(format: "%-16@ %-34@ %-5@ %10.1f %10.1f %5.0f%%  %@", r.op as NSString, r.shape as NSString, r.dtype as NSString,
-                         r.gflops, r.reference_gflops, 100 * r.ratio, r.unit as NSString))
+            let ratio = String(format: "%.0f%%", 100 * r.ratio)
+            print(pad(r.op, 16), pad(r.shape, 36), pad(r.dtype, 5), num(r.gflops), num(r.reference_gflops),
+                  String(repeating: " ", count: max(0, 5 - ratio.count)) + ratio, r.unit)
         }
     }
+
 }

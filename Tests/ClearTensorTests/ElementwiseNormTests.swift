@@ -30,6 +30,24 @@ final class ElementwiseNormTests: XCTestCase {
         XCTAssertThrowsError(try Tensor(shape: [7], dtype: .f32, external: UnsafeRawPointer(bitPattern: 64)!, byteCount: 24, owner: owner))
     }
 
+    func testStoragePoolReusesFreedBlocksAndRespectsLimit() {
+        let saved = StoragePool.limitBytes
+        defer { StoragePool.limitBytes = saved }
+        StoragePool.limitBytes = 8 << 20
+        StoragePool.empty()
+        var first: UnsafeMutableRawPointer?
+        do { let t = Tensor(shape: [1 << 19], dtype: .f32, zeroed: false); first = t.raw }  // 2 MiB, freed here
+        XCTAssertEqual(StoragePool.cachedBytes, 2 << 20)
+        let again = Tensor(shape: [1 << 19], dtype: .f32, zeroed: true)
+        XCTAssertEqual(again.raw, first, "same-size allocation reuses the cached block")
+        XCTAssertTrue(again.floats().allSatisfy { $0 == 0 }, "zeroed: true still zeroes a reused block")
+        XCTAssertEqual(StoragePool.cachedBytes, 0)
+        do { let four = (0..<4).map { _ in Tensor(shape: [3 << 18], dtype: .f32, zeroed: false) }; XCTAssertEqual(four.count, 4) }  // 4 × 3 MiB freed
+        XCTAssertEqual(StoragePool.cachedBytes, 6 << 20, "FIFO eviction keeps the newest blocks that fit the 8 MiB limit")
+        StoragePool.limitBytes = 0
+        XCTAssertEqual(StoragePool.cachedBytes, 0, "limit 0 empties the cache")
+    }
+
     func testParallelForCoversRangeOnce() {
         let saved = ClearTensor.threadCount
         defer { ClearTensor.threadCount = saved }
