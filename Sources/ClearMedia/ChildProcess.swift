@@ -44,6 +44,7 @@ final class ChildProcess: @unchecked Sendable {
             fd = pipe.fileHandleForWriting.fileDescriptor
         }
         try process.run()
+        ChildRegistry.add(process)
         try? stderrWriter.close()   // the child has its own copy
         // Close our copy of the child's end so EOF / EPIPE propagate.
         switch direction {
@@ -87,6 +88,7 @@ final class ChildProcess: @unchecked Sendable {
     @discardableResult
     func wait() -> Int32 {
         process.waitUntilExit()
+        ChildRegistry.remove(process)
         return process.terminationStatus
     }
 
@@ -102,6 +104,7 @@ final class ChildProcess: @unchecked Sendable {
     deinit {
         closePipe()
         terminate()
+        ChildRegistry.remove(process)
         try? stderrReader.close()
     }
 }

@@ -3,6 +3,7 @@
 // final rename) nor hidden partial ones. Signals are received on a dispatch source, not in a raw
 // signal handler, so the cleanup may take locks and call into Foundation.
 import Foundation
+import ClearMedia
 
 public enum InterruptCleanup {
     private static let pending = Locked<Set<String>>([])
@@ -17,6 +18,7 @@ public enum InterruptCleanup {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
                 source.setEventHandler {
+                    FFmpegTools.terminateAllChildren()   // before deleting: a starting child could recreate its file
                     removeAll()
                     FileHandle.standardError.write(Data("\nclearsub: error: interrupted; partial outputs removed\n".utf8))
                     exit(128 + sig)

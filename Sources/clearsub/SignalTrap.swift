@@ -4,6 +4,7 @@
 import Dispatch
 import Foundation
 import ClearPipeline
+import ClearMedia
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,7 @@ final class SignalTrap: @unchecked Sendable {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [token] in
                 if token.isCancelled {
+                    FFmpegTools.terminateAllChildren()
                     token.removeTrackedFiles()
                     _exit(SignalTrap.interruptedExitCode)
                 }
