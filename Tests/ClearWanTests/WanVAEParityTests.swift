@@ -1,0 +1,66 @@
+// Parity of the Swift Wan VAE with DiffSynth 1.1.9 (WanVideoVAE / VideoVAE_) on a tiny random model
+// (base dim 6, z 16, real structure); fixtures from tools/make_wan_vae_t5_fixtures.py, float32.
+import ClearTensor
+import ClearWeights
+import XCTest
+@testable import ClearWan
+
+final class WanVAEParityTests: XCTestCase {
+    nonisolated(unsafe) static var cached: (WanVAE, [String: Tensor])?
+
+    func model() throws -> (WanVAE, [String: Tensor]) {
+        if let c = Self.cached { return c }
+        let vae = try WanVAE(path: WanFixtures.path("vae/tiny_wan_vae.pth"))
+        let io = try WanFixtures.tensors("vae/tiny_wan_vae_io.safetensors")
+        Self.cached = (vae, io)
+        return (vae, io)
+    }
+
+    func testConfigInferredFromShapes() throws {
+        let (vae, _) = try model()
+        let c = vae.config
+        XCTAssertEqual(c.dim, 6)
+        XCTAssertEqual(c.zDim, 16)
+        XCTAssertEqual(c.spatialFactor, 8)
+        XCTAssertEqual(c.temporalFactor, 4)
+        XCTAssertEqual(c.encoderLayers.count, 11)
+        XCTAssertEqual(c.decoderLayers.count, 15)
+        XCTAssertEqual(c.encoderLayers[5], .resample(mode: "downsample3d", channels: 12))
+        XCTAssertEqual(c.encoderLayers[2], .resample(mode: "downsample2d", channels: 6))
+        XCTAssertEqual(c.decoderLayers[3], .resample(mode: "upsample3d", channels: 24))
+        XCTAssertEqual(c.decoderLayers[11], .resample(mode: "upsample2d", channels: 12))
+        XCTAssertEqual(c.decoderLayers[4], .residual(in: 12, out: 24))
+    }
+
+    func testEncodeStreamedMatchesReference() throws {
+        let (vae, io) = try model()
+        let video = io["video"]!
+        let v9 = try Ops.slice(video, axis: 2, start: 0, end: 9)
+        assertClose(try vae.encode(v9), io["enc_t9"]!, absTol: 2e-4, relTol: 1e-4, "encode T=9")
+        let v1 = try Ops.slice(video, axis: 2, start: 0, end: 1)
+        assertClose(try vae.encode(v1), io["enc_t1"]!, absTol: 2e-4, relTol: 1e-4, "encode T=1")
+        // T=10: the frame beyond 1+4k is silently dropped, as in the reference
+        assertClose(try vae.encode(video), io["enc_t10"]!, absTol: 2e-4, relTol: 1e-4, "encode T=10")
+    }
+
+    func testDecodeStreamedMatchesReference() throws {
+        let (vae, io) = try model()
+        let z = io["latent"]!
+        let raw = io["dec_raw"]!
+        assertClose(try vae.decode(z, clamp: false), raw, absTol: 2e-4, relTol: 1e-4, "decode T_lat=3 (unclamped)")
+        let clamped = try Tensor(shape: raw.shape, values: raw.floats().map { min(max($0, -1), 1) })
+        assertClose(try vae.decode(z), clamped, absTol: 2e-4, relTol: 1e-4, "decode T_lat=3 (clamped)")
+        let z1 = try Ops.slice(z, axis: 2, start: 0, end: 1)
+        assertClose(try vae.decode(z1), io["dec_t1"]!, absTol: 2e-4, relTol: 1e-4, "decode T_lat=1")
+    }
+
+    func testLoaderRejectsWrongShapes() throws {
+        let file = try WeightFile.open(WanFixtures.path("vae/tiny_wan_vae.pth"))
+        var tensors = file.stateDict().filter { $0.key != "decoder.head.2.bias" }
+        XCTAssertThrowsError(try WanVAE(store: WeightStore(tensors: tensors))) { error in
+            XCTAssertTrue("\(error)".contains("decoder.head.2.bias"), "\(error)")
+        }
+        tensors = file.stateDict()
+        XCTAssertThrowsError(try WanVAE(store: WeightStore(tensors: tensors.filter { !$0.key.hasPrefix("conv2") })))
+    }
+}
