@@ -1,0 +1,42 @@
+// Parity of the Swift UMT5 encoder with DiffSynth 1.1.9 WanTextEncoder (vocab 512, dim 64, 4 heads,
+// 2 layers, 32 buckets, per-layer position bias); fixtures from tools/make_wan_vae_t5_fixtures.py.
+import ClearTensor
+import ClearWeights
+import XCTest
+@testable import ClearWan
+
+final class UMT5ParityTests: XCTestCase {
+    func testBucketsMatchReferenceTable() throws {
+        let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
+        let io = try WanFixtures.tensors("t5/tiny_umt5_io.safetensors")
+        let expected = io["buckets"]!.floats().map { Int($0) }
+        XCTAssertEqual(expected.count, 1023)
+        let got = (-511...511).map { enc.config.bucket($0) }
+        XCTAssertEqual(got, expected)
+        // spot checks from spec §3.2: n = 16 → 10, 32 → 12, 64 → 14, r > 0 adds 16
+        XCTAssertEqual(enc.config.bucket(-16), 10)
+        XCTAssertEqual(enc.config.bucket(32), 28)
+        XCTAssertEqual(enc.config.bucket(-91), 15)
+    }
+
+    func testEncoderMatchesReference() throws {
+        let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
+        XCTAssertEqual(enc.config, UMT5Config(vocab: 512, dim: 64, dimAttn: 64, dimFFN: 128, heads: 4, layers: 2, buckets: 32))
+        let io = try WanFixtures.tensors("t5/tiny_umt5_io.safetensors")
+        let ids = io["ids"]!.floats().map { Int($0) }, mask = io["mask"]!.floats().map { Int($0) }
+        let raw = try io["out_raw"]!.reshaped([512, 64])
+        let full = try enc.forward(ids: ids, mask: mask)
+        assertClose(full, raw, absTol: 5e-5, relTol: 1e-5, "UMT5 all 512 rows")
+        // the context: only the 20 real rows computed, the rest zero
+        let len = mask.reduce(0, +)
+        let ctx = try enc.context(tokens: Array(ids.prefix(len)))
+        var expected = raw.floats()
+        for i in (len * 64)..<expected.count { expected[i] = 0 }
+        assertClose(ctx, try Tensor(shape: [512, 64], values: expected), absTol: 5e-5, relTol: 1e-5, "UMT5 context (rows ≥ 20 zero)")
+    }
+
+    func testRejectsOutOfVocabularyIds() throws {
+        let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
+        XCTAssertThrowsError(try enc.context(tokens: [5, 512, 1]))
+    }
+}
