@@ -54,6 +54,26 @@ final class WanVAEParityTests: XCTestCase {
         assertClose(try vae.decode(z1), io["dec_t1"]!, absTol: 2e-4, relTol: 1e-4, "decode T_lat=1")
     }
 
+    func testTiledEncodeAndDecodeMatchReference() throws {
+        let (vae, io) = try model()
+        // tile (2,4) stride (1,2) latent on a 4×6 latent: 3 row tiles × 2 column tiles
+        let tiling = WanVAETiling(size: (2, 4), stride: (1, 2))
+        let v9 = try Ops.slice(io["video"]!, axis: 2, start: 0, end: 9)
+        assertClose(try vae.tiledEncode(v9, tiling: tiling), io["enc_t9_tiled"]!, absTol: 2e-4, relTol: 1e-4, "tiled encode T=9")
+        assertClose(try vae.tiledDecode(io["latent"]!, tiling: tiling), io["dec_tiled"]!, absTol: 2e-4, relTol: 1e-4, "tiled decode T_lat=3")
+    }
+
+    func testTileGridsOfSpec() {
+        // spec §4.4 table: 832×480 and 1280×720 with CLEAR's (30, 52) / (15, 26)
+        XCTAssertEqual(WanVAETiling.starts(length: 60, size: 30, stride: 15), [0, 15, 30])
+        XCTAssertEqual(WanVAETiling.starts(length: 104, size: 52, stride: 26), [0, 26, 52])
+        XCTAssertEqual(WanVAETiling.starts(length: 90, size: 30, stride: 15), [0, 15, 30, 45, 60])
+        XCTAssertEqual(WanVAETiling.starts(length: 160, size: 52, stride: 26), [0, 26, 52, 78, 104, 130])
+        XCTAssertEqual(WanVAETiling.starts(length: 4, size: 2, stride: 1), [0, 1, 2])
+        XCTAssertEqual(WanVAETiling.ramp(length: 6, leadingBound: false, trailingBound: false, border: 2), [0.5, 1, 1, 1, 1, 0.5])
+        XCTAssertEqual(WanVAETiling.ramp(length: 5, leadingBound: true, trailingBound: false, border: 4), [1, 1, 0.75, 0.5, 0.25])
+    }
+
     func testLoaderRejectsWrongShapes() throws {
         let file = try WeightFile.open(WanFixtures.path("vae/tiny_wan_vae.pth"))
         var tensors = file.stateDict().filter { $0.key != "decoder.head.2.bias" }
