@@ -18,16 +18,21 @@ enum WanVAEOps {
         let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
         let src = UnsafePointer(x.f32), dst = out.f32, g = gamma.floats()
         let scale = Float(c).squareRoot()
-        parallelFor(s, minChunk: 1024) { range in
-            var ss = [Float](repeating: 0, count: range.count)
-            for ch in 0..<c {
-                let row = src + ch * s
-                for (i, p) in range.enumerated() { ss[i] += row[p] * row[p] }
-            }
-            let norm = ss.map { max($0.squareRoot(), 1e-12) }
-            for ch in 0..<c {
-                let row = src + ch * s, o = dst + ch * s, gc = g[ch]
-                for (i, p) in range.enumerated() { o[p] = row[p] / norm[i] * scale * gc }
+        g.withUnsafeBufferPointer { gp in
+            parallelFor(s, minChunk: 1024) { range in
+                let lo = range.lowerBound, n = range.count
+                let norm = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                defer { norm.deallocate() }
+                norm.initialize(repeating: 0, count: n)
+                for ch in 0..<c {
+                    let row = src + ch * s + lo
+                    for i in 0..<n { norm[i] += row[i] * row[i] }
+                }
+                for i in 0..<n { norm[i] = max(norm[i].squareRoot(), 1e-12) }
+                for ch in 0..<c {
+                    let row = src + ch * s + lo, o = dst + ch * s + lo, gc = gp[ch]
+                    for i in 0..<n { o[i] = row[i] / norm[i] * scale * gc }
+                }
             }
         }
         return out

@@ -5,7 +5,7 @@ import ClearWeights
 import XCTest
 @testable import ClearWan
 
-final class UMT5ParityTests: XCTestCase {
+final class UMT5ParityTests: WanSingleThreadedTestCase {
     func testBucketsMatchReferenceTable() throws {
         let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
         let io = try WanFixtures.tensors("t5/tiny_umt5_io.safetensors")

@@ -5,7 +5,7 @@ import ClearWeights
 import XCTest
 @testable import ClearWan
 
-final class WanVAEParityTests: XCTestCase {
+final class WanVAEParityTests: WanSingleThreadedTestCase {
     nonisolated(unsafe) static var cached: (WanVAE, [String: Tensor])?
 
     func model() throws -> (WanVAE, [String: Tensor]) {

@@ -38,3 +38,18 @@ func assertClose(_ a: Tensor, _ b: Tensor, absTol: Float, relTol: Float, _ what:
     XCTAssertLessThanOrEqual(rel, relTol, "\(what): relative error", file: file, line: line)
     return (maxErr, rel)
 }
+
+/// The parity tests run single-threaded: on a shared 2-core machine OpenMP teams spin at barriers
+/// while a team member is descheduled, which made the tiny-model tests 10× slower.
+class WanSingleThreadedTestCase: XCTestCase {
+    private var savedThreads = 0
+    override func setUp() {
+        super.setUp()
+        savedThreads = ClearTensor.threadCount
+        ClearTensor.threadCount = 1
+    }
+    override func tearDown() {
+        ClearTensor.threadCount = savedThreads
+        super.tearDown()
+    }
+}
