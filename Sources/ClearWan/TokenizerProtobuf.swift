@@ -83,6 +83,8 @@ struct SentencePieceModelProto {
     var precompiledCharsMap: [UInt8] = []
     var addDummyPrefix = true, removeExtraWhitespaces = true, escapeWhitespaces = true
 
+    init() {}
+
     init(bytes: [UInt8]) throws {
         var r = ProtoReader(bytes[...])
         while let (field, value) = try r.next() {

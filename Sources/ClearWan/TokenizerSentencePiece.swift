@@ -29,8 +29,11 @@ public final class SentencePieceTokenizer: @unchecked Sendable {
         try self.init(modelBytes: [UInt8](data))
     }
 
-    public init(modelBytes: [UInt8]) throws {
-        let proto = try SentencePieceModelProto(bytes: modelBytes)
+    public convenience init(modelBytes: [UInt8]) throws {
+        try self.init(proto: SentencePieceModelProto(bytes: modelBytes))
+    }
+
+    init(proto: SentencePieceModelProto) throws {
         guard proto.modelType == 1 else { throw TokenizerError.unsupported("model_type \(proto.modelType) (only UNIGRAM = 1)") }
         guard !proto.pieces.isEmpty else { throw TokenizerError.malformed("no pieces") }
         pieces = proto.pieces

@@ -39,6 +39,22 @@ final class TokenizerParityTests: XCTestCase {
         XCTAssertEqual(mismatches, [])
     }
 
+    func testTokenizerJSONMatchesHuggingFace() throws {
+        // the fixture's charsmap is blanked; it is the .model's normalizer_spec bytes
+        let proto = try SentencePieceModelProto(bytes: [UInt8](Data(contentsOf: URL(fileURLWithPath: WanFixtures.path("t5/tiny_unigram.model")))))
+        XCTAssertGreaterThan(proto.precompiledCharsMap.count, 1000)
+        let tok = try SentencePieceTokenizer(tokenizerJSON: WanFixtures.path("t5/tiny_unigram.tokenizer.json"),
+                                             charsMapOverride: proto.precompiledCharsMap)
+        XCTAssertEqual([tok.padId, tok.eosId, tok.unkId, tok.pieceCount], [0, 1, 3, 565])
+        var mismatches: [String] = []
+        for e in try entries("tiny_unigram") {
+            let (ids, mask) = tok.wanTokens(e.cleaned, clean: false)
+            let got = Array(ids.prefix(mask.reduce(0, +)))
+            if got != e.hf! { mismatches.append("\(e.cleaned.prefix(40)): got \(got.prefix(24)) want \(e.hf!.prefix(24))") }
+        }
+        XCTAssertEqual(mismatches, [])
+    }
+
     func testByteFallbackModelMatchesSentencePiece() throws {
         let tok = try SentencePieceTokenizer(path: WanFixtures.path("t5/tiny_unigram_bytes.model"))
         XCTAssertTrue(tok.byteFallback)
