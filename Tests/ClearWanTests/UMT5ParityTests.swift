@@ -2,6 +2,7 @@
 // 2 layers, 32 buckets, per-layer position bias); fixtures from tools/make_wan_vae_t5_fixtures.py.
 import ClearTensor
 import ClearWeights
+import Foundation
 import XCTest
 @testable import ClearWan
 
@@ -38,5 +39,25 @@ final class UMT5ParityTests: WanSingleThreadedTestCase {
     func testRejectsOutOfVocabularyIds() throws {
         let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
         XCTAssertThrowsError(try enc.context(tokens: [5, 512, 1]))
+    }
+}
+
+final class UMT5ContextCacheTests: WanSingleThreadedTestCase {
+    func testSecondRequestIsServedFromDisk() throws {
+        let dir = NSTemporaryDirectory() + "umt5-cache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let weights = WanFixtures.path("t5/tiny_umt5.pth")
+        let cache = UMT5ContextCache(directory: dir)
+        var opened = 0
+        let open = { () throws -> UMT5Encoder in opened += 1; return try UMT5Encoder(path: weights) }
+        let (a, cachedA) = try cache.context(tokens: [7, 9, 11, 1], weightsPath: weights, encoder: open)
+        let (b, cachedB) = try cache.context(tokens: [7, 9, 11, 1], weightsPath: weights, encoder: open)
+        XCTAssertEqual([cachedA, cachedB], [false, true])
+        XCTAssertEqual(opened, 1)
+        XCTAssertEqual(a.floats(), b.floats())
+        XCTAssertEqual(a.shape, [512, 64])
+        let (_, cachedC) = try cache.context(tokens: [7, 9, 12, 1], weightsPath: weights, encoder: open)
+        XCTAssertFalse(cachedC, "another prompt is another key")
+        XCTAssertEqual(opened, 2)
     }
 }
