@@ -65,13 +65,15 @@ extension SentencePieceTokenizer {
         try self.init(proto: proto)
     }
 
-    /// Opens a tokenizer folder (google/umt5-xxl): `spiece.model` when present, else `tokenizer.json`.
+    /// Opens a tokenizer folder (google/umt5-xxl). `tokenizer.json` is preferred: it is what the
+    /// reference's AutoTokenizer (fast) reads, and its converter drops sentencepiece byte fallback;
+    /// `spiece.model` is used when there is no tokenizer.json.
     public static func open(folder: String) throws -> SentencePieceTokenizer {
         let fm = FileManager.default
-        let spm = (folder as NSString).appendingPathComponent("spiece.model")
-        if fm.fileExists(atPath: spm) { return try SentencePieceTokenizer(path: spm) }
         let json = (folder as NSString).appendingPathComponent("tokenizer.json")
         if fm.fileExists(atPath: json) { return try SentencePieceTokenizer(tokenizerJSON: json) }
-        throw TokenizerError.malformed("\(folder) holds neither spiece.model nor tokenizer.json")
+        let spm = (folder as NSString).appendingPathComponent("spiece.model")
+        if fm.fileExists(atPath: spm) { return try SentencePieceTokenizer(path: spm) }
+        throw TokenizerError.malformed("\(folder) holds neither tokenizer.json nor spiece.model")
     }
 }

@@ -74,6 +74,16 @@ final class WanVAEParityTests: WanSingleThreadedTestCase {
         XCTAssertEqual(WanVAETiling.ramp(length: 5, leadingBound: true, trailingBound: false, border: 4), [1, 1, 0.75, 0.5, 0.25])
     }
 
+    func testStateDictLayoutMatchesFixtureAndSpec() throws {
+        let file = try WeightFile.open(WanFixtures.path("vae/tiny_wan_vae.pth"))
+        let stored = Dictionary(uniqueKeysWithValues: file.stateDict().map { ($0.key, $0.shape) })
+        let layout = WanVAEConfig.stateDictLayout(dim: 6)
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: layout.map { ($0.key, $0.shape) }), stored)
+        let real = WanVAEConfig.stateDictLayout()
+        XCTAssertEqual(real.count, 194)
+        XCTAssertEqual(real.map { $0.shape.reduce(1, *) }.reduce(0, +), 126_892_531)
+    }
+
     func testLoaderRejectsWrongShapes() throws {
         let file = try WeightFile.open(WanFixtures.path("vae/tiny_wan_vae.pth"))
         var tensors = file.stateDict().filter { $0.key != "decoder.head.2.bias" }
