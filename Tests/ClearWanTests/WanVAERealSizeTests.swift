@@ -1,0 +1,52 @@
+// Real-size Wan VAE smoke run with random weights in the real layout (194 tensors, dim 96): one
+// CLEAR decode tile (1 latent frame, 30×52 → 240×416) and one encode tile. Opt-in, because it takes
+// minutes in a debug build: CLEARSUB_WAN_REALSIZE=1 swift test -c release --filter WanVAERealSize.
+import ClearTensor
+import ClearWeights
+import Foundation
+import XCTest
+@testable import ClearWan
+
+final class WanVAERealSizeTests: XCTestCase {
+    func testOneTileAtRealSize() throws {
+        guard ProcessInfo.processInfo.environment["CLEARSUB_WAN_REALSIZE"] == "1" else {
+            throw XCTSkip("set CLEARSUB_WAN_REALSIZE=1 (release build) to run the real-size VAE smoke test")
+        }
+        var rng = SplitMix(seed: 7)
+        let tensors = try WanVAEConfig.stateDictLayout().map { key, shape -> WeightTensor in
+            let n = shape.reduce(1, *)
+            let std: Float = key.hasSuffix("gamma") ? 0 : (key.hasSuffix("bias") ? 0.02 : 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot())
+            let values = (0..<n).map { _ in key.hasSuffix("gamma") ? 1 : rng.uniform() * std * 1.732 }
+            return try SafetensorsWriter.tensor(key: key, shape: shape, values: values)
+        }
+        let vae = try WanVAE(store: WeightStore(tensors: tensors))
+        XCTAssertEqual(vae.config.dim, 96)
+        TensorMemory.resetPeak()
+        var t0 = Date()
+        let video = Tensor.random(shape: [1, 3, 1, 240, 416], seed: 3)
+        let z = try vae.encode(video)
+        let encodeS = Date().timeIntervalSince(t0)
+        XCTAssertEqual(z.shape, [1, 16, 1, 30, 52])
+        t0 = Date()
+        let x = try vae.decode(z)
+        let decodeS = Date().timeIntervalSince(t0)
+        XCTAssertEqual(x.shape, [1, 3, 1, 240, 416])
+        XCTAssertFalse(x.floats().contains { !$0.isFinite })
+        print(String(format: "[realsize] VAE 1 frame 240×416: encode %.2f s, decode %.2f s, peak tensor memory %.0f MiB, threads %d",
+                     encodeS, decodeS, Double(TensorMemory.peakBytes) / 1_048_576, ClearTensor.threadCount))
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    /// Uniform in [-1, 1).
+    mutating func uniform() -> Float {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Float(z >> 40) / Float(1 << 23) - 1
+    }
+}
