@@ -15,8 +15,9 @@ final class WanVAERealSizeTests: XCTestCase {
         var rng = SplitMix(seed: 7)
         let tensors = try WanVAEConfig.stateDictLayout().map { key, shape -> WeightTensor in
             let n = shape.reduce(1, *)
-            let std: Float = key.hasSuffix("gamma") ? 0 : (key.hasSuffix("bias") ? 0.02 : 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot())
-            let values = (0..<n).map { _ in key.hasSuffix("gamma") ? 1 : rng.uniform() * std * 1.732 }
+            if key.hasSuffix("gamma") { return try SafetensorsWriter.tensor(key: key, shape: shape, values: [Float](repeating: 1, count: n)) }
+            let std: Float = key.hasSuffix("bias") ? 0.02 : 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot()
+            let values = (0..<n).map { _ in rng.uniform() * std * 1.732 }
             return try SafetensorsWriter.tensor(key: key, shape: shape, values: values)
         }
         let vae = try WanVAE(store: WeightStore(tensors: tensors))
