@@ -115,6 +115,13 @@ def run_vae(vae):
         out["dec_t1"] = vae.decode([z[0, :, :1]], device="cpu")
         out["dec_tiled"] = vae.decode([z[0]], device="cpu", tiled=True, tile_size=(2, 4), tile_stride=(1, 2))
     out = {k: v.contiguous().float() for k, v in out.items()}
+    # bf16 run (CLEAR's torch_dtype): the same model and inputs in bfloat16, stored as bf16
+    vae.model.to(torch.bfloat16)
+    with torch.no_grad():
+        out["bf16_enc_t5"] = vae.encode([out["video"][0, :, :5].to(torch.bfloat16)], device="cpu").to(torch.bfloat16)
+        out["bf16_dec"] = vae.model.decode(out["latent"].to(torch.bfloat16), vae.scale).to(torch.bfloat16)
+    vae.model.float()
+    out = {k: v.contiguous() for k, v in out.items()}
     save_file(out, os.path.join(VAE_DIR, "tiny_wan_vae_io.safetensors"))
     for k, v in out.items():
         frac = float((v.abs() >= 1).float().mean())

@@ -77,26 +77,27 @@ struct WanVAECoder {
     let middle0: WanResidualBlock, middleAttn: WanAttentionBlock, middle2: WanResidualBlock
     let headNorm: WanNormSiLU, headConv: WanCausalConv3d
 
-    init(_ s: WeightScope, inChannels: Int, outChannels: Int, layers: [WanVAEConfig.Layer], middle m: Int, listName: String, decoder: Bool) throws {
+    init(_ s: WeightScope, inChannels: Int, outChannels: Int, layers: [WanVAEConfig.Layer], middle m: Int, listName: String,
+         decoder: Bool, dtype: DType) throws {
         let first: Int
         if decoder { first = m } else if case .residual(let i, _)? = layers.first { first = i } else { first = m }
-        conv1 = try WanCausalConv3d(s.scoped("conv1"), out: first, in: inChannels, kernel: [3, 3, 3], padding: [1, 1, 1])
+        conv1 = try WanCausalConv3d(s.scoped("conv1"), out: first, in: inChannels, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
         var blocks: [Block] = []
         for (n, l) in layers.enumerated() {
             let ls = s.scoped("\(listName).\(n)")
             switch l {
-            case .residual(let i, let o): blocks.append(.residual(try WanResidualBlock(ls, in: i, out: o)))
+            case .residual(let i, let o): blocks.append(.residual(try WanResidualBlock(ls, in: i, out: o, dtype: dtype)))
             case .resample(let mode, let c):
                 guard let md = WanResample.Mode(rawValue: mode) else { throw WanVAEError.config("unknown resample \(mode)") }
-                blocks.append(.resample(try WanResample(ls, channels: c, mode: md)))
+                blocks.append(.resample(try WanResample(ls, channels: c, mode: md, dtype: dtype)))
             }
         }
         self.blocks = blocks
         var last = m
         if !decoder, let l = layers.last { if case .residual(_, let o) = l { last = o } else if case .resample(_, let c) = l { last = c } }
-        middle0 = try WanResidualBlock(s.scoped("middle.0"), in: last, out: m)
-        middleAttn = try WanAttentionBlock(s.scoped("middle.1"), channels: m)
-        middle2 = try WanResidualBlock(s.scoped("middle.2"), in: m, out: m)
+        middle0 = try WanResidualBlock(s.scoped("middle.0"), in: last, out: m, dtype: dtype)
+        middleAttn = try WanAttentionBlock(s.scoped("middle.1"), channels: m, dtype: dtype)
+        middle2 = try WanResidualBlock(s.scoped("middle.2"), in: m, out: m, dtype: dtype)
         var headIn = m
         if decoder, let l = layers.last {
             switch l {
@@ -105,21 +106,23 @@ struct WanVAECoder {
             }
         }
         headNorm = try WanNormSiLU(s.scoped("head.0"), channels: headIn, images: false)
-        headConv = try WanCausalConv3d(s.scoped("head.2"), out: outChannels, in: headIn, kernel: [3, 3, 3], padding: [1, 1, 1])
+        headConv = try WanCausalConv3d(s.scoped("head.2"), out: outChannels, in: headIn, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
         self.decoder = decoder
     }
     let decoder: Bool
 
     /// One chunk through the coder (encoder: layers before middle; decoder: middle before layers).
-    func forward(_ x: Tensor, _ cache: WanVAECache) throws -> Tensor {
+    /// `tap` sees the output of every layer of the `downsamples`/`upsamples` list (tests).
+    func forward(_ x: Tensor, _ cache: WanVAECache, tap: ((Int, Tensor) -> Void)? = nil) throws -> Tensor {
         var h = try conv1.cached(x, cache)
         func mid(_ h: Tensor) throws -> Tensor { try middle2(middleAttn(middle0(h, cache)), cache) }
         if decoder { h = try mid(h) }
-        for b in blocks {
+        for (n, b) in blocks.enumerated() {
             switch b {
             case .residual(let r): h = try r(h, cache)
             case .resample(let r): h = try r(h, cache)
             }
+            tap?(n, h)
         }
         if !decoder { h = try mid(h) }
         return try headConv.cached(headNorm(h), cache)
@@ -130,6 +133,8 @@ struct WanVAECoder {
 /// `decode` the reverse to [1, 3, 4·T_lat−3, 8h, 8w].
 public final class WanVAE: @unchecked Sendable {
     public let config: WanVAEConfig
+    /// Compute dtype of weights and activations.
+    public let dtype: DType
     let encoder: WanVAECoder, decoder: WanVAECoder
     let conv1: WanCausalConv3d, conv2: WanCausalConv3d
 
@@ -140,23 +145,27 @@ public final class WanVAE: @unchecked Sendable {
                                             3.2687, 2.1526, 2.8652, 1.5579, 1.6382, 1.1253, 2.8251, 1.9160]
 
     /// Loads `Wan2.1_VAE.pth` (or any Wan VAE state dict; a `model_state` wrapper is accepted).
-    public convenience init(path: String) throws {
-        try self.init(store: WeightStore(path: path, wrappers: KeyMap.wrapperKeys + ["model_state"]))
+    public convenience init(path: String, dtype: DType = .f32) throws {
+        try self.init(store: WeightStore(path: path, wrappers: KeyMap.wrapperKeys + ["model_state"]), dtype: dtype)
     }
 
-    public init(store: WeightStore) throws {
+    /// `dtype` .bf16 keeps weights and activations in bfloat16 (convolutions accumulate in f32,
+    /// norms are computed in f32), like the reference under torch_dtype=bfloat16; latent
+    /// normalisation, tile blending and outputs are f32.
+    public init(store: WeightStore, dtype: DType = .f32) throws {
         let cfg = try WanVAEConfig.infer(from: store)
         config = cfg
+        self.dtype = dtype
         guard cfg.zDim == WanVAE.latentMean.count else {
             throw WanVAEError.config("z_dim \(cfg.zDim) has no latent mean/std (only 16 is known)")
         }
         let root = store.scoped("")
         encoder = try WanVAECoder(root.scoped("encoder"), inChannels: 3, outChannels: 2 * cfg.zDim, layers: cfg.encoderLayers,
-                                  middle: cfg.encoderMiddle, listName: "downsamples", decoder: false)
+                                  middle: cfg.encoderMiddle, listName: "downsamples", decoder: false, dtype: dtype)
         decoder = try WanVAECoder(root.scoped("decoder"), inChannels: cfg.zDim, outChannels: 3, layers: cfg.decoderLayers,
-                                  middle: cfg.decoderMiddle, listName: "upsamples", decoder: true)
-        conv1 = try WanCausalConv3d(root.scoped("conv1"), out: 2 * cfg.zDim, in: 2 * cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0])
-        conv2 = try WanCausalConv3d(root.scoped("conv2"), out: cfg.zDim, in: cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0])
+                                  middle: cfg.decoderMiddle, listName: "upsamples", decoder: true, dtype: dtype)
+        conv1 = try WanCausalConv3d(root.scoped("conv1"), out: 2 * cfg.zDim, in: 2 * cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
+        conv2 = try WanCausalConv3d(root.scoped("conv2"), out: cfg.zDim, in: cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
         let unused = store.unusedKeys
         guard unused.isEmpty else { throw WanVAEError.config("unused tensors in \(store.source): \(unused.prefix(8))") }
     }
@@ -172,7 +181,7 @@ public final class WanVAE: @unchecked Sendable {
               video.shape[3] % f == 0, video.shape[4] % f == 0 else {
             throw WanVAEError.shape("encode needs [1, 3, T, H, W] with H, W multiples of \(f); got \(video.shape)")
         }
-        let x = video.toF32()
+        let x = video.to(dtype)
         let cache = WanVAECache()
         var outs: [Tensor] = []
         for i in 0..<latentFrames(x.shape[2]) {
@@ -181,7 +190,7 @@ public final class WanVAE: @unchecked Sendable {
             outs.append(try encoder.forward(chunk, cache))
         }
         let h = try conv1(WanVAEOps.concatTime(outs))
-        let mu = try Ops.slice(h, axis: 1, start: 0, end: config.zDim)
+        let mu = try Ops.slice(h, axis: 1, start: 0, end: config.zDim).toF32()  // a fresh tensor either way
         let (z, plane) = (config.zDim, mu.count / config.zDim)
         let p = mu.f32
         for c in 0..<z {
@@ -194,6 +203,10 @@ public final class WanVAE: @unchecked Sendable {
     /// VideoVAE_.decode (+ WanVideoVAE.single_decode's clamp when `clamp`): z/(1/std)+mean, conv2,
     /// then one latent frame at a time through the cached decoder.
     public func decode(_ latents: Tensor, clamp: Bool = true) throws -> Tensor {
+        try decode(latents, clamp: clamp, tap: nil)
+    }
+
+    func decode(_ latents: Tensor, clamp: Bool, tap: ((Int, Tensor) -> Void)?) throws -> Tensor {
         guard latents.rank == 5, latents.shape[0] == 1, latents.shape[1] == config.zDim, latents.shape[2] >= 1 else {
             throw WanVAEError.shape("decode needs [1, \(config.zDim), T, h, w]; got \(latents.shape)")
         }
@@ -203,14 +216,14 @@ public final class WanVAE: @unchecked Sendable {
             let m = WanVAE.latentMean[c], inv = Float(1) / WanVAE.latentStd[c]
             for i in 0..<plane { p[c * plane + i] = p[c * plane + i] / inv + m }
         }
-        let x = try conv2(z)
+        let x = try conv2(z.to(dtype))
         let cache = WanVAECache()
         var outs: [Tensor] = []
         for i in 0..<x.shape[2] {
             cache.beginChunk()
-            outs.append(try decoder.forward(WanVAEOps.frames(x, i, i + 1), cache))
+            outs.append(try decoder.forward(WanVAEOps.frames(x, i, i + 1), cache, tap: tap))
         }
-        let y = try WanVAEOps.concatTime(outs)
+        let y = try WanVAEOps.concatTime(outs).toF32()  // fresh: concat, conversion, or the decoder's own output
         if clamp {
             let q = y.f32
             for i in 0..<y.count { q[i] = min(max(q[i], -1), 1) }

@@ -30,10 +30,10 @@ struct WanCausalConv3d {
     let padT: Int, padH: Int, padW: Int, stride: [Int]
 
     /// `kernel` (kt, kh, kw) with the module's nominal padding (pt, ph, pw); `weight` is [O, I, kt, kh, kw] or [O, I, kh, kw] (2-D).
-    init(_ s: WeightScope, out o: Int, in i: Int, kernel k: [Int], padding p: [Int], stride: [Int] = [1, 1, 1]) throws {
+    init(_ s: WeightScope, out o: Int, in i: Int, kernel k: [Int], padding p: [Int], stride: [Int] = [1, 1, 1], dtype: DType) throws {
         let stored = k[0] == 0 ? [o, i, k[1], k[2]] : [o, i] + k
         let kernel = k[0] == 0 ? [1, k[1], k[2]] : k
-        weight = try WanVAEOps.load(s, "weight", shape: stored, as: [o, i] + kernel)
+        weight = try WanVAEOps.load(s, "weight", shape: stored, as: [o, i] + kernel, dtype: dtype)
         bias = try WanVAEOps.load(s, "bias", shape: [o])
         padT = 2 * p[0]; padH = p[1]; padW = p[2]
         self.stride = stride
@@ -90,12 +90,12 @@ struct WanResidualBlock {
     let norm1: WanNormSiLU, conv1: WanCausalConv3d, norm2: WanNormSiLU, conv2: WanCausalConv3d
     let shortcut: WanCausalConv3d?
 
-    init(_ s: WeightScope, in i: Int, out o: Int) throws {
+    init(_ s: WeightScope, in i: Int, out o: Int, dtype: DType) throws {
         norm1 = try WanNormSiLU(s.scoped("residual.0"), channels: i, images: false)
-        conv1 = try WanCausalConv3d(s.scoped("residual.2"), out: o, in: i, kernel: [3, 3, 3], padding: [1, 1, 1])
+        conv1 = try WanCausalConv3d(s.scoped("residual.2"), out: o, in: i, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
         norm2 = try WanNormSiLU(s.scoped("residual.3"), channels: o, images: false)
-        conv2 = try WanCausalConv3d(s.scoped("residual.6"), out: o, in: o, kernel: [3, 3, 3], padding: [1, 1, 1])
-        shortcut = i != o ? try WanCausalConv3d(s.scoped("shortcut"), out: o, in: i, kernel: [1, 1, 1], padding: [0, 0, 0]) : nil
+        conv2 = try WanCausalConv3d(s.scoped("residual.6"), out: o, in: o, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
+        shortcut = i != o ? try WanCausalConv3d(s.scoped("shortcut"), out: o, in: i, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype) : nil
     }
 
     func callAsFunction(_ x: Tensor, _ cache: WanVAECache) throws -> Tensor {
@@ -110,12 +110,12 @@ struct WanResidualBlock {
 struct WanAttentionBlock {
     let norm: WanNormSiLU, qkvW: Tensor, qkvB: Tensor, projW: Tensor, projB: Tensor
 
-    init(_ s: WeightScope, channels c: Int) throws {
+    init(_ s: WeightScope, channels c: Int, dtype: DType) throws {
         norm = try WanNormSiLU(s.scoped("norm"), channels: c, images: true)
-        qkvW = try WanVAEOps.load(s, "to_qkv.weight", shape: [3 * c, c, 1, 1], as: [3 * c, c])
-        qkvB = try WanVAEOps.load(s, "to_qkv.bias", shape: [3 * c])
-        projW = try WanVAEOps.load(s, "proj.weight", shape: [c, c, 1, 1], as: [c, c])
-        projB = try WanVAEOps.load(s, "proj.bias", shape: [c])
+        qkvW = try WanVAEOps.load(s, "to_qkv.weight", shape: [3 * c, c, 1, 1], as: [3 * c, c], dtype: dtype)
+        qkvB = try WanVAEOps.load(s, "to_qkv.bias", shape: [3 * c], dtype: dtype)
+        projW = try WanVAEOps.load(s, "proj.weight", shape: [c, c, 1, 1], as: [c, c], dtype: dtype)
+        projB = try WanVAEOps.load(s, "proj.bias", shape: [c], dtype: dtype)
     }
 
     func callAsFunction(_ x: Tensor) throws -> Tensor {
@@ -141,17 +141,17 @@ struct WanResample {
     let spatial: WanCausalConv3d
     let timeConv: WanCausalConv3d?
 
-    init(_ s: WeightScope, channels c: Int, mode: Mode) throws {
+    init(_ s: WeightScope, channels c: Int, mode: Mode, dtype: DType) throws {
         self.mode = mode
         switch mode {
         case .downsample2d, .downsample3d:
-            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c, in: c, kernel: [0, 3, 3], padding: [0, 0, 0], stride: [1, 2, 2])
+            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c, in: c, kernel: [0, 3, 3], padding: [0, 0, 0], stride: [1, 2, 2], dtype: dtype)
             timeConv = mode == .downsample3d
-                ? try WanCausalConv3d(s.scoped("time_conv"), out: c, in: c, kernel: [3, 1, 1], padding: [0, 0, 0], stride: [2, 1, 1]) : nil
+                ? try WanCausalConv3d(s.scoped("time_conv"), out: c, in: c, kernel: [3, 1, 1], padding: [0, 0, 0], stride: [2, 1, 1], dtype: dtype) : nil
         case .upsample2d, .upsample3d:
-            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c / 2, in: c, kernel: [0, 3, 3], padding: [0, 1, 1])
+            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c / 2, in: c, kernel: [0, 3, 3], padding: [0, 1, 1], dtype: dtype)
             timeConv = mode == .upsample3d
-                ? try WanCausalConv3d(s.scoped("time_conv"), out: 2 * c, in: c, kernel: [3, 1, 1], padding: [1, 0, 0]) : nil
+                ? try WanCausalConv3d(s.scoped("time_conv"), out: 2 * c, in: c, kernel: [3, 1, 1], padding: [1, 0, 0], dtype: dtype) : nil
         }
     }
 
@@ -190,7 +190,7 @@ struct WanResample {
                         conv = try tc.run(WanVAEOps.concatTime([p, x]), cacheFrames: p.shape[2])
                     } else {
                         if newCache.shape[2] < 2 {
-                            newCache = try WanVAEOps.concatTime([Tensor(shape: newCache.shape), newCache])
+                            newCache = try WanVAEOps.concatTime([Tensor(shape: newCache.shape, dtype: newCache.dtype), newCache])
                         }
                         conv = try tc(x)  // second chunk: two zero frames in front, the first chunk is ignored
                     }

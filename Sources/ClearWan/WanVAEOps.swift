@@ -9,11 +9,14 @@ import ClearTensor
 import ClearWeights
 
 enum WanVAEOps {
-    /// x [1, C, T, H, W] (or [1, C, H, W]) f32; γ has C values. y = x / max(‖x‖₂ over C, 1e-12) · √C · γ.
-    static func channelRMSNorm(_ x: Tensor, gamma: Tensor) throws -> Tensor {
-        guard x.dtype == .f32, x.rank >= 3, x.shape[0] == 1, gamma.count == x.shape[1] else {
-            throw WanVAEError.shape("channelRMSNorm: x \(x.shape) (\(x.dtype)) with γ of \(gamma.count) values")
+    /// x [1, C, T, H, W] (or [1, C, H, W]); γ has C values. y = x / max(‖x‖₂ over C, 1e-12) · √C · γ,
+    /// computed in f32 (bf16 input: widened, result rounded once to bf16).
+    static func channelRMSNorm(_ input: Tensor, gamma: Tensor) throws -> Tensor {
+        guard input.rank >= 3, input.shape[0] == 1, gamma.count == input.shape[1] else {
+            throw WanVAEError.shape("channelRMSNorm: x \(input.shape) (\(input.dtype)) with γ of \(gamma.count) values")
         }
+        let x = input.toF32()
+        defer { x.keepAlive() }
         let c = x.shape[1], s = x.count / c
         let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
         let src = UnsafePointer(x.f32), dst = out.f32, g = gamma.floats()
@@ -35,7 +38,7 @@ enum WanVAEOps {
                 }
             }
         }
-        return out
+        return input.dtype == .bf16 ? out.toBF16() : out
     }
 
     /// [1, C, T, H, W] → [1, C, T, 2H, 2W], each pixel repeated 2×2.
@@ -64,8 +67,9 @@ enum WanVAEOps {
     }
 
     /// A float32 copy of a stored tensor (any stored dtype), optionally viewed with another shape.
-    static func load(_ scope: WeightScope, _ key: String, shape: [Int], as view: [Int]? = nil) throws -> Tensor {
+    static func load(_ scope: WeightScope, _ key: String, shape: [Int], as view: [Int]? = nil, dtype: DType = .f32) throws -> Tensor {
         let t = try scope.tensor(key, shape: shape)
+        if dtype == .bf16 { return try Tensor(shape: view ?? t.shape, bf16Bits: t.toBFloat16Bits()) }
         return try Tensor(shape: view ?? t.shape, values: t.toFloat32())
     }
 }
