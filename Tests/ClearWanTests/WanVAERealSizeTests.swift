@@ -1,6 +1,7 @@
 // Real-size Wan VAE smoke run with random weights in the real layout (194 tensors, dim 96): one
 // CLEAR decode tile (1 latent frame, 30×52 → 240×416) and one encode tile. Opt-in, because it takes
-// minutes in a debug build: CLEARSUB_WAN_REALSIZE=1 swift test -c release --filter WanVAERealSize.
+// minutes in a debug build: CLEARSUB_WAN_REALSIZE=1 [CLEARSUB_WAN_DTYPE=bf16] swift test -c release -Xswiftc -enable-testing
+// --filter WanVAERealSize.
 import ClearTensor
 import ClearWeights
 import Foundation
@@ -20,7 +21,8 @@ final class WanVAERealSizeTests: XCTestCase {
             let values = (0..<n).map { _ in rng.uniform() * std * 1.732 }
             return try SafetensorsWriter.tensor(key: key, shape: shape, values: values)
         }
-        let vae = try WanVAE(store: WeightStore(tensors: tensors))
+        let dtype: DType = ProcessInfo.processInfo.environment["CLEARSUB_WAN_DTYPE"] == "bf16" ? .bf16 : .f32
+        let vae = try WanVAE(store: WeightStore(tensors: tensors), dtype: dtype)
         XCTAssertEqual(vae.config.dim, 96)
         TensorMemory.resetPeak()
         var t0 = Date()
@@ -33,8 +35,8 @@ final class WanVAERealSizeTests: XCTestCase {
         let decodeS = Date().timeIntervalSince(t0)
         XCTAssertEqual(x.shape, [1, 3, 1, 240, 416])
         XCTAssertFalse(x.floats().contains { !$0.isFinite })
-        print(String(format: "[realsize] VAE 1 frame 240×416: encode %.2f s, decode %.2f s, peak tensor memory %.0f MiB, threads %d",
-                     encodeS, decodeS, Double(TensorMemory.peakBytes) / 1_048_576, ClearTensor.threadCount))
+        print(String(format: "[realsize] VAE %@ 1 frame 240×416: encode %.2f s, decode %.2f s, peak tensor memory %.0f MiB, threads %d",
+                     dtype.rawValue, encodeS, decodeS, Double(TensorMemory.peakBytes) / 1_048_576, ClearTensor.threadCount))
     }
 }
 
