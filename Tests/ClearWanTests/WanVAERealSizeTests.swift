@@ -13,12 +13,12 @@ final class WanVAERealSizeTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["CLEARSUB_WAN_REALSIZE"] == "1" else {
             throw XCTSkip("set CLEARSUB_WAN_REALSIZE=1 (release build) to run the real-size VAE smoke test")
         }
-        var rng = SplitMix(seed: 7)
-        let tensors = try WanVAEConfig.stateDictLayout().map { key, shape -> WeightTensor in
+        let tensors = try WanVAEConfig.stateDictLayout().enumerated().map { index, entry -> WeightTensor in
+            let (key, shape) = entry
             let n = shape.reduce(1, *)
             if key.hasSuffix("gamma") { return try SafetensorsWriter.tensor(key: key, shape: shape, values: [Float](repeating: 1, count: n)) }
             let std: Float = key.hasSuffix("bias") ? 0.02 : 1 / Float(shape.dropFirst().reduce(1, *)).squareRoot()
-            let values = (0..<n).map { _ in rng.uniform() * std * 1.732 }
+            let values = Tensor.random(shape: [n], seed: UInt64(index + 1), lo: -1.732 * std, hi: 1.732 * std).floats()
             return try SafetensorsWriter.tensor(key: key, shape: shape, values: values)
         }
         let dtype: DType = ProcessInfo.processInfo.environment["CLEARSUB_WAN_DTYPE"] == "bf16" ? .bf16 : .f32
@@ -37,19 +37,5 @@ final class WanVAERealSizeTests: XCTestCase {
         XCTAssertFalse(x.floats().contains { !$0.isFinite })
         print(String(format: "[realsize] VAE %@ 1 frame 240×416: encode %.2f s, decode %.2f s, peak tensor memory %.0f MiB, threads %d",
                      dtype.rawValue, encodeS, decodeS, Double(TensorMemory.peakBytes) / 1_048_576, ClearTensor.threadCount))
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    /// Uniform in [-1, 1).
-    mutating func uniform() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) / Float(1 << 23) - 1
     }
 }
