@@ -16,7 +16,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-struct ProtoReader {
+struct TokenizerProtoReader {
     enum Value { case varint(UInt64), fixed32(UInt32), fixed64(UInt64), bytes(ArraySlice<UInt8>) }
     let bytes: ArraySlice<UInt8>
     var pos: Int
@@ -62,7 +62,7 @@ struct ProtoReader {
     }
 }
 
-extension ProtoReader.Value {
+extension TokenizerProtoReader.Value {
     var int: Int? { if case .varint(let v) = self { return Int(truncatingIfNeeded: v) }; return nil }
     var bool: Bool? { int.map { $0 != 0 } }
     var float: Float? { if case .fixed32(let v) = self { return Float(bitPattern: v) }; return nil }
@@ -86,12 +86,12 @@ struct SentencePieceModelProto {
     init() {}
 
     init(bytes: [UInt8]) throws {
-        var r = ProtoReader(bytes[...])
+        var r = TokenizerProtoReader(bytes[...])
         while let (field, value) = try r.next() {
             switch field {
             case 1:
                 guard let d = value.data else { throw TokenizerError.malformed("piece is not a message") }
-                var p = ProtoReader(d)
+                var p = TokenizerProtoReader(d)
                 var piece = Piece(text: "", score: 0, type: .normal)
                 while let (f, v) = try p.next() {
                     switch f {
@@ -106,7 +106,7 @@ struct SentencePieceModelProto {
                 pieces.append(piece)
             case 2:
                 guard let d = value.data else { throw TokenizerError.malformed("trainer_spec is not a message") }
-                var t = ProtoReader(d)
+                var t = TokenizerProtoReader(d)
                 while let (f, v) = try t.next() {
                     switch f {
                     case 3: modelType = v.int ?? 1
@@ -120,7 +120,7 @@ struct SentencePieceModelProto {
                 }
             case 3:
                 guard let d = value.data else { throw TokenizerError.malformed("normalizer_spec is not a message") }
-                var n = ProtoReader(d)
+                var n = TokenizerProtoReader(d)
                 while let (f, v) = try n.next() {
                     switch f {
                     case 1: normalizerName = v.string ?? ""

@@ -13,7 +13,7 @@ public struct UMT5ContextCache: Sendable {
 
     /// The cache key of `tokens` encoded by the weights at `weightsPath`.
     public static func key(tokens: [Int], weightsPath: String) throws -> String {
-        var h = FNV64()
+        var h = UMT5FNV64()
         for t in tokens { h.add(UInt64(bitPattern: Int64(t))) }
         let attrs = try FileManager.default.attributesOfItem(atPath: weightsPath)
         let size = (attrs[.size] as? NSNumber)?.uint64Value ?? 0
@@ -58,7 +58,7 @@ public struct UMT5ContextCache: Sendable {
 }
 
 /// FNV-1a, 64-bit.
-struct FNV64 {
+struct UMT5FNV64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
     mutating func add(bytes: [UInt8]) { for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
     mutating func add(_ v: UInt64) { add(bytes: (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }) }

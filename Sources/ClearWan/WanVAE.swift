@@ -71,33 +71,33 @@ public struct WanVAEConfig: Sendable, Equatable, CustomStringConvertible {
 
 /// Encoder3d or Decoder3d: conv1, layers, middle (res, attention, res), head (norm, SiLU, conv).
 struct WanVAECoder {
-    enum Block { case residual(WanResidualBlock), resample(WanResample) }
-    let conv1: WanCausalConv3d
+    enum Block { case residual(WanVAEResidualBlock), resample(WanVAEResample) }
+    let conv1: WanVAECausalConv3d
     let blocks: [Block]
-    let middle0: WanResidualBlock, middleAttn: WanAttentionBlock, middle2: WanResidualBlock
-    let headNorm: WanNormSiLU, headConv: WanCausalConv3d
+    let middle0: WanVAEResidualBlock, middleAttn: WanVAEAttentionBlock, middle2: WanVAEResidualBlock
+    let headNorm: WanVAENormSiLU, headConv: WanVAECausalConv3d
 
     init(_ s: WeightScope, inChannels: Int, outChannels: Int, layers: [WanVAEConfig.Layer], middle m: Int, listName: String,
          decoder: Bool, dtype: DType) throws {
         let first: Int
         if decoder { first = m } else if case .residual(let i, _)? = layers.first { first = i } else { first = m }
-        conv1 = try WanCausalConv3d(s.scoped("conv1"), out: first, in: inChannels, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
+        conv1 = try WanVAECausalConv3d(s.scoped("conv1"), out: first, in: inChannels, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
         var blocks: [Block] = []
         for (n, l) in layers.enumerated() {
             let ls = s.scoped("\(listName).\(n)")
             switch l {
-            case .residual(let i, let o): blocks.append(.residual(try WanResidualBlock(ls, in: i, out: o, dtype: dtype)))
+            case .residual(let i, let o): blocks.append(.residual(try WanVAEResidualBlock(ls, in: i, out: o, dtype: dtype)))
             case .resample(let mode, let c):
-                guard let md = WanResample.Mode(rawValue: mode) else { throw WanVAEError.config("unknown resample \(mode)") }
-                blocks.append(.resample(try WanResample(ls, channels: c, mode: md, dtype: dtype)))
+                guard let md = WanVAEResample.Mode(rawValue: mode) else { throw WanVAEError.config("unknown resample \(mode)") }
+                blocks.append(.resample(try WanVAEResample(ls, channels: c, mode: md, dtype: dtype)))
             }
         }
         self.blocks = blocks
         var last = m
         if !decoder, let l = layers.last { if case .residual(_, let o) = l { last = o } else if case .resample(_, let c) = l { last = c } }
-        middle0 = try WanResidualBlock(s.scoped("middle.0"), in: last, out: m, dtype: dtype)
-        middleAttn = try WanAttentionBlock(s.scoped("middle.1"), channels: m, dtype: dtype)
-        middle2 = try WanResidualBlock(s.scoped("middle.2"), in: m, out: m, dtype: dtype)
+        middle0 = try WanVAEResidualBlock(s.scoped("middle.0"), in: last, out: m, dtype: dtype)
+        middleAttn = try WanVAEAttentionBlock(s.scoped("middle.1"), channels: m, dtype: dtype)
+        middle2 = try WanVAEResidualBlock(s.scoped("middle.2"), in: m, out: m, dtype: dtype)
         var headIn = m
         if decoder, let l = layers.last {
             switch l {
@@ -105,8 +105,8 @@ struct WanVAECoder {
             case .resample(_, let c): headIn = c / 2
             }
         }
-        headNorm = try WanNormSiLU(s.scoped("head.0"), channels: headIn, images: false)
-        headConv = try WanCausalConv3d(s.scoped("head.2"), out: outChannels, in: headIn, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
+        headNorm = try WanVAENormSiLU(s.scoped("head.0"), channels: headIn, images: false)
+        headConv = try WanVAECausalConv3d(s.scoped("head.2"), out: outChannels, in: headIn, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
         self.decoder = decoder
     }
     let decoder: Bool
@@ -136,7 +136,7 @@ public final class WanVAE: @unchecked Sendable {
     /// Compute dtype of weights and activations.
     public let dtype: DType
     let encoder: WanVAECoder, decoder: WanVAECoder
-    let conv1: WanCausalConv3d, conv2: WanCausalConv3d
+    let conv1: WanVAECausalConv3d, conv2: WanVAECausalConv3d
 
     /// Per-channel latent mean and std of Wan2.1 (WanVideoVAE.__init__).
     public static let latentMean: [Float] = [-0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508,
@@ -164,8 +164,8 @@ public final class WanVAE: @unchecked Sendable {
                                   middle: cfg.encoderMiddle, listName: "downsamples", decoder: false, dtype: dtype)
         decoder = try WanVAECoder(root.scoped("decoder"), inChannels: cfg.zDim, outChannels: 3, layers: cfg.decoderLayers,
                                   middle: cfg.decoderMiddle, listName: "upsamples", decoder: true, dtype: dtype)
-        conv1 = try WanCausalConv3d(root.scoped("conv1"), out: 2 * cfg.zDim, in: 2 * cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
-        conv2 = try WanCausalConv3d(root.scoped("conv2"), out: cfg.zDim, in: cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
+        conv1 = try WanVAECausalConv3d(root.scoped("conv1"), out: 2 * cfg.zDim, in: 2 * cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
+        conv2 = try WanVAECausalConv3d(root.scoped("conv2"), out: cfg.zDim, in: cfg.zDim, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype)
         let unused = store.unusedKeys
         guard unused.isEmpty else { throw WanVAEError.config("unused tensors in \(store.source): \(unused.prefix(8))") }
     }

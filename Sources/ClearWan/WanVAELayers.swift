@@ -25,7 +25,7 @@ final class WanVAECache {
 }
 
 /// CausalConv3d: zero padding of 2·pt frames in front (none after) and ph/pw on each side in space.
-struct WanCausalConv3d {
+struct WanVAECausalConv3d {
     let weight: Tensor, bias: Tensor
     let padT: Int, padH: Int, padW: Int, stride: [Int]
 
@@ -74,7 +74,7 @@ struct WanCausalConv3d {
 }
 
 /// RMS_norm(C) followed by SiLU (the reference's `residual.0/1`, `residual.3/4`, `head.0/1`).
-struct WanNormSiLU {
+struct WanVAENormSiLU {
     let gamma: Tensor
     init(_ s: WeightScope, channels c: Int, images: Bool) throws {
         gamma = try WanVAEOps.load(s, "gamma", shape: images ? [c, 1, 1] : [c, 1, 1, 1], as: [c])
@@ -86,16 +86,16 @@ struct WanNormSiLU {
 }
 
 /// ResidualBlock(in→out): shortcut(x) + conv(silu(rms(conv(silu(rms(x)))))).
-struct WanResidualBlock {
-    let norm1: WanNormSiLU, conv1: WanCausalConv3d, norm2: WanNormSiLU, conv2: WanCausalConv3d
-    let shortcut: WanCausalConv3d?
+struct WanVAEResidualBlock {
+    let norm1: WanVAENormSiLU, conv1: WanVAECausalConv3d, norm2: WanVAENormSiLU, conv2: WanVAECausalConv3d
+    let shortcut: WanVAECausalConv3d?
 
     init(_ s: WeightScope, in i: Int, out o: Int, dtype: DType) throws {
-        norm1 = try WanNormSiLU(s.scoped("residual.0"), channels: i, images: false)
-        conv1 = try WanCausalConv3d(s.scoped("residual.2"), out: o, in: i, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
-        norm2 = try WanNormSiLU(s.scoped("residual.3"), channels: o, images: false)
-        conv2 = try WanCausalConv3d(s.scoped("residual.6"), out: o, in: o, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
-        shortcut = i != o ? try WanCausalConv3d(s.scoped("shortcut"), out: o, in: i, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype) : nil
+        norm1 = try WanVAENormSiLU(s.scoped("residual.0"), channels: i, images: false)
+        conv1 = try WanVAECausalConv3d(s.scoped("residual.2"), out: o, in: i, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
+        norm2 = try WanVAENormSiLU(s.scoped("residual.3"), channels: o, images: false)
+        conv2 = try WanVAECausalConv3d(s.scoped("residual.6"), out: o, in: o, kernel: [3, 3, 3], padding: [1, 1, 1], dtype: dtype)
+        shortcut = i != o ? try WanVAECausalConv3d(s.scoped("shortcut"), out: o, in: i, kernel: [1, 1, 1], padding: [0, 0, 0], dtype: dtype) : nil
     }
 
     func callAsFunction(_ x: Tensor, _ cache: WanVAECache) throws -> Tensor {
@@ -107,11 +107,11 @@ struct WanResidualBlock {
 }
 
 /// AttentionBlock(C): per frame, single-head attention over the H·W pixels, scale 1/√C, residual.
-struct WanAttentionBlock {
-    let norm: WanNormSiLU, qkvW: Tensor, qkvB: Tensor, projW: Tensor, projB: Tensor
+struct WanVAEAttentionBlock {
+    let norm: WanVAENormSiLU, qkvW: Tensor, qkvB: Tensor, projW: Tensor, projB: Tensor
 
     init(_ s: WeightScope, channels c: Int, dtype: DType) throws {
-        norm = try WanNormSiLU(s.scoped("norm"), channels: c, images: true)
+        norm = try WanVAENormSiLU(s.scoped("norm"), channels: c, images: true)
         qkvW = try WanVAEOps.load(s, "to_qkv.weight", shape: [3 * c, c, 1, 1], as: [3 * c, c], dtype: dtype)
         qkvB = try WanVAEOps.load(s, "to_qkv.bias", shape: [3 * c], dtype: dtype)
         projW = try WanVAEOps.load(s, "proj.weight", shape: [c, c, 1, 1], as: [c, c], dtype: dtype)
@@ -135,23 +135,23 @@ struct WanAttentionBlock {
 
 /// Resample: downsample2d/3d (zero pad right/bottom, 3×3 stride 2 [+ time conv stride 2]) and
 /// upsample2d/3d ([time conv C→2C, interleave] + nearest ×2 + 3×3 conv C→C/2).
-struct WanResample {
+struct WanVAEResample {
     enum Mode: String { case downsample2d, downsample3d, upsample2d, upsample3d }
     let mode: Mode
-    let spatial: WanCausalConv3d
-    let timeConv: WanCausalConv3d?
+    let spatial: WanVAECausalConv3d
+    let timeConv: WanVAECausalConv3d?
 
     init(_ s: WeightScope, channels c: Int, mode: Mode, dtype: DType) throws {
         self.mode = mode
         switch mode {
         case .downsample2d, .downsample3d:
-            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c, in: c, kernel: [0, 3, 3], padding: [0, 0, 0], stride: [1, 2, 2], dtype: dtype)
+            spatial = try WanVAECausalConv3d(s.scoped("resample.1"), out: c, in: c, kernel: [0, 3, 3], padding: [0, 0, 0], stride: [1, 2, 2], dtype: dtype)
             timeConv = mode == .downsample3d
-                ? try WanCausalConv3d(s.scoped("time_conv"), out: c, in: c, kernel: [3, 1, 1], padding: [0, 0, 0], stride: [2, 1, 1], dtype: dtype) : nil
+                ? try WanVAECausalConv3d(s.scoped("time_conv"), out: c, in: c, kernel: [3, 1, 1], padding: [0, 0, 0], stride: [2, 1, 1], dtype: dtype) : nil
         case .upsample2d, .upsample3d:
-            spatial = try WanCausalConv3d(s.scoped("resample.1"), out: c / 2, in: c, kernel: [0, 3, 3], padding: [0, 1, 1], dtype: dtype)
+            spatial = try WanVAECausalConv3d(s.scoped("resample.1"), out: c / 2, in: c, kernel: [0, 3, 3], padding: [0, 1, 1], dtype: dtype)
             timeConv = mode == .upsample3d
-                ? try WanCausalConv3d(s.scoped("time_conv"), out: 2 * c, in: c, kernel: [3, 1, 1], padding: [1, 0, 0], dtype: dtype) : nil
+                ? try WanVAECausalConv3d(s.scoped("time_conv"), out: 2 * c, in: c, kernel: [3, 1, 1], padding: [1, 0, 0], dtype: dtype) : nil
         }
     }
 
