@@ -177,3 +177,23 @@ public final class UMT5Encoder: @unchecked Sendable {
         return out
     }
 }
+
+extension UMT5Config {
+    /// UMT5-XXL as in models_t5_umt5-xxl-enc-bf16.pth (spec §3.2).
+    public static let xxl = UMT5Config(vocab: 256_384, dim: 4096, dimAttn: 4096, dimFFN: 10_240, heads: 64, layers: 24, buckets: 32)
+
+    /// The state-dict keys and shapes of WanTextEncoder with this configuration (flat, no prefix),
+    /// for writing random-weight model folders with the real names and shapes.
+    public var stateDictLayout: [(key: String, shape: [Int])] {
+        var out: [(String, [Int])] = [("token_embedding.weight", [vocab, dim])]
+        for i in 0..<layers {
+            let p = "blocks.\(i)"
+            out += [("\(p).norm1.weight", [dim]), ("\(p).attn.q.weight", [dimAttn, dim]), ("\(p).attn.k.weight", [dimAttn, dim]),
+                    ("\(p).attn.v.weight", [dimAttn, dim]), ("\(p).attn.o.weight", [dim, dimAttn]), ("\(p).norm2.weight", [dim]),
+                    ("\(p).ffn.gate.0.weight", [dimFFN, dim]), ("\(p).ffn.fc1.weight", [dimFFN, dim]),
+                    ("\(p).ffn.fc2.weight", [dim, dimFFN]), ("\(p).pos_embedding.embedding.weight", [buckets, heads])]
+        }
+        out.append(("norm.weight", [dim]))
+        return out
+    }
+}

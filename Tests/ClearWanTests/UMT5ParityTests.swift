@@ -36,6 +36,16 @@ final class UMT5ParityTests: WanSingleThreadedTestCase {
         assertClose(ctx, try Tensor(shape: [512, 64], values: expected), absTol: 5e-5, relTol: 1e-5, "UMT5 context (rows ≥ 20 zero)")
     }
 
+    func testStateDictLayoutMatchesFixtureAndSpec() throws {
+        let file = try WeightFile.open(WanFixtures.path("t5/tiny_umt5.pth"))
+        let stored = Dictionary(uniqueKeysWithValues: file.stateDict().map { ($0.key, $0.shape) })
+        let tiny = UMT5Config(vocab: 512, dim: 64, dimAttn: 64, dimFFN: 128, heads: 4, layers: 2, buckets: 32)
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: tiny.stateDictLayout.map { ($0.key, $0.shape) }), stored)
+        let xxl = UMT5Config.xxl.stateDictLayout
+        XCTAssertEqual(xxl.count, 242)
+        XCTAssertEqual(xxl.map { $0.shape.reduce(1, *) }.reduce(0, +), 5_680_910_336)
+    }
+
     func testRejectsOutOfVocabularyIds() throws {
         let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
         XCTAssertThrowsError(try enc.context(tokens: [5, 512, 1]))
