@@ -65,15 +65,21 @@ public enum UMT5Error: Error, CustomStringConvertible, Equatable {
 /// Wan's UMT5 encoder. `encode` gives the [maxLength, dim] text context of the DiT.
 public final class UMT5Encoder: @unchecked Sendable {
     public let config: UMT5Config
+    /// .f32: each layer's weights are widened to f32 while it runs. .bf16: linears read bf16
+    /// weights in place from the mapped file (no copy when stored as bf16) with bf16 inputs and
+    /// f32 accumulation/outputs, as the reference under torch_dtype=bfloat16; norms, softmax and
+    /// the residual stream stay f32.
+    public let computeDType: DType
     let store: WeightStore
 
     /// Opens `models_t5_umt5-xxl-enc-bf16.pth` (or any WanTextEncoder state dict).
-    public convenience init(path: String) throws {
-        try self.init(store: WeightStore(path: path))
+    public convenience init(path: String, computeDType: DType = .f32) throws {
+        try self.init(store: WeightStore(path: path), computeDType: computeDType)
     }
 
-    public init(store: WeightStore) throws {
+    public init(store: WeightStore, computeDType: DType = .f32) throws {
         self.store = store
+        self.computeDType = computeDType
         config = try UMT5Config.infer(from: store)
         // Validate every shape up front so a damaged file fails before any compute.
         let c = config
@@ -95,6 +101,23 @@ public final class UMT5Encoder: @unchecked Sendable {
     private func f32(_ key: String) throws -> Tensor {
         let t = try store.tensor(key)
         return try Tensor(shape: t.shape, values: t.toFloat32())
+    }
+
+    /// x [n, in] · W[out, in]ᵀ in the compute dtype, f32 out.
+    private func linear(_ x: Tensor, _ key: String) throws -> Tensor {
+        guard computeDType == .bf16 else { return try Ops.linear(x, weight: f32(key)) }
+        let t = try store.tensor(key)
+        let w: Tensor
+        #if _endian(little)
+        if t.dtype == .bf16, let base = t.bytes.baseAddress, Int(bitPattern: base) % 2 == 0 {
+            w = try Tensor(shape: t.shape, dtype: .bf16, external: base, byteCount: t.byteCount, owner: t.buffer)
+        } else {
+            w = try Tensor(shape: t.shape, bf16Bits: t.toBFloat16Bits())
+        }
+        #else
+        w = try Tensor(shape: t.shape, bf16Bits: t.toBFloat16Bits())
+        #endif
+        return try Ops.matmul(x.toBF16(), w, transposeB: true, outDType: .f32)
     }
 
     /// Token embedding rows for `ids` (only those rows are read from the mapped table).
@@ -131,7 +154,7 @@ public final class UMT5Encoder: @unchecked Sendable {
             // attention
             let xn = try norm(x, "\(p).norm1.weight")
             func heads(_ w: String) throws -> Tensor {
-                try Ops.permute(Ops.linear(xn, weight: f32("\(p).attn.\(w).weight")).reshaped([n, h, dh]), [1, 0, 2])
+                try Ops.permute(linear(xn, "\(p).attn.\(w).weight").reshaped([n, h, dh]), [1, 0, 2])
             }
             let q = try heads("q"), k = try heads("k"), v = try heads("v")
             let scores = try Ops.matmul(q, k, transposeB: true)  // [h, n, n], no 1/√d
@@ -154,12 +177,12 @@ public final class UMT5Encoder: @unchecked Sendable {
                 }
             }
             let o = try Ops.permute(Ops.matmul(scores, v), [1, 0, 2]).reshaped([n, c.dimAttn])
-            x = try Ops.add(x, Ops.linear(o, weight: f32("\(p).attn.o.weight")))
+            x = try Ops.add(x, linear(o, "\(p).attn.o.weight"))
             // gated-GELU feed-forward
             let xf = try norm(x, "\(p).norm2.weight")
-            let gate = try Ops.gelu(Ops.linear(xf, weight: f32("\(p).ffn.gate.0.weight")), approximateTanh: true)
-            let hidden = try Ops.mul(Ops.linear(xf, weight: f32("\(p).ffn.fc1.weight")), gate)
-            x = try Ops.add(x, Ops.linear(hidden, weight: f32("\(p).ffn.fc2.weight")))
+            let gate = try Ops.gelu(linear(xf, "\(p).ffn.gate.0.weight"), approximateTanh: true)
+            let hidden = try Ops.mul(linear(xf, "\(p).ffn.fc1.weight"), gate)
+            x = try Ops.add(x, linear(hidden, "\(p).ffn.fc2.weight"))
         }
         return try norm(x, "norm.weight")
     }

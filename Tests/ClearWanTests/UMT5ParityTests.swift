@@ -46,6 +46,26 @@ final class UMT5ParityTests: WanSingleThreadedTestCase {
         XCTAssertEqual(xxl.map { $0.shape.reduce(1, *) }.reduce(0, +), 5_680_910_336)
     }
 
+    func testBF16ComputeIsCloseToFloat32Reference() throws {
+        // bf16 inputs to every linear (f32 accumulation); calibrated on this fixture.
+        let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"), computeDType: .bf16)
+        let io = try WanFixtures.tensors("t5/tiny_umt5_io.safetensors")
+        let ids = io["ids"]!.floats().map { Int($0) }
+        let ctx = try enc.context(tokens: Array(ids.prefix(20)))
+        var expected = io["out_raw"]!.floats()
+        for i in (20 * 64)..<expected.count { expected[i] = 0 }
+        assertClose(ctx, try Tensor(shape: [512, 64], values: expected), absTol: 0.1, relTol: 0.03, "UMT5 bf16 context vs f32 reference")
+        // bf16-stored linear weights are used in place; the result equals rounding f32-stored ones
+        // (embedding, norms and position bias stay f32 here, as the f32 file gives them)
+        let file = try WeightFile.open(WanFixtures.path("t5/tiny_umt5.pth"))
+        let bf16 = try file.stateDict().map {
+            try SafetensorsWriter.tensor(key: $0.key, shape: $0.shape, values: $0.toFloat32(),
+                                         dtype: $0.key.contains(".attn.") || $0.key.contains(".ffn.") ? .bf16 : .f32)
+        }
+        let enc16 = try UMT5Encoder(store: WeightStore(tensors: bf16), computeDType: .bf16)
+        XCTAssertEqual(try enc16.context(tokens: Array(ids.prefix(20))).floats(), ctx.floats())
+    }
+
     func testRejectsOutOfVocabularyIds() throws {
         let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"))
         XCTAssertThrowsError(try enc.context(tokens: [5, 512, 1]))
