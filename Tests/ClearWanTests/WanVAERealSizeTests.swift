@@ -39,3 +39,31 @@ final class WanVAERealSizeTests: XCTestCase {
                      dtype.rawValue, encodeS, decodeS, Double(TensorMemory.peakBytes) / 1_048_576, ClearTensor.threadCount))
     }
 }
+
+final class UMT5RealSizeTests: XCTestCase {
+    /// UMT5-XXL dimensions with 2 of its 24 layers and a 1000-row vocabulary (the table is only
+    /// gathered from), bf16 weights as in the real file; 30 tokens. Per-layer time × 24 estimates XXL.
+    func testTwoXXLLayers() throws {
+        guard ProcessInfo.processInfo.environment["CLEARSUB_WAN_REALSIZE"] == "1" else {
+            throw XCTSkip("set CLEARSUB_WAN_REALSIZE=1 (release build) to run the real-size UMT5 smoke test")
+        }
+        var cfg = UMT5Config.xxl
+        cfg.layers = 2; cfg.vocab = 1000
+        let tensors = try cfg.stateDictLayout.enumerated().map { index, entry -> WeightTensor in
+            let n = entry.shape.reduce(1, *)
+            let bound: Float = entry.key.contains("norm") ? 0 : (entry.key.contains("embedding") ? 1 : 1.732 / Float(entry.shape[1]).squareRoot())
+            let values = bound == 0 ? [Float](repeating: 1, count: n) : Tensor.random(shape: [n], seed: UInt64(index + 1), lo: -bound, hi: bound).floats()
+            return try SafetensorsWriter.tensor(key: entry.key, shape: entry.shape, values: values, dtype: .bf16)
+        }
+        let tokens = (0..<29).map { 4 + $0 * 31 } + [1]
+        for dtype in [DType.f32, .bf16] {
+            let enc = try UMT5Encoder(store: WeightStore(tensors: tensors), computeDType: dtype)
+            let t0 = Date()
+            let ctx = try enc.context(tokens: tokens)
+            let s = Date().timeIntervalSince(t0)
+            XCTAssertEqual(ctx.shape, [512, 4096])
+            XCTAssertFalse(ctx.floats().prefix(30 * 4096).contains { !$0.isFinite })
+            print(String(format: "[realsize] UMT5-XXL %@ 2 layers, 30 tokens: %.2f s (≈ %.1f s for 24 layers)", dtype.rawValue, s, s * 12))
+        }
+    }
+}
