@@ -84,6 +84,23 @@ final class TokenizerParityTests: XCTestCase {
         XCTAssertGreaterThan(checked, 20)
     }
 
+    func testOpenFolderFindsTheTokenizerFile() throws {
+        let fm = FileManager.default
+        let dir = NSTemporaryDirectory() + "umt5-tok-\(UUID().uuidString)"
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try SentencePieceTokenizer.open(folder: dir)) { error in
+            XCTAssertTrue("\(error)".contains("tokenizer.json") && "\(error)".contains("spiece.model"), "\(error)")
+        }
+        try fm.copyItem(atPath: WanFixtures.path("t5/tiny_unigram_bytes.model"), toPath: dir + "/spiece.model")
+        XCTAssertTrue(try SentencePieceTokenizer.open(folder: dir).byteFallback)
+        // tokenizer.json wins when both exist (it is what the reference's AutoTokenizer reads)
+        try fm.copyItem(atPath: WanFixtures.path("t5/tiny_unigram.tokenizer.json"), toPath: dir + "/tokenizer.json")
+        let tok = try SentencePieceTokenizer.open(folder: dir)
+        XCTAssertFalse(tok.byteFallback)
+        XCTAssertEqual(tok.pieceCount, 565)
+    }
+
     func testRejectsMalformedModels() {
         XCTAssertThrowsError(try SentencePieceTokenizer(modelBytes: [0x0A, 0x05, 0x01]))
         XCTAssertThrowsError(try SentencePieceTokenizer(modelBytes: []))
