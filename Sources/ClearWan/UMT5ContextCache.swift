@@ -12,8 +12,10 @@ public struct UMT5ContextCache: Sendable {
     public init(directory: String) { self.directory = directory }
 
     /// The cache key of `tokens` encoded by the weights at `weightsPath`.
-    public static func key(tokens: [Int], weightsPath: String) throws -> String {
+    /// `variant` separates contexts computed differently from the same weights (e.g. "bf16").
+    public static func key(tokens: [Int], weightsPath: String, variant: String = "") throws -> String {
         var h = UMT5FNV64()
+        h.add(bytes: Array(variant.utf8) + [0])
         for t in tokens { h.add(UInt64(bitPattern: Int64(t))) }
         let attrs = try FileManager.default.attributesOfItem(atPath: weightsPath)
         let size = (attrs[.size] as? NSNumber)?.uint64Value ?? 0
@@ -46,10 +48,11 @@ public struct UMT5ContextCache: Sendable {
         try FileManager.default.moveItem(atPath: tmp, toPath: path(key))
     }
 
-    /// Cached context of `tokens`, computing it with `encoder()` (opened only on a miss).
-    public func context(tokens: [Int], weightsPath: String, maxLength: Int = 512,
+    /// Cached context of `tokens`, computing it with `encoder()` (opened only on a miss). Pass the
+    /// encoder's compute dtype as `variant` so f32 and bf16 contexts are kept apart.
+    public func context(tokens: [Int], weightsPath: String, maxLength: Int = 512, variant: String = "",
                         encoder: () throws -> UMT5Encoder) throws -> (context: Tensor, cached: Bool) {
-        let key = try UMT5ContextCache.key(tokens: tokens + [maxLength], weightsPath: weightsPath)
+        let key = try UMT5ContextCache.key(tokens: tokens + [maxLength], weightsPath: weightsPath, variant: variant)
         if let c = load(key: key), c.shape[0] == maxLength { return (c, true) }
         let c = try encoder().context(tokens: tokens, maxLength: maxLength)
         try store(c, key: key)

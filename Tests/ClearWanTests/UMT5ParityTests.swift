@@ -89,5 +89,7 @@ final class UMT5ContextCacheTests: WanSingleThreadedTestCase {
         let (_, cachedC) = try cache.context(tokens: [7, 9, 12, 1], weightsPath: weights, encoder: open)
         XCTAssertFalse(cachedC, "another prompt is another key")
         XCTAssertEqual(opened, 2)
+        let (_, cachedD) = try cache.context(tokens: [7, 9, 11, 1], weightsPath: weights, variant: "bf16", encoder: open)
+        XCTAssertFalse(cachedD, "another variant is another key")
     }
 }
