@@ -36,6 +36,15 @@ struct WanImageEmbedding: Sendable {
     let ln4Weight, ln4Bias: Tensor
 }
 
+/// A key prefix over a weight source (the loader's view of `WeightScope`, also over random weights).
+struct WanDiTWeightScope {
+    let prefix: String
+    let fetch: (String, [Int]) throws -> Tensor
+    func fullKey(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
+    func scoped(_ sub: String) -> WanDiTWeightScope { WanDiTWeightScope(prefix: fullKey(sub), fetch: fetch) }
+    func tensor(_ key: String, _ shape: [Int]) throws -> Tensor { try fetch(fullKey(key), shape) }
+}
+
 /// Text and image conditioning after `text_embedding` and `img_emb`, reusable across steps and windows.
 public struct WanDiTConditioning: Sendable {
     /// [L, dim] text tokens.
@@ -81,33 +90,52 @@ public final class WanDiT: @unchecked Sendable {
 
     /// Builds the model from `store` (keys of spec §5.2). The config is inferred from the shapes unless given.
     /// LoRA adapters are merged into the targeted linears at load: W + scale·B·A.
-    public init(store: WeightStore, config given: WanDiTConfig? = nil, dtype: DType = .f32, numHeads: Int? = nil, lora: WanLoRA? = nil) throws {
+    public convenience init(store: WeightStore, config given: WanDiTConfig? = nil, dtype: DType = .f32, numHeads: Int? = nil, lora: WanLoRA? = nil) throws {
         let cfg = try given ?? WanDiTConfig.infer(from: store, numHeads: numHeads)
+        try self.init(config: cfg, dtype: dtype, lora: lora, source: { key, shape in
+            let w = try store.tensor(key, shape: shape)
+            return try Tensor(shape: shape, values: w.toFloat32())
+        }, unused: { store.unusedKeys })
+    }
+
+    /// A model of `config` with seeded random weights (uniform; linears ±0.03, norm weights 1 ± 0.1, modulation
+    /// ±1/√dim), built directly in `dtype` — for benchmarks at the real shapes without a download.
+    public static func random(config: WanDiTConfig, dtype: DType = .bf16, seed: UInt64 = 0) throws -> WanDiT {
+        try WanDiT(config: config, dtype: dtype, lora: nil, source: { key, shape in
+            var h: UInt64 = seed &+ 0x9E37_79B9_7F4A_7C15
+            for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+            let isNorm = key.hasSuffix(".weight") && shape.count == 1
+            let isMod = key.hasSuffix("modulation")
+            let (lo, hi): (Float, Float) = isNorm ? (0.9, 1.1) : isMod ? (-1 / Float(config.dim).squareRoot(), 1 / Float(config.dim).squareRoot()) : (-0.03, 0.03)
+            return Tensor.random(shape: shape, dtype: .f32, seed: h, lo: lo, hi: hi)
+        }, unused: { [] })
+    }
+
+    /// `source(key, shape)` returns the f32 tensor of that key and shape.
+    init(config cfg: WanDiTConfig, dtype: DType, lora: WanLoRA?, source: @escaping (String, [Int]) throws -> Tensor, unused: () -> [String]) throws {
+        try cfg.validate()
         config = cfg
         self.dtype = dtype
         let d = cfg.dim
         var loraTracker = lora.map { WanLoRAMergeTracker(lora: $0) }
-        let root = store.scoped("")
+        let root = WanDiTWeightScope(prefix: "", fetch: source)
 
-        func tensor(_ scope: WeightScope, _ key: String, _ shape: [Int]) throws -> Tensor {
-            let w = try scope.tensor(key, shape: shape)
-            return try Tensor(shape: shape, values: w.toFloat32(), dtype: dtype)
+        func tensor(_ scope: WanDiTWeightScope, _ key: String, _ shape: [Int]) throws -> Tensor {
+            try scope.tensor(key, shape).to(dtype)
         }
-        func floats(_ scope: WeightScope, _ key: String, _ shape: [Int]) throws -> [Float] {
-            try scope.tensor(key, shape: shape).toFloat32()
+        func floats(_ scope: WanDiTWeightScope, _ key: String, _ shape: [Int]) throws -> [Float] {
+            try scope.tensor(key, shape).floats()
         }
-        func linear(_ scope: WeightScope, _ name: String, out: Int, in inF: Int, bias: Bool = true) throws -> WanLinear {
+        func linear(_ scope: WanDiTWeightScope, _ name: String, out: Int, in inF: Int, bias: Bool = true) throws -> WanLinear {
             let module = scope.fullKey(name)
-            let w = try scope.tensor(name + ".weight", shape: [out, inF])
-            var wt = try Tensor(shape: [out, inF], values: w.toFloat32())
+            var wt = try scope.tensor(name + ".weight", [out, inF])
             if let merged = try loraTracker?.merge(module: module, weight: wt) { wt = merged }
             let b = bias ? try tensor(scope, name + ".bias", [out]) : nil
-            return WanLinear(weight: dtype == .f32 ? wt : wt.toBF16(), bias: b)
+            return WanLinear(weight: wt.to(dtype), bias: b)
         }
 
         let pv = cfg.patchVolume
-        let pw = try root.tensor("patch_embedding.weight", shape: [d, cfg.inDim] + cfg.patchSize)
-        patchWeight = try Tensor(shape: [d, cfg.inDim * pv], values: pw.toFloat32(), dtype: dtype)
+        patchWeight = try root.tensor("patch_embedding.weight", [d, cfg.inDim] + cfg.patchSize).reshaped([d, cfg.inDim * pv]).to(dtype)
         patchBias = try tensor(root, "patch_embedding.bias", [d])
         text0 = try linear(root, "text_embedding.0", out: d, in: cfg.textDim)
         text2 = try linear(root, "text_embedding.2", out: d, in: d)
@@ -126,8 +154,8 @@ public final class WanDiT: @unchecked Sendable {
             imageEmbedding = nil
         }
         if cfg.hasRefConv {  // present in Fun-Control files, never run on CLEAR's path (spec §5.4): shape-checked only
-            _ = try root.tensor("ref_conv.weight", shape: [d, 16, 2, 2])
-            _ = try root.tensor("ref_conv.bias", shape: [d])
+            _ = try root.tensor("ref_conv.weight", [d, 16, 2, 2])
+            _ = try root.tensor("ref_conv.bias", [d])
         }
         var blocks: [WanDiTBlockWeights] = []
         for i in 0..<cfg.numLayers {
@@ -149,7 +177,7 @@ public final class WanDiT: @unchecked Sendable {
         }
         self.blocks = blocks
         loraReport = loraTracker?.report()
-        unusedKeys = store.unusedKeys
+        unusedKeys = unused()
     }
 
     // MARK: - Conditioning

@@ -53,7 +53,7 @@ public struct WanDiTConfig: Sendable, Equatable, CustomStringConvertible {
         throw WanDiTError.config("no head count for dim \(dim): pass numHeads explicitly")
     }
 
-    func validate() throws {
+    public func validate() throws {
         guard dim > 0, numHeads > 0, dim % numHeads == 0 else {
             throw WanDiTError.config("dim \(dim) is not divisible by \(numHeads) heads")
         }
