@@ -226,11 +226,44 @@ def main():
         windows[f"{T}x{size}x{stride}"] = {"frames": T, "size": size, "stride": stride, "windows": seen,
                                             "masks": masks, "blended": blended.flatten().tolist()}
 
+    # CPU torch.randn with a seeded generator (DiffSynth's generate_noise with seed), float32.
+    randn = {}
+    for seed in (0, 42, 2**32 + 7):
+        for shape in ((1, 16, F, H, W), (16,), (17,), (33,)):
+            name = f"randn.{seed}.{'x'.join(map(str, shape))}"
+            io[name] = torch.randn(shape, generator=torch.Generator("cpu").manual_seed(seed), dtype=torch.float32)
+            randn[name] = {"seed": seed, "shape": list(shape)}
+
+    # The denoising loop of WanVideoPipeline.__call__ (float32) on given noise, context and y: 2 steps, cfg 1,
+    # sliding window 2/1 (two windows over 3 latent frames); then 2 steps with cfg 2.5 and a negative context.
+    def loop(noise, steps, cfg, negative=None, **window):
+        sch = FlowMatchScheduler(shift=5, sigma_min=0.0, extra_one_step=True)
+        sch.set_timesteps(steps, denoising_strength=1.0, shift=5.0)
+        lat, trace = noise.clone(), []
+        for i, t in enumerate(sch.timesteps):
+            ts = t.unsqueeze(0).to(dtype=torch.float32)
+            with torch.no_grad():
+                v = model_fn_wan_video(dit=dit, latents=lat, timestep=ts, context=context, clip_feature=clip, y=y, **window)
+                if cfg != 1.0:
+                    vn = model_fn_wan_video(dit=dit, latents=lat, timestep=ts, context=negative, clip_feature=clip, y=y, **window)
+                    v = vn + cfg * (v - vn)
+            lat = sch.step(v, sch.timesteps[i], lat)
+            trace += [v, lat]
+        return trace
+    noise = io["randn.42.1x16x3x8x12"]
+    for i, tensor in enumerate(loop(noise, 2, 1.0, sliding_window_size=2, sliding_window_stride=1)):
+        io[f"loop.{'v' if i % 2 == 0 else 'latents'}{i // 2}"] = tensor
+    negative = torch.zeros_like(context)
+    negative[:, :3] = torch.from_numpy(rng.normal(0, 1, (1, 3, CONFIG["text_dim"])).astype(np.float32))
+    io["cfg.negative_context"] = negative
+    for i, tensor in enumerate(loop(noise, 2, 2.5, negative)):
+        io[f"cfg.{'v' if i % 2 == 0 else 'latents'}{i // 2}"] = tensor
+
     save_file({k: v.contiguous().float() for k, v in io.items()}, os.path.join(OUT, "io.safetensors"))
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump({"config": {**CONFIG, "patch_size": list(CONFIG["patch_size"])}, "latent": list(LATENT),
                    "text_len": TEXT_LEN, "lora_rank": LORA_RANK, "lora_modules": modules,
-                   "scheduler": sched, "windows": windows,
+                   "scheduler": sched, "windows": windows, "randn": randn,
                    "clip_proj_formula": "((o*131 + i*71) % 199 - 99) / 4950"}, f, indent=1)
     total = sum(os.path.getsize(os.path.join(dp, fn)) for dp, _, fns in os.walk(OUT) for fn in fns)
     print(f"wrote {OUT} ({total / 1e6:.2f} MB)")
