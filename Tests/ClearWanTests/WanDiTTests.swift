@@ -1,5 +1,6 @@
 // DiT parity against DiffSynth 1.1.9 (`model_fn_wan_video` on a tiny random Fun-Control `WanModel`, float32).
 // Tolerance: max-abs error ≤ 1e-4 × max |reference| (f32 vs f32, spec §11 expects ~1e-5 per component).
+import Foundation
 import XCTest
 import ClearTensor
 import ClearWeights
@@ -27,6 +28,19 @@ final class WanDiTTests: XCTestCase {
         XCTAssertThrowsError(try WanDiT(store: store)) { error in
             XCTAssertTrue("\(error)".contains("img_emb.proj.1.weight"), "\(error)")
         }
+    }
+
+    func testLoadsSingleFileWithModelPrefix() throws {
+        // One safetensors file whose keys carry DiffSynth's optional `model.` prefix (stripped on load).
+        let store = try DiTFixtures.modelStore()
+        let tensors = try store.keys.map { try store.tensor($0).renamed("model." + $0) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wan-dit-\(getpid()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SafetensorsWriter.write(tensors, to: path)
+        let m = try WanDiT(path: path)
+        XCTAssertEqual(m.config, try DiTFixtures.model().config)
+        let out = try m.forward(x: DiTFixtures.input(), timestep: 1000, context: DiTFixtures.tensor("context"))
+        try assertParity(out, "t1000.out", tol: tol, "DiT output from a single file (t=1000)")
     }
 
     func testRopeTableMatchesReference() throws {
