@@ -55,6 +55,8 @@ struct BenchDiTCommand: ParsableCommand {
             let x = Tensor.random(shape: [1, cfg.inDim, lt, lh, lw], dtype: dt, seed: 3)
             let n = lt * (lh / 2) * (lw / 2)
             log("size \(w)x\(h)x\(f): latent \(lt)x\(lh)x\(lw), \(n) tokens, \(layers) blocks…")
+            // The matmul rate is measured right before and right after the forward (shared machines drift).
+            let mmBefore = try matmulRate(dt)
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try model.forward(x: x, timestep: 952, conditioning: cond)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
@@ -62,7 +64,7 @@ struct BenchDiTCommand: ParsableCommand {
             let nn = Double(n)
             let perBlock = nn * (12 * d * d + 4 * d * ff) + 4 * d * nn * nn + 4 * d * lc * nn + 2 * lc * 2 * d * d
             let flops = Double(layers) * perBlock
-            let mm = try matmulRate(dt)
+            let mm = (mmBefore + (try matmulRate(dt))) / 2
             let r = Result(size: "\(w)x\(h)x\(f)", latent: "\(lt)x\(lh)x\(lw)", tokens: n, dtype: dt.rawValue, layers_run: layers,
                            seconds_measured: secs, seconds: secs * Double(full.numLayers) / Double(layers),
                            gflops: flops / secs / 1e9, matmul_gflops: mm, ratio: flops / secs / 1e9 / mm,
