@@ -191,6 +191,9 @@ def main():
     state["pipe.dit.blocks.0.cross_attn.k_img.lora_A.default.weight"] = extra_a
     state["pipe.dit.blocks.0.cross_attn.k_img.lora_B.default.weight"] = extra_b
     torch.save({"model_state_dict": state, "temporal_loss_weight": 0.25}, os.path.join(OUT, "clear_lora.pt"))
+    # The same adapters in bf16, under DDP/compile prefixes, in a `dit_state_dict` wrapper (spec §9.4).
+    state16 = OrderedDict((k.replace("pipe.dit.", "module._orig_mod."), v.detach().to(torch.bfloat16)) for k, v in state.items())
+    torch.save({"dit_state_dict": state16}, os.path.join(OUT, "clear_lora_bf16.pt"))
 
     # Scheduler: tables and one step.
     sched = {}
@@ -225,6 +228,15 @@ def main():
         masks = [tiler.build_1d_mask(e - b, b == 0, e == T, size - stride).tolist() for b, e in seen]
         windows[f"{T}x{size}x{stride}"] = {"frames": T, "size": size, "stride": stride, "windows": seen,
                                             "masks": masks, "blended": blended.flatten().tolist()}
+
+    # bf16 calibration (spec §11, §13): the whole DiT in bf16, inputs and timestep rounded to bf16 (t = 952.38 -> 952).
+    import copy
+    dit16 = copy.deepcopy(dit).to(torch.bfloat16)
+    with torch.no_grad():
+        io["bf16.t952.out"] = model_fn_wan_video(dit=dit16, latents=latents.bfloat16(), context=context.bfloat16(),
+                                                 timestep=torch.tensor([952.381], dtype=torch.float32).to(torch.bfloat16),
+                                                 clip_feature=clip.bfloat16(), y=y.bfloat16()).float()
+        io["t952.out"] = call(952.0)
 
     # CPU torch.randn with a seeded generator (DiffSynth's generate_noise with seed), float32.
     randn = {}

@@ -90,6 +90,19 @@ final class WanDiTTests: XCTestCase {
         try assertParity(v, "t952.window2x1.out", tol: tol, "DiT through sliding window 2/1 (t=952)")
     }
 
+    func testBF16ModeMatchesBF16Reference() throws {
+        // DiffSynth's DiT cast to bf16 with bf16 inputs and the bf16-rounded timestep (952.381 -> 952).
+        let m = try WanDiT(store: DiTFixtures.modelStore(), dtype: .bf16)
+        let t = try FlowMatchScheduler.wan(steps: 5).ditTimestep(step: 1, dtype: .bf16)
+        XCTAssertEqual(t, 952)
+        let out = try m.forward(x: DiTFixtures.input().toBF16(), timestep: t, context: DiTFixtures.tensor("context").toBF16())
+        let e = try assertParity(out, "bf16.t952.out", tol: 1e-2, "bf16 DiT vs bf16 reference (t=952)")
+        // Closer to the bf16 reference than the bf16 reference is to the f32 one.
+        let refGap = parity(try DiTFixtures.floats("bf16.t952.out"), try DiTFixtures.floats("t952.out"))
+        print("parity bf16 reference vs f32 reference (t=952): \(refGap)")
+        XCTAssertLessThan(e.maxAbs, refGap.maxAbs)
+    }
+
     func testBF16ModeRunsCloseToF32Reference() throws {
         let m = try WanDiT(store: DiTFixtures.modelStore(), dtype: .bf16)
         let out = try m.forward(x: DiTFixtures.input().toBF16(), timestep: 1000, context: DiTFixtures.tensor("context"))

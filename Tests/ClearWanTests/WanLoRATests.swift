@@ -1,5 +1,6 @@
 // LoRA parity: the CLEAR-container checkpoint merged at load vs DiffSynth 1.1.9's DiT run with the adapters
 // applied unmerged (y = W x + b + s·B(A x), PEFT's forward) in float32. Tolerance as the DiT tests.
+import Foundation
 import XCTest
 import ClearTensor
 import ClearWeights
@@ -16,6 +17,27 @@ final class WanLoRATests: XCTestCase {
         XCTAssertThrowsError(try WanLoRA(path: DiTFixtures.path("clear_lora.pt"), expectedRank: 64)) { e in
             XCTAssertTrue("\(e)".contains("rank 4"), "\(e)")
         }
+    }
+
+    func testReadsBF16CheckpointWithOtherPrefixesAndSafetensors() throws {
+        let f32 = try WanLoRA(path: DiTFixtures.path("clear_lora.pt"))
+        // bf16 tensors, `module._orig_mod.` prefixes, `dit_state_dict` wrapper.
+        let b16 = try WanLoRA(path: DiTFixtures.path("clear_lora_bf16.pt"))
+        XCTAssertEqual(b16.adapters.keys.sorted(), f32.adapters.keys.sorted())
+        XCTAssertEqual(b16.rank, 4)
+        for (module, a) in f32.adapters {
+            let b = try XCTUnwrap(b16.adapters[module])
+            XCTAssertEqual(b.down.toFloat32(), a.down.toFloat32().map(BF16.round), module)
+            XCTAssertEqual(b.up.toFloat32(), a.up.toFloat32().map(BF16.round), module)
+        }
+        // A .safetensors LoRA with the checkpoint's own names.
+        let store = try WeightStore(path: DiTFixtures.path("clear_lora.pt"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("clear-lora-\(getpid()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try SafetensorsWriter.write(try store.keys.map { try store.tensor($0) }, to: path)
+        let st = try WanLoRA(path: path, scale: 0.5)
+        XCTAssertEqual(st.adapters.keys.sorted(), f32.adapters.keys.sorted())
+        XCTAssertEqual(st.adapters["blocks.1.ffn.0"]?.up.toFloat32(), f32.adapters["blocks.1.ffn.0"]?.up.toFloat32())
     }
 
     func testMergedOutputMatchesReference() throws {
