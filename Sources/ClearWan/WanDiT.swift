@@ -107,11 +107,11 @@ public final class WanDiT: @unchecked Sendable {
             let isNorm = key.hasSuffix(".weight") && shape.count == 1
             let isMod = key.hasSuffix("modulation")
             let (lo, hi): (Float, Float) = isNorm ? (0.9, 1.1) : isMod ? (-1 / Float(config.dim).squareRoot(), 1 / Float(config.dim).squareRoot()) : (-0.03, 0.03)
-            return Tensor.random(shape: shape, dtype: .f32, seed: h, lo: lo, hi: hi)
+            return Tensor.random(shape: shape, dtype: dtype, seed: h, lo: lo, hi: hi)
         }, unused: { [] })
     }
 
-    /// `source(key, shape)` returns the f32 tensor of that key and shape.
+    /// `source(key, shape)` returns the tensor of that key and shape (f32, or already in `dtype`; LoRA merging needs f32).
     init(config cfg: WanDiTConfig, dtype: DType, lora: WanLoRA?, source: @escaping (String, [Int]) throws -> Tensor, unused: () -> [String]) throws {
         try cfg.validate()
         config = cfg

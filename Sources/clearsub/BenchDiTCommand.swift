@@ -1,5 +1,6 @@
 // `clearsub bench dit`: one Wan DiT forward at the real Fun-Control 1.3B shapes (seeded random weights, no
-// download) at stated video sizes, next to the raw oneDNN matmul rate measured in the same run (design §7).
+// download) at stated video sizes, next to the raw oneDNN matmul rate measured in the same run (design §7):
+// the FFN's first product on min(tokens, 4096) rows, before and after the forward.
 // FLOPs follow spec §12: per block N·(12D² + 4DF)·… linear work, 4·D·N² self-attention, 4·D·(257+L)·N
 // cross-attention, plus the context projections.
 import ArgumentParser
@@ -56,7 +57,7 @@ struct BenchDiTCommand: ParsableCommand {
             let n = lt * (lh / 2) * (lw / 2)
             log("size \(w)x\(h)x\(f): latent \(lt)x\(lh)x\(lw), \(n) tokens, \(layers) blocks…")
             // The matmul rate is measured right before and right after the forward (shared machines drift).
-            let mmBefore = try matmulRate(dt)
+            let mmBefore = try matmulRate(dt, tokens: n)
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try model.forward(x: x, timestep: 952, conditioning: cond)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
@@ -64,7 +65,7 @@ struct BenchDiTCommand: ParsableCommand {
             let nn = Double(n)
             let perBlock = nn * (12 * d * d + 4 * d * ff) + 4 * d * nn * nn + 4 * d * lc * nn + 2 * lc * 2 * d * d
             let flops = Double(layers) * perBlock
-            let mm = (mmBefore + (try matmulRate(dt))) / 2
+            let mm = (mmBefore + (try matmulRate(dt, tokens: n))) / 2
             let r = Result(size: "\(w)x\(h)x\(f)", latent: "\(lt)x\(lh)x\(lw)", tokens: n, dtype: dt.rawValue, layers_run: layers,
                            seconds_measured: secs, seconds: secs * Double(full.numLayers) / Double(layers),
                            gflops: flops / secs / 1e9, matmul_gflops: mm, ratio: flops / secs / 1e9 / mm,
@@ -87,9 +88,10 @@ struct BenchDiTCommand: ParsableCommand {
         }
     }
 
-    /// Best of 3 raw oneDNN matmuls 4096×1536·1536×8960 (the FFN's first product) in `dt`.
-    func matmulRate(_ dt: DType) throws -> Double {
-        let runner = try RawReference.matmul(m: 4096, k: 1536, n: 8960, dtype: dt)
+    /// Best of 3 raw oneDNN matmuls M×1536·1536×8960 (the FFN's first product, M = tokens capped at 4096) in `dt`.
+    func matmulRate(_ dt: DType, tokens: Int) throws -> Double {
+        let m = min(4096, tokens)
+        let runner = try RawReference.matmul(m: m, k: 1536, n: 8960, dtype: dt)
         try runner.run()
         var best = Double.infinity
         for _ in 0..<3 {
@@ -97,7 +99,7 @@ struct BenchDiTCommand: ParsableCommand {
             try runner.run()
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
-        return 2.0 * 4096 * 1536 * 8960 / best / 1e9
+        return 2.0 * Double(m) * 1536 * 8960 / best / 1e9
     }
 
     static func parse(_ s: String) throws -> (Int, Int, Int) {
