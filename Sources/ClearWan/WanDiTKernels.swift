@@ -1,7 +1,8 @@
 // Row-broadcast helpers of the Wan DiT block, fused so no [N, dim] temporaries are made per term.
 // Matches: DiffSynth 1.1.9 `diffsynth.models.wan_video_dit.modulate` (x·(1 + scale) + shift) and
 // `GateModule.forward` (x + gate·residual), with shift/scale/gate broadcast over tokens. Computed in f32;
-// bf16 tensors are widened per row and the result rounded once.
+// for bf16 tensors every intermediate the reference materialises in bf16 is rounded the same way
+// (1 + scale, the product, the sum; gate·residual, the sum).
 import ClearTensor
 
 enum WanDiTKernels {
@@ -10,10 +11,15 @@ enum WanDiTKernels {
         guard x.rank == 2, shift.count == x.shape[1], scale.count == x.shape[1] else {
             throw WanDiTError.shapeMismatch("modulate: x \(x.shape), shift \(shift.count), scale \(scale.count)")
         }
-        let onePlus = scale.map { 1 + $0 }
+        let bf = x.dtype == .bf16
+        let onePlus = scale.map { bf ? BF16.round(1 + $0) : 1 + $0 }
         return try rowwise(x, nil) { xr, _, out, d in
             onePlus.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { b in
-                for j in 0..<d { out[j] = xr[j] * s[j] + b[j] }
+                if bf {
+                    for j in 0..<d { out[j] = BF16.round(xr[j] * s[j]) + b[j] }
+                } else {
+                    for j in 0..<d { out[j] = xr[j] * s[j] + b[j] }
+                }
             } }
         }
     }
@@ -23,10 +29,17 @@ enum WanDiTKernels {
         guard x.rank == 2, r.shape == x.shape, gate.map({ $0.count == x.shape[1] }) ?? true else {
             throw WanDiTError.shapeMismatch("gated residual: x \(x.shape), residual \(r.shape), gate \(gate?.count ?? 0)")
         }
+        let bf = x.dtype == .bf16
         return try rowwise(x, r) { xr, rr, out, d in
             let rr = rr!
             if let gate {
-                gate.withUnsafeBufferPointer { g in for j in 0..<d { out[j] = xr[j] + g[j] * rr[j] } }
+                gate.withUnsafeBufferPointer { g in
+                    if bf {
+                        for j in 0..<d { out[j] = xr[j] + BF16.round(g[j] * rr[j]) }
+                    } else {
+                        for j in 0..<d { out[j] = xr[j] + g[j] * rr[j] }
+                    }
+                }
             } else {
                 for j in 0..<d { out[j] = xr[j] + rr[j] }
             }
