@@ -21,6 +21,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; each prints a table, or JSON with --json.",
-        subcommands: [BenchOpsCommand.self, BenchIOCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchIOCommand.self, BenchDiTCommand.self]
     )
 }
