@@ -10,8 +10,9 @@ import Foundation
 
 struct BenchDiTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dit",
-        abstract: "Seconds per Wan DiT step (1.3B Fun-Control shapes, random weights) vs the raw matmul rate."
+        commandName: "wan-dit",
+        abstract: "Seconds per Wan DiT step (1.3B Fun-Control shapes, random weights) vs the raw matmul rate.",
+        aliases: ["dit"]
     )
 
     @Option(help: "Video size WxHxF in pixels and frames (default: 480x272x33 and 832x480x81).") var size: String?

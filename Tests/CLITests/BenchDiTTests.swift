@@ -5,7 +5,7 @@ import Foundation
 
 final class BenchDiTTests: XCTestCase {
     func testOneBlockTinySizeJSON() throws {
-        let r = try CLIHarness.run(["bench", "dit", "--size", "64x32x5", "--layers", "1", "--json"])
+        let r = try CLIHarness.run(["bench", "wan-dit", "--size", "64x32x5", "--layers", "1", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(rows.count, 1)
