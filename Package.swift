@@ -26,8 +26,10 @@ let package = Package(
         .target(name: "ClearSubtitles", dependencies: ["CLibass", "ClearMedia"]),
         .target(name: "ClearMetrics", dependencies: ["ClearMedia"]),
         .target(name: "ClearPipeline", dependencies: ["ClearMedia"]),
+        .target(name: "ClearLite", dependencies: ["ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles"], resources: [.copy("Weights")]),
         .executableTarget(name: "clearsub", dependencies: [
             "ClearTensor", "ClearWeights", "ClearMedia", "ClearSubtitles", "ClearMetrics", "ClearPipeline",
+            "ClearLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "ClearSubtitlesTests", dependencies: ["ClearSubtitles", "ClearMedia"]),
         .testTarget(name: "ClearMetricsTests", dependencies: ["ClearMetrics", "ClearMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
+        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearMedia", "ClearPipeline", "ClearTensor"]),
         .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia"]),
     ]
 )

@@ -12,6 +12,7 @@ struct ClearSub: ParsableCommand {
             EvalCommand.self,
             WeightsCommand.self,
             BenchCommand.self,
+            TrainCommand.self,
         ]
     )
 }
