@@ -1,5 +1,6 @@
 // The removal engines this build offers. Registering an engine is one line in `registry`
 // (its target must be a dependency of `clearsub`).
+import ClearLite
 import ClearPipeline
 
 enum InstalledEngines {
@@ -7,7 +8,7 @@ enum InstalledEngines {
     static let knownNames = ["lite", "wan"]
 
     static let registry = EngineRegistry(installed: [
-        // LiteEngine.descriptor,   // issue 4
+        LiteEngine.descriptor,
         // WanEngine.descriptor,
     ], emptyHint: "the lite engine lands with issue 4")
 }

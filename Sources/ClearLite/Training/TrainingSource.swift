@@ -12,6 +12,11 @@ public struct CleanSource: Sendable {
     public let height: Int
     public let frames: [[UInt8]]
 
+    public init(name: String, width: Int, height: Int, frames: [[UInt8]]) {
+        precondition(width >= 2 && height >= 2 && frames.allSatisfy { $0.count == width * height * 3 })
+        self.name = name; self.width = width; self.height = height; self.frames = frames
+    }
+
     /// Reads a binary PPM (P6, maxval 255).
     public static func ppm(_ path: String) throws -> CleanSource {
         guard let data = FileManager.default.contents(atPath: path) else { throw LiteError.unreadableImage(path) }
