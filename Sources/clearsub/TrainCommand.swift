@@ -26,7 +26,7 @@ struct TrainOptionGroup: ParsableArguments {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train the lite engine (stage1: prior; stage2: the shipped network).",
-        subcommands: [TrainStageOne.self, TrainStageTwo.self])
+        subcommands: [TrainStageOne.self, TrainStageTwo.self, TrainInspect.self])
 }
 
 struct TrainStageOne: ParsableCommand {

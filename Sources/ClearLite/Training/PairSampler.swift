@@ -22,6 +22,10 @@ public final class PairSampler {
     let renderers: [(SubtitleRenderer, Int, Int, Int)]
     /// Frame spacing of a window in ms (25 fps).
     let frameMs = 40
+    /// Share of crops placed on the text (the rest fall anywhere, mostly on background).
+    public var textCropProbability = 0.65
+    /// Largest sensor-noise amplitude (in 8-bit levels) added to the clean footage.
+    public var maxNoise = 6.0
 
     /// `presets`: styles used for training (the validation set adds others).
     public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9,
@@ -54,7 +58,7 @@ public final class PairSampler {
         }
         // A crop that contains text most of the time.
         var rx = rng.int(0...(cw - s)), ry = rng.int(0...(ch - s))
-        if let ink = rendered[c].inkBounds(), rng.chance(0.9) {
+        if let ink = rendered[c].inkBounds(), rng.chance(textCropProbability) {
             let px = rng.int(ink.minX...max(ink.minX, ink.maxX - 1)), py = rng.int(ink.minY...max(ink.minY, ink.maxY - 1))
             rx = min(max(px - rng.int(8...(s - 8)), 0), cw - s)
             ry = min(max(py - rng.int(8...(s - 8)), 0), ch - s)
@@ -63,8 +67,10 @@ public final class PairSampler {
                               frames: n, rng: &rng)
         let plane = s * s
         var canvas = RGBFrame(width: cw, height: ch)
+        let noise = rng.chance(0.6) ? rng.uniform(0, maxNoise) : 0
         for k in 0..<n {
             path.render(frame: k, rx: rx, ry: ry, w: s, h: s, into: &canvas)
+            if noise > 0 { addNoise(&canvas, rx, ry, s, amplitude: noise) }
             if k == c { copyCrop(canvas, rx, ry, s, into: clean.f32 + b * 3 * plane) }
             let mask = try rendered[k].composite(onto: &canvas)
             copyCrop(canvas, rx, ry, s, into: window.f32 + (b * n + k) * 3 * plane)
@@ -73,6 +79,17 @@ public final class PairSampler {
                 for y in 0..<s { for x in 0..<s { dst[y * s + x] = Float(mask.pixels[(ry + y) * cw + rx + x]) / 255 } }
             }
         }
+    }
+
+    /// Zero-mean noise (sum of two uniforms) on the crop: real footage is noisy and compressed,
+    /// the upscaled photos are not.
+    private func addNoise(_ f: inout RGBFrame, _ rx: Int, _ ry: Int, _ s: Int, amplitude: Double) {
+        let cw = f.width
+        for y in ry..<(ry + s) { for x in rx..<(rx + s) { for c in 0..<3 {
+            let i = (y * cw + x) * 3 + c
+            let d = (rng.unit() + rng.unit() - 1) * amplitude
+            f.pixels[i] = UInt8(min(255, max(0, (Double(f.pixels[i]) + d).rounded())))
+        } } }
     }
 
     private func copyCrop(_ f: RGBFrame, _ rx: Int, _ ry: Int, _ s: Int, into dst: UnsafeMutablePointer<Float>) {

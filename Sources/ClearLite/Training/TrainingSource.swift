@@ -76,18 +76,25 @@ struct CameraPath {
 
     init(source: CleanSource, canvasWidth: Int, canvasHeight: Int, frames: Int, rng: inout SeededRandom) {
         self.source = source; self.canvasWidth = canvasWidth; self.canvasHeight = canvasHeight
-        let fit = min(Double(source.width) / Double(canvasWidth), Double(source.height) / Double(canvasHeight))
-        scale = fit * rng.uniform(0.45, 0.95)
+        // Source pixels per canvas pixel near 1 (0.6–1.5): footage keeps its native sharpness and
+        // noise (an upscaled photo is smoother than any real frame); the canvas may be larger than
+        // the source, whose coordinates are then mirrored at its borders.
+        scale = rng.uniform(0.6, 1.5)
         zoom = rng.chance(0.3) ? rng.uniform(-0.004, 0.004) : 0
         let still = rng.chance(0.15)
         let speed = still ? 0 : rng.uniform(0.3, 6) * scale
         let angle = rng.uniform(0, 2 * Double.pi)
         vx = speed * cos(angle); vy = speed * sin(angle)
-        let halfW = Double(canvasWidth) * scale / 2 + abs(vx) * Double(frames) + 2
-        let halfH = Double(canvasHeight) * scale / 2 + abs(vy) * Double(frames) + 2
-        x0 = Double(source.width) / 2 + rng.uniform(-1, 1) * max(0, Double(source.width) / 2 - halfW)
-        y0 = Double(source.height) / 2 + rng.uniform(-1, 1) * max(0, Double(source.height) / 2 - halfH)
+        x0 = rng.uniform(0, Double(source.width)); y0 = rng.uniform(0, Double(source.height))
         firstFrame = source.frames.count > frames ? rng.int(0...(source.frames.count - frames)) : 0
+    }
+
+    /// Reflects coordinate `v` into [0, n − 1] (mirror tiling of the source plane).
+    static func mirror(_ v: Double, _ n: Int) -> Double {
+        let period = 2 * Double(n - 1)
+        var m = v.truncatingRemainder(dividingBy: period)
+        if m < 0 { m += period }
+        return m > Double(n - 1) ? period - m : m
     }
 
     /// Writes the `w`×`h` canvas region at (rx, ry) of frame `k` into `frame` (a canvas-sized frame).
@@ -99,10 +106,10 @@ struct CameraPath {
         let sw = source.width, sh = source.height, cw = canvasWidth
         frame.pixels.withUnsafeMutableBufferPointer { out in
             for y in ry..<(ry + h) {
-                let fy = min(max((Double(y) - cy) * s + py, 0), Double(sh - 1))
+                let fy = CameraPath.mirror((Double(y) - cy) * s + py, sh)
                 let iy = min(Int(fy), sh - 2), ty = Float(fy - Double(iy))
                 for x in rx..<(rx + w) {
-                    let fx = min(max((Double(x) - cx) * s + px, 0), Double(sw - 1))
+                    let fx = CameraPath.mirror((Double(x) - cx) * s + px, sw)
                     let ix = min(Int(fx), sw - 2), tx = Float(fx - Double(ix))
                     let a = (iy * sw + ix) * 3, b = a + sw * 3
                     let o = (y * cw + x) * 3
