@@ -1,6 +1,7 @@
 // The occlusion map at inference (design §4 "Speed"; CLEAR §3.3 occlusion guidance): α from the
 // half-resolution head, small values set to exactly 0, a 3×3 dilation (so anti-aliased fringes are
-// kept), bilinear upsampling to full resolution, and the thresholding again, so α is exactly 0
+// kept), bilinear upsampling to full resolution, the thresholding again (with a linear stretch of
+// [threshold, full] to [0, 1]), so α is exactly 0
 // wherever there is no subtitle. Also the tile grid of where α > 0.
 import ClearTensor
 
@@ -14,7 +15,9 @@ public struct AlphaMap {
 
     /// From half-resolution probabilities [1, 1, h, w] to a `width`×`height` map (cropped from
     /// the upsampled 2h×2w map; width ≤ 2w, height ≤ 2h).
-    public init(halfProbabilities p: Tensor, width: Int, height: Int, threshold: Float) throws {
+    /// Values from `threshold` to `full` are stretched linearly to 0…1 (the head is under-confident:
+    /// its α on solid text stays below 0.9); below `threshold` α is exactly 0.
+    public init(halfProbabilities p: Tensor, width: Int, height: Int, threshold: Float, full: Float = 1) throws {
         let (h, w) = (p.shape[2], p.shape[3])
         let src = p.toF32()
         let dil = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: false)
@@ -38,7 +41,7 @@ public struct AlphaMap {
         let u = up.f32
         for y in 0..<height { for x in 0..<width {
             let a = u[y * 2 * w + x]
-            v[y * width + x] = a >= threshold ? min(a, 1) : 0
+            v[y * width + x] = a > threshold ? min((a - threshold) / max(full - threshold, 1e-3), 1) : 0
         } }
         up.keepAlive()
         values = v

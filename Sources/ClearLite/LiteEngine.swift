@@ -13,14 +13,32 @@ public final class LiteEngine: RemovalEngine {
     public let chunkSize: Int
     public let chunkOverlap: Int
     public let network: LiteNetwork
-    /// α below this is exactly 0.
-    public var alphaThreshold: Float = 0.04
+    /// α below this is exactly 0 (chosen on the validation set, see MODEL_CARD.md).
+    public var alphaThreshold: Float = 0.5
+    /// α at or above this counts as fully opaque (see `AlphaMap`).
+    public var alphaFull: Float = 0.75
     public var tile = 32
     public var margin = 16
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
-        make: { _ in try LiteEngine() })
+        make: { _ in
+            let engine = try LiteEngine()
+            // Tuning knob for validation runs (documented in MODEL_CARD.md); the default is the shipped one.
+            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 {
+                engine.alphaThreshold = v
+            }
+            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 {
+                engine.alphaFull = v
+            }
+            if let w = ProcessInfo.processInfo.environment["CLEARSUB_LITE_WEIGHTS"], !w.isEmpty {
+                let custom = try LiteEngine(weightsPath: w)
+                custom.alphaThreshold = engine.alphaThreshold
+                custom.alphaFull = engine.alphaFull
+                return custom
+            }
+            return engine
+        })
 
     /// The bundled weights file.
     public static var bundledWeightsPath: String {
@@ -83,7 +101,7 @@ public final class LiteEngine: RemovalEngine {
         let tape = Tape()
         let logits = try network.occlusionLogits(tape, tape.constant(LiteFeatures.occlusionInput(halfWindow: halfWindow)))
         let p = try Ops.activation(logits.value, .sigmoid)
-        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold)
+        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
     }
 
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {

@@ -15,7 +15,7 @@ struct TrainInspect: ParsableCommand {
 
     func run() throws {
         let engine = try LiteEngine(weightsPath: weights)
-        engine.alphaThreshold = 0.01
+        engine.alphaThreshold = 0.01; engine.alphaFull = 1
         let dec = try VideoDecoder(path: video)
         var chunk: [RGBFrame] = []
         while chunk.count < frames, let f = try dec.nextFrame() { chunk.append(f) }
@@ -26,7 +26,7 @@ struct TrainInspect: ParsableCommand {
             while masks.count < chunk.count, let g = try md.nextGrayFrame() { masks.append(g) }
             md.close()
         }
-        let thresholds: [Float] = [0.01, 0.04, 0.1, 0.2, 0.3, 0.5]
+        let thresholds: [Float] = [0.04, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95]
         var above = [Int](repeating: 0, count: thresholds.count), hit = above, truth = 0, total = 0
         for t in 0..<chunk.count {
             let a = try engine.alphaMap(chunk, at: t)
