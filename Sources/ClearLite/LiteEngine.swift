@@ -73,8 +73,10 @@ public final class LiteEngine: RemovalEngine {
             let alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
             var frame = chunk[t]
             if !alpha.isEmpty {
+                // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
+                // convolution primitives are reused (a new shape costs a primitive creation).
                 let regions = TileRegions.regions(grid: alpha.activeTiles(tile: tile), tile: tile, margin: margin,
-                                                  align: 4, paddedWidth: pw, paddedHeight: ph)
+                                                  align: 32, paddedWidth: pw, paddedHeight: ph)
                 let frames = idx.map { chunk[$0] }
                 for r in regions {
                     let restored = try restore(frames: frames, alpha: alpha, region: r)

@@ -44,6 +44,7 @@ struct BenchLiteCommand: ParsableCommand {
 
         // End to end.
         let out = URL(fileURLWithPath: scratch.path("out"))
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let pipeline = RemovalPipeline(engine: engine, options: RemovalOptions(outputDir: out), cancellation: CancellationToken())
         let entry = try pipeline.process(info)
 
