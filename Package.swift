@@ -27,9 +27,11 @@ let package = Package(
         .target(name: "ClearMetrics", dependencies: ["ClearMedia"]),
         .target(name: "ClearPipeline", dependencies: ["ClearMedia"]),
         .target(name: "ClearWan", dependencies: ["ClearTensor", "ClearWeights", "ClearPipeline"]),
+        .target(name: "ClearLite", dependencies: ["ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles"], resources: [.copy("Weights")]),
         .executableTarget(name: "clearsub", dependencies: [
             "ClearTensor", "ClearWeights", "ClearMedia", "ClearSubtitles", "ClearMetrics", "ClearPipeline",
             "ClearWan",
+            "ClearLite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -41,6 +43,7 @@ let package = Package(
         .testTarget(name: "ClearMetricsTests", dependencies: ["ClearMetrics", "ClearMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
         .testTarget(name: "ClearWanTests", dependencies: ["ClearWan", "ClearTensor", "ClearWeights"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearMedia", "ClearPipeline", "ClearTensor"]),
         .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia"]),
     ]
 )

@@ -12,6 +12,7 @@ struct ClearSub: ParsableCommand {
             EvalCommand.self,
             WeightsCommand.self,
             BenchCommand.self,
+            TrainCommand.self,
         ]
     )
 }
@@ -21,6 +22,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; each prints a table, or JSON with --json.",
-        subcommands: [BenchOpsCommand.self, BenchIOCommand.self, BenchDiTCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchIOCommand.self, BenchDiTCommand.self, BenchLiteCommand.self]
     )
 }

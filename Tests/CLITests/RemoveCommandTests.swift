@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 final class RemoveCommandTests: XCTestCase {
-    static let noEngine = "clearsub: error: no removal engine is installed yet (the lite engine lands with issue 4); nothing was written\n"
+    static let noWan = "clearsub: error: the 'wan' engine is not installed in this build (available: lite); nothing was written\n"
 
     func clip(_ s: Scratch, _ name: String = "clip.mp4", seconds: Double = 0.5) throws -> String {
         let p = s.path(name)
@@ -57,14 +57,26 @@ final class RemoveCommandTests: XCTestCase {
         XCTAssertEqual(s.listing(), before)
     }
 
-    func testWithoutEngineItSaysSoAndWritesNothing() throws {
-        let s = try Scratch("noengine")
+    func testDefaultEngineIsLiteAndWritesResults() throws {
+        let s = try Scratch("default")
         let input = try clip(s)
-        let r = try CLIHarness.run(["remove", input], cwd: s.dir)   // default output dir ./results
-        XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, Self.noEngine)
-        XCTAssertEqual(r.stdout, "")
-        XCTAssertEqual(s.listing(), ["clip.mp4"])
+        let r = try CLIHarness.run(["remove", input, "--quiet"], cwd: s.dir)   // default output dir ./results
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr, "")
+        XCTAssertEqual(s.listing("results"), ["clip_cleaned.mp4", "timing_info.json"])
+        let timing = try String(contentsOfFile: s.path("results/timing_info.json"), encoding: .utf8)
+        XCTAssertTrue(timing.contains("\"lite\""), timing)
+    }
+
+    func testWithoutOptInNoEngineIsInstalledAndNothingIsWritten() throws {
+        let s = try Scratch("optin")
+        let input = try clip(s)
+        let before = s.listing()
+        let r = try CLIHarness.run(["remove", input, "--quiet"], cwd: s.dir,
+                                   environment: ["CLEARSUB_EXPERIMENTAL_LITE": "0"])
+        CLIHarness.assertOneLineError(r, mentions: "CLEARSUB_EXPERIMENTAL_LITE=1")
+        XCTAssertTrue(r.stderr.contains("no removal engine is installed"), r.stderr)
+        XCTAssertEqual(s.listing(), before)
     }
 
     func testSnakeCaseAndKebabCaseOptionsParse() throws {
@@ -82,7 +94,7 @@ final class RemoveCommandTests: XCTestCase {
         let kebab = snake.map { $0.hasPrefix("--") ? $0.replacingOccurrences(of: "_", with: "-") : $0 }
         for args in [snake, kebab] {
             let r = try CLIHarness.run(args)
-            XCTAssertEqual(r.stderr, Self.noEngine, args.joined(separator: " "))
+            XCTAssertEqual(r.stderr, Self.noWan, args.joined(separator: " "))
         }
         XCTAssertFalse(s.exists("out"))
     }
@@ -125,10 +137,11 @@ final class RemoveCommandTests: XCTestCase {
         XCTAssertEqual(s.listing("out"), ["clip_comparison.mp4"])
         XCTAssertEqual(FileManager.default.contents(atPath: existing), Data("old".utf8))
         // Without --create-comparison that file is not an output; with --overwrite it may be replaced.
-        XCTAssertEqual(try CLIHarness.run(["remove", input, "--output-dir", s.path("out")]).stderr, Self.noEngine)
-        XCTAssertEqual(try CLIHarness.run(["remove", input, "--output-dir", s.path("out"), "--create-comparison",
-                                           "--overwrite"]).stderr, Self.noEngine)
+        XCTAssertEqual(try CLIHarness.run(["remove", input, "--output-dir", s.path("out"), "--quiet"]).status, 0)
         XCTAssertEqual(FileManager.default.contents(atPath: existing), Data("old".utf8))
+        XCTAssertEqual(try CLIHarness.run(["remove", input, "--output-dir", s.path("out"), "--create-comparison",
+                                           "--overwrite", "--quiet"]).status, 0)
+        XCTAssertNotEqual(FileManager.default.contents(atPath: existing), Data("old".utf8))
     }
 
     func testUnusableOutputDirectory() throws {

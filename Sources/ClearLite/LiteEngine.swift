@@ -1,0 +1,119 @@
+// The lite removal engine (design §4; CLEAR's mask-free occlusion-guided restoration at CPU scale):
+// per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
+// frame gives α; restoration runs at full resolution only on regions around tiles with α > 0;
+// the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
+import ClearMedia
+import ClearPipeline
+import ClearTensor
+import ClearWeights
+import Foundation
+
+public final class LiteEngine: RemovalEngine {
+    public let name = "lite"
+    public let chunkSize: Int
+    public let chunkOverlap: Int
+    public let network: LiteNetwork
+    /// α below this is exactly 0 (chosen on the validation set, see MODEL_CARD.md).
+    public var alphaThreshold: Float = 0.75
+    /// α at or above this counts as fully opaque (see `AlphaMap`).
+    public var alphaFull: Float = 0.9
+    public var tile = 32
+    public var margin = 16
+
+    public static let descriptor = EngineDescriptor(
+        name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
+        make: { _ in
+            let engine = try LiteEngine()
+            // Tuning knob for validation runs (documented in MODEL_CARD.md); the default is the shipped one.
+            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 {
+                engine.alphaThreshold = v
+            }
+            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 {
+                engine.alphaFull = v
+            }
+            if let w = ProcessInfo.processInfo.environment["CLEARSUB_LITE_WEIGHTS"], !w.isEmpty {
+                let custom = try LiteEngine(weightsPath: w)
+                custom.alphaThreshold = engine.alphaThreshold
+                custom.alphaFull = engine.alphaFull
+                return custom
+            }
+            return engine
+        })
+
+    /// The bundled weights file.
+    public static var bundledWeightsPath: String {
+        Bundle.module.resourceURL.map { $0.appendingPathComponent("Weights/lite.safetensors").path } ?? "Weights/lite.safetensors"
+    }
+
+    public init(weights: LiteWeights, chunkSize: Int = 16, chunkOverlap: Int = 4) {
+        network = LiteNetwork(weights: weights, trainable: false)
+        self.chunkSize = chunkSize; self.chunkOverlap = chunkOverlap
+    }
+
+    /// Loads `weightsPath` (default: the bundled weights); missing or mis-shaped tensors fail with their key.
+    public convenience init(weightsPath: String? = nil) throws {
+        try self.init(weights: LiteWeights(layers: LiteArchitecture.engineLayers, path: weightsPath ?? LiteEngine.bundledWeightsPath))
+    }
+
+    public func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame] {
+        guard let first = chunk.first else { throw LiteError.emptyChunk }
+        guard chunk.count <= chunkSize else { throw LiteError.chunkTooLong(chunk.count, max: chunkSize) }
+        let (w, h) = (first.width, first.height)
+        guard w >= 16, h >= 16 else { throw LiteError.frameTooSmall(width: w, height: h) }
+        for f in chunk where f.width != w || f.height != h {
+            throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "\(f.width)x\(f.height)")
+        }
+        let a = LiteArchitecture.alignment
+        let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
+        let halves = chunk.map { LiteFeatures.halfPlanar($0, paddedWidth: pw, paddedHeight: ph) }
+        var out: [RGBFrame] = []
+        out.reserveCapacity(chunk.count)
+        for t in 0..<chunk.count {
+            let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
+            let alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
+            var frame = chunk[t]
+            if !alpha.isEmpty {
+                // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
+                // convolution primitives are reused (a new shape costs a primitive creation).
+                let regions = TileRegions.regions(grid: alpha.activeTiles(tile: tile), tile: tile, margin: margin,
+                                                  align: 32, paddedWidth: pw, paddedHeight: ph)
+                let frames = idx.map { chunk[$0] }
+                for r in regions {
+                    let restored = try restore(frames: frames, alpha: alpha, region: r)
+                    AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
+                }
+            }
+            out.append(frame)
+        }
+        return out
+    }
+
+    /// The α map the engine uses for frame `t` of `chunk` (for tests and diagnostics).
+    public func alphaMap(_ chunk: [RGBFrame], at t: Int) throws -> AlphaMap {
+        let (w, h) = (chunk[0].width, chunk[0].height), a = LiteArchitecture.alignment
+        let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
+        let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
+        return try occlusion(halves: idx.map { LiteFeatures.halfPlanar(chunk[$0], paddedWidth: pw, paddedHeight: ph) },
+                             width: w, height: h, pw: pw, ph: ph)
+    }
+
+    /// α for one frame from the half-resolution planes of its window.
+    public func occlusion(halves: [Tensor], width: Int, height: Int, pw: Int, ph: Int) throws -> AlphaMap {
+        let halfWindow = try Ops.concat(halves, axis: 1)
+        let tape = Tape()
+        let logits = try network.occlusionLogits(tape, tape.constant(LiteFeatures.occlusionInput(halfWindow: halfWindow)))
+        let p = try Ops.activation(logits.value, .sigmoid)
+        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
+    }
+
+    func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
+        let window = LiteFeatures.window(frames, x0: r.x, y0: r.y, w: r.width, h: r.height)
+        let at = Tensor(shape: [1, 1, r.height, r.width], dtype: .f32, zeroed: true)
+        let d = at.f32
+        for y in 0..<r.height where r.y + y < alpha.height {
+            for x in 0..<r.width where r.x + x < alpha.width { d[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
+        }
+        let tape = Tape()
+        return try network.restore(tape, window: tape.constant(window), alpha: tape.constant(at)).value
+    }
+}

@@ -1,0 +1,91 @@
+// Input preparation shared by training and inference (design §4 "temporal consistency"):
+// frames as planar floats in [0, 1], the half-resolution window, and the occlusion input
+// (centre frame + mean absolute difference to its neighbours, which is small on static overlays
+// over a moving background — CLEAR §3.1's observation that neighbours reveal the background).
+import ClearTensor
+import ClearMedia
+
+public enum LiteFeatures {
+    /// RGB bytes (interleaved) of a `w`×`h` region at (x0, y0) of `frame` → planar [3, h, w] floats
+    /// written at `dst`; coordinates outside the frame are clamped (edge replication).
+    static func planar(_ frame: RGBFrame, x0: Int, y0: Int, w: Int, h: Int, into dst: UnsafeMutablePointer<Float>) {
+        let plane = w * h
+        frame.pixels.withUnsafeBufferPointer { px in
+            for y in 0..<h {
+                let sy = min(max(y0 + y, 0), frame.height - 1)
+                for x in 0..<w {
+                    let sx = min(max(x0 + x, 0), frame.width - 1)
+                    let s = (sy * frame.width + sx) * 3
+                    let d = y * w + x
+                    dst[d] = Float(px[s]) / 255
+                    dst[plane + d] = Float(px[s + 1]) / 255
+                    dst[2 * plane + d] = Float(px[s + 2]) / 255
+                }
+            }
+        }
+    }
+
+    /// Window tensor [1, 15, h, w] of a region from 5 frames.
+    public static func window(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int) -> Tensor {
+        precondition(frames.count == LiteArchitecture.window)
+        let t = Tensor(shape: [1, 3 * frames.count, h, w], dtype: .f32, zeroed: false)
+        for (i, f) in frames.enumerated() { planar(f, x0: x0, y0: y0, w: w, h: h, into: t.f32 + i * 3 * w * h) }
+        return t
+    }
+
+    /// Occlusion input [N, 6, h/2, w/2] from a window [N, 15, h, w] (h, w even).
+    public static func occlusionInput(window: Tensor) throws -> Tensor {
+        let half = try Ops.pool2d(window, kernel: 2, mode: .average).out
+        return occlusionInput(halfWindow: half)
+    }
+
+    /// Occlusion input from an already half-resolution window [N, 15, h, w].
+    public static func occlusionInput(halfWindow half: Tensor) -> Tensor {
+        let (n, h, w) = (half.shape[0], half.shape[2], half.shape[3])
+        let frames = half.shape[1] / 3, centre = frames / 2
+        let plane = h * w
+        let out = Tensor(shape: [n, 6, h, w], dtype: .f32, zeroed: false)
+        let src = half.f32, dst = out.f32
+        let scale = 1 / Float(max(frames - 1, 1))
+        for b in 0..<n {
+            let s = src + b * frames * 3 * plane, d = dst + b * 6 * plane
+            for c in 0..<3 {
+                let cp = s + (centre * 3 + c) * plane
+                (d + c * plane).update(from: cp, count: plane)
+                let dp = d + (3 + c) * plane
+                for i in 0..<plane {
+                    var acc: Float = 0
+                    for f in 0..<frames where f != centre { acc += abs(s[(f * 3 + c) * plane + i] - cp[i]) }
+                    dp[i] = acc * scale
+                }
+            }
+        }
+        half.keepAlive()
+        return out
+    }
+}
+
+extension LiteFeatures {
+    /// Half-resolution planar frame [1, 3, ph/2, pw/2]: 2×2 means of the frame padded (edge
+    /// replication) to `paddedWidth`×`paddedHeight` — what `pool2d` gives on the full-size planes.
+    public static func halfPlanar(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) -> Tensor {
+        let (hw, hh) = (pw / 2, ph / 2), plane = hw * hh
+        let t = Tensor(shape: [1, 3, hh, hw], dtype: .f32, zeroed: false)
+        let dst = t.f32
+        let (fw, fh) = (frame.width, frame.height)
+        frame.pixels.withUnsafeBufferPointer { px in
+            for y in 0..<hh {
+                let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
+                for x in 0..<hw {
+                    let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
+                    for c in 0..<3 {
+                        let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
+                            + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
+                        dst[c * plane + y * hw + x] = s / (4 * 255)
+                    }
+                }
+            }
+        }
+        return t
+    }
+}

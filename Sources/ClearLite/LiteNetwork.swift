@@ -1,0 +1,64 @@
+// Forward passes of the lite network on a `Tape` (design §4; CLEAR §3.3): the same code serves
+// training (parameters watched) and inference (parameters as constants, nothing recorded for
+// backward). Occlusion head → logits at ½ resolution; restoration U-Net → clean centre frame.
+import ClearTensor
+
+public struct LiteNetwork {
+    public let weights: LiteWeights
+    /// true: gradients flow into the parameters.
+    public let trainable: Bool
+
+    public init(weights: LiteWeights, trainable: Bool) {
+        self.weights = weights
+        self.trainable = trainable
+    }
+
+    func param(_ tape: Tape, _ p: Parameter) -> Variable { trainable ? tape.watch(p) : tape.constant(p.value) }
+
+    /// Convolution of layer `name` (+ ReLU unless `relu` is false).
+    public func conv(_ tape: Tape, _ x: Variable, _ name: String, relu: Bool = true) throws -> Variable {
+        let l = LiteArchitecture.layer(name)
+        let y = try tape.conv2d(x, weight: param(tape, weights.weight(name)), bias: param(tape, weights.bias(name)),
+                                stride: l.stride, padding: l.padding)
+        return relu ? try tape.activation(y, .relu) : y
+    }
+
+    /// Occlusion logits [N, 1, h, w] from the 6-channel half-resolution input [N, 6, h, w] (h, w % 4 == 0).
+    public func occlusionLogits(_ tape: Tape, _ x: Variable) throws -> Variable {
+        let c1 = try conv(tape, x, "occ.c1")
+        let c2 = try conv(tape, c1, "occ.c2")
+        let c3 = try conv(tape, c2, "occ.c3")
+        let up = try tape.resize(c3, height: c1.shape[2], width: c1.shape[3], mode: .bilinear)
+        let c4 = try conv(tape, try tape.concat([up, c1], axis: 1), "occ.c4")
+        return try conv(tape, c4, "occ.c5", relu: false)
+    }
+
+    /// Restored centre frame [N, 3, H, W] from window frames [N, 15, H, W] and α [N, 1, H, W]
+    /// (H, W % 4 == 0). Predicts a residual on the centre frame.
+    public func restore(_ tape: Tape, window: Variable, alpha: Variable) throws -> Variable {
+        let x = try tape.concat([window, alpha], axis: 1)
+        let e1 = try conv(tape, x, "res.e1")
+        let e2 = try conv(tape, e1, "res.e2")
+        let e3 = try conv(tape, e2, "res.e3")
+        let e4 = try conv(tape, e3, "res.e4")
+        let e5 = try conv(tape, e4, "res.e5")
+        let e6 = try conv(tape, e5, "res.e6")
+        let u2 = try tape.resize(e6, height: e3.shape[2], width: e3.shape[3], mode: .bilinear)
+        let d2 = try conv(tape, try tape.concat([u2, e3], axis: 1), "res.d2")
+        let u1 = try tape.resize(d2, height: e1.shape[2], width: e1.shape[3], mode: .bilinear)
+        let d1 = try conv(tape, try tape.concat([u1, e1], axis: 1), "res.d1")
+        let residual = try conv(tape, d1, "res.out", relu: false)
+        let c = LiteArchitecture.radius * 3
+        let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
+        return try tape.add(centre, residual)
+    }
+
+    /// Stage I prior (CLEAR §3.2): occlusion features, occlusion logits, content features, content
+    /// prediction, all at the half resolution of `x` [N, 6, h, w].
+    public func prior(_ tape: Tape, _ x: Variable) throws -> (occFeatures: Variable, occLogits: Variable,
+                                                                conFeatures: Variable, content: Variable) {
+        let fo = try conv(tape, try conv(tape, x, "prior.occ.c1"), "prior.occ.c2")
+        let fc = try conv(tape, try conv(tape, x, "prior.con.c1"), "prior.con.c2")
+        return (fo, try conv(tape, fo, "prior.occ.head", relu: false), fc, try conv(tape, fc, "prior.con.head", relu: false))
+    }
+}

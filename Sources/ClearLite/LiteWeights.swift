@@ -1,0 +1,63 @@
+// Trainable parameters of the lite network: seeded initialisation (He-uniform, as torch's
+// kaiming_uniform for ReLU nets), loading through `WeightStore` (a missing or mis-shaped tensor
+// fails with its full key) and saving as safetensors (design §4, issue 4 "shipped weights").
+import ClearTensor
+import ClearWeights
+import Foundation
+
+public final class LiteWeights {
+    public let layers: [LiteLayer]
+    /// "<layer>.weight" / "<layer>.bias" → parameter.
+    public private(set) var parameters: [String: Parameter] = [:]
+
+    /// Fresh weights for `layers`, reproducible from `seed`.
+    public init(layers: [LiteLayer], seed: UInt64) throws {
+        self.layers = layers
+        for (i, l) in layers.enumerated() {
+            let fanIn = Float(l.inChannels * l.kernel * l.kernel)
+            let bound = (6 / fanIn).squareRoot()
+            let w = Tensor.random(shape: l.weightShape, seed: seed &* 1_000_003 &+ UInt64(i), lo: -bound, hi: bound)
+            parameters[l.name + ".weight"] = Parameter(w, name: l.name + ".weight")
+            parameters[l.name + ".bias"] = Parameter(Tensor(shape: [l.outChannels], dtype: .f32, zeroed: true), name: l.name + ".bias")
+        }
+    }
+
+    /// Weights for `layers` read from `store`; every tensor must exist with its exact shape.
+    public init(layers: [LiteLayer], store: WeightStore) throws {
+        self.layers = layers
+        for l in layers {
+            let scope = store.scoped(l.name)
+            for (key, shape) in [("weight", l.weightShape), ("bias", [l.outChannels])] {
+                let wt = try scope.tensor(key, shape: shape)
+                let t = try Tensor(shape: shape, values: wt.toFloat32())
+                parameters[l.name + "." + key] = Parameter(t, name: l.name + "." + key)
+            }
+        }
+    }
+
+    public convenience init(layers: [LiteLayer], path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw LiteError.missingWeights(path) }
+        try self.init(layers: layers, store: WeightStore(path: path))
+    }
+
+    /// Parameters in layer order (weight, bias), as the optimizer takes them.
+    public var ordered: [Parameter] {
+        layers.flatMap { [parameters[$0.name + ".weight"]!, parameters[$0.name + ".bias"]!] }
+    }
+
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    public func weight(_ layer: String) -> Parameter { parameters[layer + ".weight"]! }
+    public func bias(_ layer: String) -> Parameter { parameters[layer + ".bias"]! }
+
+    /// Writes every parameter (f32) to `path` atomically (temporary name, then rename).
+    public func save(to path: String, metadata: [String: String] = [:]) throws {
+        let tensors = try ordered.map { p in
+            try SafetensorsWriter.tensor(key: p.name, shape: p.value.shape, values: p.value.floats())
+        }
+        let tmp = path + ".partial"
+        try SafetensorsWriter.write(tensors, metadata: metadata, to: tmp)
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: tmp, toPath: path)
+    }
+}

@@ -1,0 +1,107 @@
+// On-the-fly training pairs (design §5, CLEAR §4.1 data synthesis at our scale): a clean 5-frame
+// crop from a moving camera over real footage, the same crop with subtitles rendered by libass
+// from the synth generator (random languages and styles) on a full-size canvas, and the exact
+// opacity of the centre frame from the compositing itself.
+import ClearMedia
+import ClearSubtitles
+import ClearTensor
+import Foundation
+
+/// A batch: subtitled windows [N, 15, S, S], clean centre frames [N, 3, S, S], exact α [N, 1, S, S].
+public struct TrainingBatch {
+    public let window: Tensor
+    public let cleanCentre: Tensor
+    public let alpha: Tensor
+}
+
+public final class PairSampler {
+    public let crop: Int
+    let sources: [CleanSource]
+    var rng: SeededRandom
+    /// (renderer, canvas width, height, script length in ms)
+    let renderers: [(SubtitleRenderer, Int, Int, Int)]
+    /// Frame spacing of a window in ms (25 fps).
+    let frameMs = 40
+    /// Share of crops placed on the text (the rest fall anywhere, mostly on background).
+    public var textCropProbability = 0.65
+    /// Largest sensor-noise amplitude (in 8-bit levels) added to the clean footage.
+    public var maxNoise = 6.0
+
+    /// `presets`: styles used for training (the validation set adds others).
+    public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9,
+                presets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]) throws {
+        guard !sources.isEmpty else { throw LiteError.noTrainingData("(no sources)") }
+        self.sources = sources; self.crop = crop
+        rng = SeededRandom(seed: seed)
+        let canvases = [(640, 360), (960, 540), (1280, 720)]
+        var list: [(SubtitleRenderer, Int, Int, Int)] = []
+        for i in 0..<scripts {
+            let (w, h) = canvases[i % canvases.count]
+            var gen = SubtitleGenerator(seed: seed &+ UInt64(i) &* 7919)
+            let script = gen.makeScript(width: w, height: h, durationSeconds: 60, preset: presets[i % presets.count])
+            list.append((try SubtitleRenderer(script: script.text, width: w, height: h), w, h, 60_000))
+        }
+        renderers = list
+    }
+
+    /// One sample written at batch position `b` of the three batch tensors.
+    func sample(into b: Int, window: Tensor, clean: Tensor, alpha: Tensor) throws {
+        let (renderer, cw, ch, lengthMs) = renderers[rng.int(0...(renderers.count - 1))]
+        let n = LiteArchitecture.window, c = n / 2, s = crop
+        // A time whose centre frame shows text, most of the time.
+        var t0 = 0
+        var rendered: [RenderedSubtitles] = []
+        for attempt in 0..<6 {
+            t0 = rng.int(0...(lengthMs - n * frameMs))
+            rendered = (0..<n).map { renderer.render(atMilliseconds: Int64(t0 + $0 * frameMs)) }
+            if !rendered[c].isEmpty || attempt == 5 || rng.chance(0.1) { break }
+        }
+        // A crop that contains text most of the time.
+        var rx = rng.int(0...(cw - s)), ry = rng.int(0...(ch - s))
+        if let ink = rendered[c].inkBounds(), rng.chance(textCropProbability) {
+            let px = rng.int(ink.minX...max(ink.minX, ink.maxX - 1)), py = rng.int(ink.minY...max(ink.minY, ink.maxY - 1))
+            rx = min(max(px - rng.int(8...(s - 8)), 0), cw - s)
+            ry = min(max(py - rng.int(8...(s - 8)), 0), ch - s)
+        }
+        let path = CameraPath(source: sources[rng.int(0...(sources.count - 1))], canvasWidth: cw, canvasHeight: ch,
+                              frames: n, rng: &rng)
+        let plane = s * s
+        var canvas = RGBFrame(width: cw, height: ch)
+        let noise = rng.chance(0.6) ? rng.uniform(0, maxNoise) : 0
+        for k in 0..<n {
+            path.render(frame: k, rx: rx, ry: ry, w: s, h: s, into: &canvas)
+            if noise > 0 { addNoise(&canvas, rx, ry, s, amplitude: noise) }
+            if k == c { copyCrop(canvas, rx, ry, s, into: clean.f32 + b * 3 * plane) }
+            let mask = try rendered[k].composite(onto: &canvas)
+            copyCrop(canvas, rx, ry, s, into: window.f32 + (b * n + k) * 3 * plane)
+            if k == c {
+                let dst = alpha.f32 + b * plane
+                for y in 0..<s { for x in 0..<s { dst[y * s + x] = Float(mask.pixels[(ry + y) * cw + rx + x]) / 255 } }
+            }
+        }
+    }
+
+    /// Zero-mean noise (sum of two uniforms) on the crop: real footage is noisy and compressed,
+    /// the upscaled photos are not.
+    private func addNoise(_ f: inout RGBFrame, _ rx: Int, _ ry: Int, _ s: Int, amplitude: Double) {
+        let cw = f.width
+        for y in ry..<(ry + s) { for x in rx..<(rx + s) { for c in 0..<3 {
+            let i = (y * cw + x) * 3 + c
+            let d = (rng.unit() + rng.unit() - 1) * amplitude
+            f.pixels[i] = UInt8(min(255, max(0, (Double(f.pixels[i]) + d).rounded())))
+        } } }
+    }
+
+    private func copyCrop(_ f: RGBFrame, _ rx: Int, _ ry: Int, _ s: Int, into dst: UnsafeMutablePointer<Float>) {
+        LiteFeatures.planar(f, x0: rx, y0: ry, w: s, h: s, into: dst)
+    }
+
+    public func batch(_ size: Int) throws -> TrainingBatch {
+        let s = crop, n = LiteArchitecture.window
+        let window = Tensor(shape: [size, 3 * n, s, s], dtype: .f32, zeroed: false)
+        let clean = Tensor(shape: [size, 3, s, s], dtype: .f32, zeroed: false)
+        let alpha = Tensor(shape: [size, 1, s, s], dtype: .f32, zeroed: false)
+        for b in 0..<size { try sample(into: b, window: window, clean: clean, alpha: alpha) }
+        return TrainingBatch(window: window, cleanCentre: clean, alpha: alpha)
+    }
+}

@@ -1,0 +1,70 @@
+// Stage II, adaptive weighting (CLEAR §3.3, design §5): occlusion head + restoration network
+// trained jointly. Losses: generation L1 + (1 − SSIM) of the composite α·R + (1−α)·I against the
+// clean frame; sparsity 0.1·mean(α); distillation of α towards the frozen Stage I prior with a
+// weight decaying linearly to 0 over training. Our additions (see MODEL_CARD.md): α is also
+// supervised with the exact libass opacity (BCE), and R itself gets an L1 term (0.5) so the
+// restoration learns where α is still small.
+import ClearTensor
+
+public final class StageTwo {
+    public let weights: LiteWeights
+    public let prior: LiteWeights?
+    public let optimizer: Adam
+    public let totalSteps: Int
+    public var sparsityWeight: Float = 0.1
+    public var distillationWeight: Float = 0.5
+    public var maskWeight: Float = 1
+    public var restorationWeight: Float = 0.5
+
+    public init(seed: UInt64, prior: LiteWeights?, totalSteps: Int, learningRate: Float = 2e-3, resume: LiteWeights? = nil) throws {
+        weights = try resume ?? LiteWeights(layers: LiteArchitecture.engineLayers, seed: seed)
+        self.prior = prior
+        self.totalSteps = max(totalSteps, 1)
+        optimizer = Adam(weights.ordered, learningRate: learningRate)
+    }
+
+    /// Distillation weight at `step` (linear decay to 0 at the end of training).
+    public func distillation(at step: Int) -> Float {
+        distillationWeight * max(0, 1 - Float(step) / Float(totalSteps))
+    }
+
+    @discardableResult
+    public func step(_ batch: TrainingBatch, index: Int) throws -> StageLosses {
+        let (s1, s2) = (batch.window.shape[2], batch.window.shape[3])
+        let occIn = try LiteFeatures.occlusionInput(window: batch.window)
+        let alphaHalfTarget = try Ops.pool2d(batch.alpha, kernel: 2, mode: .average).out
+        let tape = Tape()
+        let net = LiteNetwork(weights: weights, trainable: true)
+        let logits = try net.occlusionLogits(tape, tape.constant(occIn))
+        let alphaHalf = try tape.activation(logits, .sigmoid)
+        let alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
+        let window = tape.constant(batch.window)
+        let restored = try net.restore(tape, window: window, alpha: alpha)
+        let c = LiteArchitecture.radius * 3
+        let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
+        let out = try tape.add(centre, try tape.mul(alpha, try tape.sub(restored, centre)))
+        let clean = tape.constant(batch.cleanCentre)
+        let l1 = try tape.l1Loss(out, clean)
+        let ssim = try tape.ssim(out, clean)
+        let gen = try tape.add(l1, tape.affine(ssim, scale: -1, shift: 1))
+        let sparsity = tape.mean(alphaHalf)
+        let maskLoss = try tape.bceWithLogits(logits, tape.constant(alphaHalfTarget))
+        let restL1 = try tape.l1Loss(restored, clean)
+        var total = try tape.add(gen, tape.affine(sparsity, scale: sparsityWeight))
+        total = try tape.add(total, tape.affine(maskLoss, scale: maskWeight))
+        total = try tape.add(total, tape.affine(restL1, scale: restorationWeight))
+        var parts: [(String, Float)] = [("l1", l1.value.floats()[0]), ("ssim", ssim.value.floats()[0]),
+                                        ("sparsity", sparsity.value.floats()[0]), ("mask", maskLoss.value.floats()[0])]
+        let wd = distillation(at: index)
+        if let prior, wd > 0 {
+            let target = try StageOne.priorAlpha(prior, occlusionInput: occIn)
+            let distill = try tape.l1Loss(alphaHalf, tape.constant(target))
+            total = try tape.add(total, tape.affine(distill, scale: wd))
+            parts.append(("distill", distill.value.floats()[0]))
+        }
+        optimizer.zeroGrad()
+        try tape.backward(total)
+        optimizer.update()
+        return StageLosses(total: total.value.floats()[0], parts: parts)
+    }
+}

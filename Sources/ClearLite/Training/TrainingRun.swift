@@ -1,0 +1,62 @@
+// The training loop of both stages (design §5): seeded data, a fixed number of steps, cosine
+// learning-rate decay, progress lines, and periodic checkpoints (so an interrupted run still
+// leaves usable weights at `out`).
+import ClearTensor
+import Foundation
+
+public struct TrainingOptions: Sendable {
+    public var steps = 1000
+    public var seed: UInt64 = 1
+    public var batch = 6
+    public var crop = 128
+    public var learningRate: Float = 2e-3
+    public var checkpointEvery = 50
+    public var dataDirectory = "training-data"
+    public var out = "lite.safetensors"
+    public var prior: String?
+    public var resume: String?
+    public init() {}
+}
+
+public enum TrainingRun {
+    static func cosine(_ base: Float, step: Int, total: Int) -> Float {
+        base * (0.05 + 0.95 * 0.5 * (1 + Float(cos(Double.pi * Double(step) / Double(max(total, 1))))))
+    }
+
+    static func metadata(_ o: TrainingOptions, stage: String, step: Int) -> [String: String] {
+        ["stage": stage, "seed": String(o.seed), "steps_done": String(step), "steps": String(o.steps),
+         "batch": String(o.batch), "crop": String(o.crop), "format": "clearsub-lite-1"]
+    }
+
+    public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
+        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed)
+        let stage = try StageOne(seed: o.seed, learningRate: o.learningRate)
+        log("stage1: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop)")
+        let start = Date()
+        for i in 0..<o.steps {
+            stage.optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
+            let l = try stage.step(try sampler.batch(o.batch))
+            if i % 10 == 0 || i == o.steps - 1 { log(String(format: "stage1 step %d/%d %.1fs ", i + 1, o.steps, Date().timeIntervalSince(start)) + l.description) }
+            if (i + 1) % o.checkpointEvery == 0 || i == o.steps - 1 {
+                try stage.weights.save(to: o.out, metadata: metadata(o, stage: "1", step: i + 1))
+            }
+        }
+    }
+
+    public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
+        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17)
+        let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
+        let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
+        let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume)
+        log("stage2: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop), prior \(o.prior ?? "none")")
+        let start = Date()
+        for i in 0..<o.steps {
+            stage.optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
+            let l = try stage.step(try sampler.batch(o.batch), index: i)
+            if i % 10 == 0 || i == o.steps - 1 { log(String(format: "stage2 step %d/%d %.1fs ", i + 1, o.steps, Date().timeIntervalSince(start)) + l.description) }
+            if (i + 1) % o.checkpointEvery == 0 || i == o.steps - 1 {
+                try stage.weights.save(to: o.out, metadata: metadata(o, stage: "2", step: i + 1))
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// `clearsub bench lite [VIDEO] [--json]` (issue 4 "Speed"; design §7): the lite engine's frames per
+// second at 1280×720 alone (frames decoded beforehand) and end to end (decode → engine → encode
+// with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
+// floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720.
+import ArgumentParser
+import ClearLite
+import ClearMedia
+import ClearPipeline
+import Foundation
+
+struct BenchLiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lite", abstract: "Lite engine fps at 1280x720 (engine alone, end to end) against plain FFmpeg.")
+
+    @Argument(help: "Subtitled clip (default: Resources/samples/hall_subbed.mp4 scaled to 1280x720).")
+    var video: String?
+    @Option(help: "Frames to use from the clip.") var frames = 48
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        let scratch = try ScratchDirectory(label: "bench-lite")
+        defer { scratch.remove() }
+        let clip = scratch.path("bench.mp4")
+        let source = video ?? "Resources/samples/hall_subbed.mp4"
+        try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-y", "-i", source, "-frames:v", String(frames),
+                                  "-vf", video == nil ? "scale=1280:720" : "null", "-c:v", "libx264", "-crf", "10",
+                                  "-pix_fmt", "yuv420p", "-c:a", "aac", clip])
+        let info = try VideoProbe.probe(clip)
+        let engine = try LiteEngine()
+
+        // Engine alone.
+        let decoder = try VideoDecoder(info: info)
+        var all: [RGBFrame] = []
+        while let f = try decoder.nextFrame() { all.append(f) }
+        decoder.close()
+        let t0 = Date()
+        var i = 0
+        while i < all.count {
+            _ = try engine.clean(Array(all[i..<min(i + engine.chunkSize, all.count)]))
+            i += engine.chunkSize
+        }
+        let engineSeconds = Date().timeIntervalSince(t0)
+        all.removeAll()
+
+        // End to end.
+        let out = URL(fileURLWithPath: scratch.path("out"))
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let pipeline = RemovalPipeline(engine: engine, options: RemovalOptions(outputDir: out), cancellation: CancellationToken())
+        let entry = try pipeline.process(info)
+
+        // Plain FFmpeg decode + encode.
+        let f0 = Date()
+        try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-y", "-i", clip, "-c:v", "libx264", "-crf", "16",
+                                  "-c:a", "copy", scratch.path("ffmpeg.mp4")])
+        let ffmpegSeconds = Date().timeIntervalSince(f0)
+
+        let n = Double(entry.numFrames)
+        let report: [String: Any] = [
+            "video": source, "width": info.width, "height": info.height, "frames": entry.numFrames,
+            "engine_fps": n / engineSeconds, "end_to_end_fps": n / entry.totalTimeSeconds,
+            "ffmpeg_fps": n / ffmpegSeconds, "peak_rss_bytes": Int(ResourceUsage.selfPeakMiB * 1024 * 1024),
+            "threads": ProcessInfo.processInfo.activeProcessorCount,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            func f(_ k: String) -> String { String(format: "%.2f", report[k] as! Double) }
+            print("""
+                bench lite: \(source) → \(info.width)x\(info.height), \(entry.numFrames) frames
+                  engine alone:                 \(f("engine_fps")) fps
+                  end to end (decode+lite+enc): \(f("end_to_end_fps")) fps
+                  plain ffmpeg decode+encode:   \(f("ffmpeg_fps")) fps
+                  peak RSS:                     \(String(format: "%.1f", ResourceUsage.selfPeakMiB)) MiB
+                """)
+        }
+    }
+}

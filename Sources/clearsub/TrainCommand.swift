@@ -1,0 +1,57 @@
+// `clearsub train stage1|stage2`: the lite engine's two-stage training (design §5; CLEAR §3.2–§3.3).
+import ArgumentParser
+import ClearLite
+import Foundation
+
+struct TrainOptionGroup: ParsableArguments {
+    @Option(help: "Optimisation steps.") var steps = 1000
+    @Option(help: "Random seed (data, initialisation).") var seed: UInt64 = 1
+    @Option(help: "Samples per step.") var batch = 6
+    @Option(help: "Crop size in pixels (multiple of 8).") var crop = 128
+    @Option(name: .customLong("lr"), help: "Peak learning rate (cosine decay).") var learningRate: Float = 2e-3
+    @Option(help: "Save a checkpoint every N steps.") var checkpointEvery = 50
+    @Option(help: "Directory made by tools/fetch_training_data.sh.") var data = "training-data"
+    @Option(help: "Output .safetensors.") var out: String
+
+    func options() throws -> TrainingOptions {
+        guard crop >= 32, crop % 8 == 0 else { throw ValidationError("--crop must be a multiple of 8, at least 32") }
+        guard steps >= 1, batch >= 1 else { throw ValidationError("--steps and --batch must be positive") }
+        var o = TrainingOptions()
+        o.steps = steps; o.seed = seed; o.batch = batch; o.crop = crop; o.learningRate = learningRate
+        o.checkpointEvery = max(1, checkpointEvery); o.dataDirectory = data; o.out = out
+        return o
+    }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train the lite engine (stage1: prior; stage2: the shipped network).",
+        subcommands: [TrainStageOne.self, TrainStageTwo.self, TrainInspect.self])
+}
+
+struct TrainStageOne: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stage1", abstract: "Stage I: dual encoders, pseudo-labels, orthogonality.")
+    @OptionGroup var common: TrainOptionGroup
+
+    func run() throws {
+        try TrainingRun.stageOne(try common.options()) { trainLog($0) }
+    }
+}
+
+struct TrainStageTwo: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stage2", abstract: "Stage II: occlusion head + restoration with distillation.")
+    @OptionGroup var common: TrainOptionGroup
+    @Option(help: "Stage I weights (distillation target).") var prior: String?
+    @Option(help: "Continue from these stage II weights.") var resume: String?
+
+    func run() throws {
+        var o = try common.options()
+        o.prior = prior; o.resume = resume
+        try TrainingRun.stageTwo(o) { trainLog($0) }
+    }
+}
+
+/// Progress lines go to stdout unbuffered, so a log file follows a background run.
+private func trainLog(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,39 @@
+// Hand-set weights for engine tests: α depends only on the centre frame's red channel
+// (α ≈ sigmoid(100·relu(R − 0.8) − 6)), so bright marks get α > 0 and everything else α = 0
+// after thresholding — a deterministic occlusion head to test the engine's bookkeeping.
+import ClearLite
+import ClearMedia
+import ClearTensor
+
+enum EngineFixtures {
+    static func brightnessWeights() throws -> LiteWeights {
+        let w = try LiteWeights(layers: LiteArchitecture.engineLayers, seed: 5)
+        func zero(_ name: String) { for t in [w.weight(name).value, w.bias(name).value] { t.f32.update(repeating: 0, count: t.count) } }
+        for l in LiteArchitecture.occlusion { zero(l.name) }
+        let c1 = w.weight("occ.c1").value.f32      // [12, 6, 3, 3]: out 0 ← input ch 0 (centre R), centre tap
+        c1[0 * 54 + 0 * 9 + 4] = 1
+        w.bias("occ.c1").value.f32[0] = -0.8
+        let c4 = w.weight("occ.c4").value.f32      // [12, 28, 1, 1]: out 0 ← c1 channel 0 (index 16 of the concat)
+        c4[16] = 1
+        let c5 = w.weight("occ.c5").value.f32      // [1, 12, 3, 3]
+        c5[4] = 100
+        w.bias("occ.c5").value.f32[0] = -6
+        return w
+    }
+
+    /// A textured dark frame (values ≤ 180) with white bars where `marks` says.
+    static func frame(width: Int, height: Int, seed: Int, marks: [(Int, Int, Int, Int)] = []) -> RGBFrame {
+        var f = RGBFrame(width: width, height: height)
+        for y in 0..<height { for x in 0..<width {
+            let p = (y * width + x) * 3
+            f.pixels[p] = UInt8((x * 3 + y + seed * 7) % 160)
+            f.pixels[p + 1] = UInt8((x + y * 2 + seed) % 180)
+            f.pixels[p + 2] = UInt8((x * y + seed) % 120)
+        } }
+        for (x0, y0, w, h) in marks { for y in y0..<(y0 + h) { for x in x0..<(x0 + w) {
+            let p = (y * width + x) * 3
+            f.pixels[p] = 255; f.pixels[p + 1] = 255; f.pixels[p + 2] = 255
+        } } }
+        return f
+    }
+}

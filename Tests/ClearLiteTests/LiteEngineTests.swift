@@ -1,0 +1,75 @@
+// The lite engine's guarantees (issue 4): α = 0 pixels come back bit-identical, any chunk length
+// 1…chunkSize works, frames without subtitles come back (nearly) unchanged with the shipped weights.
+import XCTest
+import ClearLite
+import ClearMedia
+import ClearTensor
+
+final class LiteEngineTests: XCTestCase {
+    func testAlphaZeroPixelsAreBitIdentical() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        let marks = [(20, 60, 50, 6), (90, 64, 30, 8)]
+        let frames = (0..<5).map { EngineFixtures.frame(width: 160, height: 96, seed: $0, marks: marks) }
+        let out = try engine.clean(frames)
+        let a = engine.network.weights
+        XCTAssertEqual(a.parameterCount, LiteArchitecture.engineLayers.reduce(0) { $0 + $1.parameterCount })
+        for (t, (input, output)) in zip(frames, out).enumerated() {
+            let alpha = try engine.alphaMap(frames, at: t)
+            let touched = alpha.values.filter { $0 > 0 }.count
+            XCTAssertGreaterThan(touched, 0, "frame \(t): the marks must give α > 0")
+            XCTAssertLessThan(touched, alpha.values.count / 4, "frame \(t): most of the frame must have α = 0")
+            var changedOutside = 0, changedInside = 0
+            for i in 0..<alpha.values.count {
+                let same = input.pixels[3 * i] == output.pixels[3 * i] && input.pixels[3 * i + 1] == output.pixels[3 * i + 1]
+                    && input.pixels[3 * i + 2] == output.pixels[3 * i + 2]
+                if alpha.values[i] == 0 { if !same { changedOutside += 1 } } else if !same { changedInside += 1 }
+            }
+            XCTAssertEqual(changedOutside, 0, "frame \(t)")
+            XCTAssertGreaterThan(changedInside, 0, "frame \(t): restoration must act where α > 0")
+        }
+    }
+
+    func testEveryChunkLengthUpToChunkSize() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        // Marks (restoration runs) on a few frames only, to keep the debug-build test fast.
+        let all = (0..<engine.chunkSize).map {
+            EngineFixtures.frame(width: 40, height: 30, seed: $0, marks: $0 % 5 == 0 ? [(5, 10, 20, 4)] : [])
+        }
+        for n in 1...engine.chunkSize {
+            let out = try engine.clean(Array(all.prefix(n)))
+            XCTAssertEqual(out.count, n)
+            XCTAssertTrue(out.allSatisfy { $0.width == 40 && $0.height == 30 })
+            XCTAssertNotEqual(out[0], all[0], "chunk of \(n): the marked first frame must be restored")
+        }
+        XCTAssertThrowsError(try engine.clean(all + [all[0]])) { XCTAssertTrue("\($0)".contains("chunk size")) }
+        XCTAssertThrowsError(try engine.clean([])) { XCTAssertTrue("\($0)".contains("empty")) }
+        XCTAssertThrowsError(try engine.clean([all[0], EngineFixtures.frame(width: 42, height: 30, seed: 1)])) {
+            XCTAssertTrue("\($0)".contains("42x30"))
+        }
+    }
+
+    /// With the shipped weights, a frame without subtitles: reports how much changes.
+    func testFrameWithoutSubtitlesIsNearlyUnchanged() throws {
+        let engine = try LiteEngine()
+        var frames: [RGBFrame] = []
+        for t in 0..<5 {   // smooth moving gradient with mild texture, no text
+            var f = RGBFrame(width: 192, height: 108)
+            for y in 0..<108 { for x in 0..<192 {
+                let p = (y * 192 + x) * 3
+                f.pixels[p] = UInt8(40 + (x + 2 * t) / 2 % 120)
+                f.pixels[p + 1] = UInt8(60 + y % 90)
+                f.pixels[p + 2] = UInt8(90 + ((x + t) * 7 + y * 3) % 40)
+            } }
+            frames.append(f)
+        }
+        let out = try engine.clean(frames)
+        var changed = 0, se = 0.0
+        for (a, b) in zip(frames, out) { for i in 0..<a.pixels.count where a.pixels[i] != b.pixels[i] {
+            changed += 1; let d = Double(a.pixels[i]) - Double(b.pixels[i]); se += d * d
+        } }
+        let total = frames.count * frames[0].pixels.count
+        let psnr = se == 0 ? Double.infinity : 10 * log10(255 * 255 / (se / Double(total)))
+        print("no-subtitle frames: \(changed) of \(total) bytes changed, PSNR \(psnr) dB")
+        XCTAssertGreaterThanOrEqual(psnr, 40)
+    }
+}
