@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the clean footage for lite-engine training (design §5) into DIR (default training-data/):
 # real photos and clips from Debian's opencv-doc package, photos converted to binary PPM.
-# Held out for validation (never copied here): vtest.avi, and Resources/samples/hall.mp4.
+# Also the photos of scikit-image's data folder (PyPI wheel `scikit-image`, BSD-3).
+# Held out for validation (never copied here): vtest.avi, Resources/samples/hall.mp4, and
+# scikit-image's text.png and page.png (the scene-text clip of tools/validate_lite.sh).
 set -euo pipefail
 DIR="${1:-training-data}"
 mkdir -p "$DIR"
@@ -20,5 +22,13 @@ for p in $PHOTOS; do
 done
 for v in tree Megamind; do
   ffmpeg -v error -y -i "$SRC/$v.avi" -frames:v 240 -c:v libx264 -crf 10 -pix_fmt yuv420p -an "$DIR/$v.mp4"
+done
+( cd "$WORK" && pip download --no-deps -q -d sk scikit-image >/dev/null && unzip -q -o sk/scikit_image-*.whl 'skimage/data/*' -d sk )
+SK="$WORK/sk/skimage/data"
+for p in astronaut brick camera chelsea coffee coins grass gravel hubble_deep_field ihc motorcycle_left \
+  motorcycle_right retina rocket moon clock_motion cell color; do
+  f=$(ls "$SK/$p".* 2>/dev/null | head -1 || true)
+  [ -n "$f" ] || { echo "skip skimage $p (not in this scikit-image)"; continue; }
+  ffmpeg -v error -y -i "$f" -frames:v 1 -pix_fmt rgb24 -f image2 -c:v ppm "$DIR/sk_$p.ppm"
 done
 echo "training data in $DIR: $(ls "$DIR" | wc -l) files"

@@ -27,15 +27,20 @@ public enum LiteArchitecture {
     public static let radius = 2
     /// Channels of the occlusion input: centre RGB + temporal difference RGB.
     public static let occlusionInputChannels = 6
-    /// Spatial granularity the network needs (two ½ poolings below the half-resolution input).
+    /// Spatial granularity the network needs (two ½ strides below the half-resolution input).
     public static let alignment = 8
 
+    /// A small U-Net at ½ resolution (¼ and ⅛ of the frame inside), receptive field ≈ 90 frame
+    /// pixels, so a stroke is judged with its neighbours (a lamp post is not a glyph).
     public static let occlusion: [LiteLayer] = [
         LiteLayer("occ.c1", 6, 12),
-        LiteLayer("occ.c2", 12, 16, stride: 2),
-        LiteLayer("occ.c3", 16, 16),
-        LiteLayer("occ.c4", 28, 12, k: 1),
-        LiteLayer("occ.c5", 12, 1),
+        LiteLayer("occ.c2", 12, 24, stride: 2),
+        LiteLayer("occ.c3", 24, 24),
+        LiteLayer("occ.c4", 24, 32, stride: 2),
+        LiteLayer("occ.c5", 32, 32),
+        LiteLayer("occ.c6", 56, 12),
+        LiteLayer("occ.c7", 24, 12, k: 1),
+        LiteLayer("occ.c8", 12, 1),
     ]
 
     public static let restoration: [LiteLayer] = [

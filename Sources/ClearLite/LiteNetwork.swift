@@ -26,11 +26,13 @@ public struct LiteNetwork {
     /// Occlusion logits [N, 1, h, w] from the 6-channel half-resolution input [N, 6, h, w] (h, w % 4 == 0).
     public func occlusionLogits(_ tape: Tape, _ x: Variable) throws -> Variable {
         let c1 = try conv(tape, x, "occ.c1")
-        let c2 = try conv(tape, c1, "occ.c2")
-        let c3 = try conv(tape, c2, "occ.c3")
-        let up = try tape.resize(c3, height: c1.shape[2], width: c1.shape[3], mode: .bilinear)
-        let c4 = try conv(tape, try tape.concat([up, c1], axis: 1), "occ.c4")
-        return try conv(tape, c4, "occ.c5", relu: false)
+        let c3 = try conv(tape, try conv(tape, c1, "occ.c2"), "occ.c3")
+        let c5 = try conv(tape, try conv(tape, c3, "occ.c4"), "occ.c5")
+        let u5 = try tape.resize(c5, height: c3.shape[2], width: c3.shape[3], mode: .bilinear)
+        let c6 = try conv(tape, try tape.concat([u5, c3], axis: 1), "occ.c6")
+        let u6 = try tape.resize(c6, height: c1.shape[2], width: c1.shape[3], mode: .bilinear)
+        let c7 = try conv(tape, try tape.concat([u6, c1], axis: 1), "occ.c7")
+        return try conv(tape, c7, "occ.c8", relu: false)
     }
 
     /// Restored centre frame [N, 3, H, W] from window frames [N, 15, H, W] and α [N, 1, H, W]

@@ -13,11 +13,11 @@ enum EngineFixtures {
         let c1 = w.weight("occ.c1").value.f32      // [12, 6, 3, 3]: out 0 ← input ch 0 (centre R), centre tap
         c1[0 * 54 + 0 * 9 + 4] = 1
         w.bias("occ.c1").value.f32[0] = -0.8
-        let c4 = w.weight("occ.c4").value.f32      // [12, 28, 1, 1]: out 0 ← c1 channel 0 (index 16 of the concat)
-        c4[16] = 1
-        let c5 = w.weight("occ.c5").value.f32      // [1, 12, 3, 3]
-        c5[4] = 100
-        w.bias("occ.c5").value.f32[0] = -6
+        let c7 = w.weight("occ.c7").value.f32      // [12, 24, 1, 1]: out 0 ← c1 channel 0 (index 12 of the concat)
+        c7[12] = 1
+        let c8 = w.weight("occ.c8").value.f32      // [1, 12, 3, 3]
+        c8[4] = 100
+        w.bias("occ.c8").value.f32[0] = -6
         return w
     }
 

@@ -23,7 +23,7 @@ public final class PairSampler {
     /// Frame spacing of a window in ms (25 fps).
     let frameMs = 40
     /// Share of crops placed on the text (the rest fall anywhere, mostly on background).
-    public var textCropProbability = 0.65
+    public var textCropProbability = 0.6
     /// Largest sensor-noise amplitude (in 8-bit levels) added to the clean footage.
     public var maxNoise = 6.0
 

@@ -2,8 +2,10 @@
 // trained jointly. Losses: generation L1 + (1 − SSIM) of the composite α·R + (1−α)·I against the
 // clean frame; sparsity 0.1·mean(α); distillation of α towards the frozen Stage I prior with a
 // weight decaying linearly to 0 over training. Our additions (see MODEL_CARD.md): α is also
-// supervised with the exact libass opacity (BCE), and R itself gets an L1 term (0.5) so the
-// restoration learns where α is still small.
+// supervised with the exact libass opacity (BCE), R itself gets an L1 term (0.5) so the
+// restoration learns where α is still small, and an L1 of the composite averaged over the text
+// region only (the exact mask dilated by 2 px), so the few text pixels of a crop weigh as much as
+// the whole background.
 import ClearTensor
 
 public final class StageTwo {
@@ -15,6 +17,7 @@ public final class StageTwo {
     public var distillationWeight: Float = 0.5
     public var maskWeight: Float = 1
     public var restorationWeight: Float = 0.5
+    public var textRegionWeight: Float = 1
 
     public init(seed: UInt64, prior: LiteWeights?, totalSteps: Int, learningRate: Float = 2e-3, resume: LiteWeights? = nil) throws {
         weights = try resume ?? LiteWeights(layers: LiteArchitecture.engineLayers, seed: seed)
@@ -50,7 +53,11 @@ public final class StageTwo {
         let sparsity = tape.mean(alphaHalf)
         let maskLoss = try tape.bceWithLogits(logits, tape.constant(alphaHalfTarget))
         let restL1 = try tape.l1Loss(restored, clean)
+        let (region, share) = StageTwo.textRegion(batch.alpha, radius: 2)
+        let regionVar = tape.constant(region)
+        let textL1 = try tape.l1Loss(try tape.mul(out, regionVar), try tape.mul(clean, regionVar))
         var total = try tape.add(gen, tape.affine(sparsity, scale: sparsityWeight))
+        if share > 0 { total = try tape.add(total, tape.affine(textL1, scale: textRegionWeight / max(share, 0.01))) }
         total = try tape.add(total, tape.affine(maskLoss, scale: maskWeight))
         total = try tape.add(total, tape.affine(restL1, scale: restorationWeight))
         var parts: [(String, Float)] = [("l1", l1.value.floats()[0]), ("ssim", ssim.value.floats()[0]),
@@ -62,9 +69,30 @@ public final class StageTwo {
             total = try tape.add(total, tape.affine(distill, scale: wd))
             parts.append(("distill", distill.value.floats()[0]))
         }
+        parts.append(("text", share > 0 ? textL1.value.floats()[0] / max(share, 0.01) : 0))
         optimizer.zeroGrad()
         try tape.backward(total)
         optimizer.update()
         return StageLosses(total: total.value.floats()[0], parts: parts)
+    }
+
+    /// 1 where any α > 0 lies within `radius` pixels (square), else 0, for a batch [N, 1, H, W];
+    /// and the share of such pixels.
+    static func textRegion(_ alpha: Tensor, radius: Int) -> (Tensor, Float) {
+        let (n, h, w) = (alpha.shape[0], alpha.shape[2], alpha.shape[3])
+        let out = Tensor(shape: alpha.shape, dtype: .f32, zeroed: true)
+        let a = alpha.f32, o = out.f32
+        var count = 0
+        for b in 0..<n {
+            let src = a + b * h * w, dst = o + b * h * w
+            for y in 0..<h { for x in 0..<w where src[y * w + x] > 0 {
+                for yy in max(0, y - radius)...min(h - 1, y + radius) {
+                    for xx in max(0, x - radius)...min(w - 1, x + radius) { dst[yy * w + xx] = 1 }
+                }
+            } }
+        }
+        for i in 0..<out.count where o[i] > 0 { count += 1 }
+        alpha.keepAlive()
+        return (out, Float(count) / Float(max(out.count, 1)))
     }
 }
