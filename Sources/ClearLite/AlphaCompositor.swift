@@ -11,17 +11,22 @@ public enum AlphaCompositor {
         let plane = region.width * region.height
         let r = restored.toF32()
         let src = r.f32
-        frame.pixels.withUnsafeMutableBufferPointer { px in
-            for y in region.y..<min(region.y + region.height, fh) {
-                for x in region.x..<min(region.x + region.width, fw) {
-                    let a = alpha.values[y * fw + x]
-                    if a <= 0 { continue }
-                    let ri = (y - region.y) * region.width + (x - region.x)
-                    let p = (y * fw + x) * 3
-                    for c in 0..<3 {
-                        let input = Float(px[p + c])
-                        let rest = min(max(src[c * plane + ri], 0), 1) * 255
-                        px[p + c] = UInt8(min(max(input + a * (rest - input), 0), 255).rounded())
+        alpha.values.withUnsafeBufferPointer { av in
+            frame.pixels.withUnsafeMutableBufferPointer { px in
+                let rows = region.y..<min(region.y + region.height, fh)
+                parallelFor(rows.count, minChunk: 8) { part in
+                    for y in part.lowerBound + rows.lowerBound..<part.upperBound + rows.lowerBound {
+                        for x in region.x..<min(region.x + region.width, fw) {
+                            let a = av[y * fw + x]
+                            if a <= 0 { continue }
+                            let ri = (y - region.y) * region.width + (x - region.x)
+                            let p = (y * fw + x) * 3
+                            for c in 0..<3 {
+                                let input = Float(px[p + c])
+                                let rest = min(max(src[c * plane + ri], 0), 1) * 255
+                                px[p + c] = UInt8(min(max(input + a * (rest - input), 0), 255).rounded())
+                            }
+                        }
                     }
                 }
             }

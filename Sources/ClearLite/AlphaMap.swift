@@ -22,27 +22,33 @@ public struct AlphaMap {
         let src = p.toF32()
         let dil = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: false)
         let s = src.f32, d = dil.f32
-        for y in 0..<h {
-            for x in 0..<w {
-                var m: Float = 0
-                for yy in max(0, y - 1)...min(h - 1, y + 1) {
-                    for xx in max(0, x - 1)...min(w - 1, x + 1) {
-                        let v = s[yy * w + xx]
-                        if v >= threshold { m = max(m, v) }
+        parallelFor(h, minChunk: 8) { rows in
+            for y in rows {
+                for x in 0..<w {
+                    var m: Float = 0
+                    for yy in max(0, y - 1)...min(h - 1, y + 1) {
+                        for xx in max(0, x - 1)...min(w - 1, x + 1) {
+                            let v = s[yy * w + xx]
+                            if v >= threshold { m = max(m, v) }
+                        }
                     }
+                    d[y * w + x] = m
                 }
-                d[y * w + x] = m
             }
         }
         src.keepAlive()
         let up = try Ops.resize(dil, height: 2 * h, width: 2 * w, mode: .bilinear)
         self.width = width; self.height = height
         var v = [Float](repeating: 0, count: width * height)
-        let u = up.f32
-        for y in 0..<height { for x in 0..<width {
-            let a = u[y * 2 * w + x]
-            v[y * width + x] = a > threshold ? min((a - threshold) / max(full - threshold, 1e-3), 1) : 0
-        } }
+        let u = up.f32, scale = 1 / max(full - threshold, 1e-3)
+        v.withUnsafeMutableBufferPointer { vp in
+            parallelFor(height, minChunk: 16) { rows in
+                for y in rows { for x in 0..<width {
+                    let a = u[y * 2 * w + x]
+                    vp[y * width + x] = a > threshold ? min((a - threshold) * scale, 1) : 0
+                } }
+            }
+        }
         up.keepAlive()
         values = v
     }

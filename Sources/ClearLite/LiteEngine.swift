@@ -22,23 +22,18 @@ public final class LiteEngine: RemovalEngine {
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
-        make: { _ in
-            let engine = try LiteEngine()
-            // Tuning knob for validation runs (documented in MODEL_CARD.md); the default is the shipped one.
-            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 {
-                engine.alphaThreshold = v
-            }
-            if let v = ProcessInfo.processInfo.environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 {
-                engine.alphaFull = v
-            }
-            if let w = ProcessInfo.processInfo.environment["CLEARSUB_LITE_WEIGHTS"], !w.isEmpty {
-                let custom = try LiteEngine(weightsPath: w)
-                custom.alphaThreshold = engine.alphaThreshold
-                custom.alphaFull = engine.alphaFull
-                return custom
-            }
-            return engine
-        })
+        make: { _ in try LiteEngine.configured() })
+
+    /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
+    /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
+    /// `CLEARSUB_LITE_ALPHA_FULL`; documented in MODEL_CARD.md).
+    public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
+        let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
+        let engine = try LiteEngine(weightsPath: weights)
+        if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
+        if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
+        return engine
+    }
 
     /// The bundled weights file.
     public static var bundledWeightsPath: String {

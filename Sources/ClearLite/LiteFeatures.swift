@@ -11,15 +11,17 @@ public enum LiteFeatures {
     static func planar(_ frame: RGBFrame, x0: Int, y0: Int, w: Int, h: Int, into dst: UnsafeMutablePointer<Float>) {
         let plane = w * h
         frame.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<h {
-                let sy = min(max(y0 + y, 0), frame.height - 1)
-                for x in 0..<w {
-                    let sx = min(max(x0 + x, 0), frame.width - 1)
-                    let s = (sy * frame.width + sx) * 3
-                    let d = y * w + x
-                    dst[d] = Float(px[s]) / 255
-                    dst[plane + d] = Float(px[s + 1]) / 255
-                    dst[2 * plane + d] = Float(px[s + 2]) / 255
+            parallelFor(h, minChunk: 16) { rows in
+                for y in rows {
+                    let sy = min(max(y0 + y, 0), frame.height - 1)
+                    for x in 0..<w {
+                        let sx = min(max(x0 + x, 0), frame.width - 1)
+                        let s = (sy * frame.width + sx) * 3
+                        let d = y * w + x
+                        dst[d] = Float(px[s]) / 255
+                        dst[plane + d] = Float(px[s + 1]) / 255
+                        dst[2 * plane + d] = Float(px[s + 2]) / 255
+                    }
                 }
             }
         }
@@ -53,10 +55,12 @@ public enum LiteFeatures {
                 let cp = s + (centre * 3 + c) * plane
                 (d + c * plane).update(from: cp, count: plane)
                 let dp = d + (3 + c) * plane
-                for i in 0..<plane {
-                    var acc: Float = 0
-                    for f in 0..<frames where f != centre { acc += abs(s[(f * 3 + c) * plane + i] - cp[i]) }
-                    dp[i] = acc * scale
+                parallelFor(plane, minChunk: 8192) { range in
+                    for i in range {
+                        var acc: Float = 0
+                        for f in 0..<frames where f != centre { acc += abs(s[(f * 3 + c) * plane + i] - cp[i]) }
+                        dp[i] = acc * scale
+                    }
                 }
             }
         }
@@ -74,14 +78,16 @@ extension LiteFeatures {
         let dst = t.f32
         let (fw, fh) = (frame.width, frame.height)
         frame.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<hh {
-                let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
-                for x in 0..<hw {
-                    let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
-                    for c in 0..<3 {
-                        let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
-                            + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
-                        dst[c * plane + y * hw + x] = s / (4 * 255)
+            parallelFor(hh, minChunk: 8) { rows in
+                for y in rows {
+                    let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
+                    for x in 0..<hw {
+                        let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
+                        for c in 0..<3 {
+                            let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
+                                + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
+                            dst[c * plane + y * hw + x] = s / (4 * 255)
+                        }
                     }
                 }
             }

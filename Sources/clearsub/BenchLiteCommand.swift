@@ -26,7 +26,7 @@ struct BenchLiteCommand: ParsableCommand {
                                   "-vf", video == nil ? "scale=1280:720" : "null", "-c:v", "libx264", "-crf", "10",
                                   "-pix_fmt", "yuv420p", "-c:a", "aac", clip])
         let info = try VideoProbe.probe(clip)
-        let engine = try LiteEngine()
+        let engine = try LiteEngine.configured()
 
         // Engine alone.
         let decoder = try VideoDecoder(info: info)
