@@ -18,7 +18,7 @@ show() { echo "$1: $(tr -d '\n ' < "$2" | grep -o '"psnr[a-z_]*":[0-9.]*' | grep
 show "input itself" "$OUT/eval-input.json"
 export CLEARSUB_EXPERIMENTAL_LITE=1
 [ -n "$WEIGHTS" ] && export CLEARSUB_LITE_WEIGHTS="$WEIGHTS"
-for pair in ${PAIRS:-"0.3,0.8" "0.5,0.8" "0.5,0.95" "0.7,0.9" "0.7,0.95" "0.85,0.95"}; do
+for pair in ${PAIRS:-"0.2,0.5" "0.3,0.6" "0.4,0.7" "0.5,0.8" "0.5,0.9" "0.7,0.9"}; do
   th="${pair%,*}" full="${pair#*,}"
   CLEARSUB_LITE_ALPHA_THRESHOLD="$th" CLEARSUB_LITE_ALPHA_FULL="$full" \
     "$BIN" remove "$OUT/syn/megamind_subbed.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet

@@ -13,10 +13,10 @@ public final class LiteEngine: RemovalEngine {
     public let chunkSize: Int
     public let chunkOverlap: Int
     public let network: LiteNetwork
-    /// α below this is exactly 0 (chosen on the validation set, see MODEL_CARD.md).
-    public var alphaThreshold: Float = 0.75
+    /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
+    public var alphaThreshold: Float = 0.5
     /// α at or above this counts as fully opaque (see `AlphaMap`).
-    public var alphaFull: Float = 0.9
+    public var alphaFull: Float = 0.8
     public var tile = 32
     public var margin = 16
 
