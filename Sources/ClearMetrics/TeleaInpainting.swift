@@ -5,12 +5,16 @@
 // The pixels of the mask are filled from the outside in, in order of their distance T to the known
 // region (the fast marching method solving |∇T| = 1 with T = 0 on every known pixel, 4-neighbour
 // upwind scheme). Each pixel p gets the weighted first-order extrapolation of the already known
-// pixels q within `radius` (Euclidean):
-//     I(p) = Σ w(p,q) · (I(q) + ∇I(q)·(p − q)) / Σ w(p,q)
+// pixels q within `radius` (Euclidean). The paper's estimate is Σ w·(I(q) + ∇I(q)·(p − q)) / Σ w;
+// we take the first-order term as the product of weighted means instead of the mean of products,
+//     I(p) = Ī + ∇̄I · r̄,   Ī = Σ w·I(q) / Σ w,  ∇̄I = Σ w·∇I(q) / Σ w,  r̄ = Σ w·(p − q) / Σ w,
+// which is just as exact on linear ramps but does not amplify texture noise: on a grass
+// background (validation clip vtest 40–44 s, zh, shadow) the paper's form drew streaks and gave
+// 23.99 dB inside the mask, this one 26.38 dB (zeroth order alone: 26.17 dB). Weights:
 //     w    = dir · dst · lev,  dir = |(p − q)/|p − q| · ∇T(p)/|∇T(p)||  (1e-6 when ≤ 0.01 or ∇T = 0),
 //            dst = 1/|p − q|²,  lev = 1/(1 + |T(q) − T(p)|)
 // with ∇I(q) by central differences over known neighbours (one-sided where only one side is known,
-// 0 where neither is). One variant of the paper: a pixel's colour is computed when its distance is
+// 0 where neither is). A second variant of the paper: a pixel's colour is computed when its distance is
 // final (when it leaves the narrow band), not when it enters it, so the fill order is exactly the
 // order of T. Channels are filled independently in float and rounded once; every pixel outside the
 // mask is copied unchanged. A mask that covers the whole frame has nothing to fill from: the frame
@@ -64,32 +68,32 @@ public enum TeleaInpainting {
             if state[p] == .known || d > t[p] { continue }   // already frozen, or a stale entry
             let (px, py) = (p % w, p / w)
             let normal = distanceGradient(px, py, w, h, state, t)
-            var sum: (Float, Float, Float) = (0, 0, 0)
-            var weights: Float = 0
+            // Weighted means of I(q), ∇I(q) and r = p − q over the known neighbours.
+            var mean: [Float] = [0, 0, 0], gx: [Float] = [0, 0, 0], gy: [Float] = [0, 0, 0]
+            var rx: Float = 0, ry: Float = 0, weights: Float = 0
             for o in offsets.items {
                 let qx = px - o.dx, qy = py - o.dy
                 guard qx >= 0, qx < w, qy >= 0, qy < h else { continue }
                 let q = qy * w + qx
                 guard state[q] == .known else { continue }
-                // r = p − q = (o.dx, o.dy)
                 var dir = abs(o.ux * normal.x + o.uy * normal.y)
                 if dir <= 0.01 { dir = 1e-6 }
                 let weight = dir * o.inverseSquaredLength / (1 + abs(t[q] - t[p]))
                 for c in 0..<3 {
                     let g = imageGradient(qx, qy, c, w, h, state, values)
-                    let v = values[3 * q + c] + g.x * Float(o.dx) + g.y * Float(o.dy)
-                    switch c {
-                    case 0: sum.0 += weight * v
-                    case 1: sum.1 += weight * v
-                    default: sum.2 += weight * v
-                    }
+                    mean[c] += weight * values[3 * q + c]
+                    gx[c] += weight * g.x
+                    gy[c] += weight * g.y
                 }
+                rx += weight * Float(o.dx)
+                ry += weight * Float(o.dy)
                 weights += weight
             }
             if weights > 0 {
-                values[3 * p] = min(max(sum.0 / weights, 0), 255)
-                values[3 * p + 1] = min(max(sum.1 / weights, 0), 255)
-                values[3 * p + 2] = min(max(sum.2 / weights, 0), 255)
+                for c in 0..<3 {
+                    let v = (mean[c] + (gx[c] * rx + gy[c] * ry) / weights) / weights
+                    values[3 * p + c] = min(max(v, 0), 255)
+                }
             }
             state[p] = .known
             order.append(p)

@@ -33,9 +33,13 @@ public struct ValidationTable: Sendable {
         public var textLeftFrameRatio: Double?
         public var warpingError: Double?
         public var psnrRegion: Double?
+        /// Share of the region's pixel-frames under the dilated subtitle mask (should be 0 for a
+        /// scene-text check: the subtitles must not cover the scene text).
+        public var regionMaskFraction: Double?
 
         public init(psnr: Double? = nil, ssim: Double? = nil, psnrInsideMask: Double? = nil, psnrOutsideMask: Double? = nil,
-                    textLeftFrameRatio: Double? = nil, warpingError: Double? = nil, psnrRegion: Double? = nil) {
+                    textLeftFrameRatio: Double? = nil, warpingError: Double? = nil, psnrRegion: Double? = nil,
+                    regionMaskFraction: Double? = nil) {
             self.psnr = psnr
             self.ssim = ssim
             self.psnrInsideMask = psnrInsideMask
@@ -43,6 +47,7 @@ public struct ValidationTable: Sendable {
             self.textLeftFrameRatio = textLeftFrameRatio
             self.warpingError = warpingError
             self.psnrRegion = psnrRegion
+            self.regionMaskFraction = regionMaskFraction
         }
 
         /// Reads the keys of `clearsub eval --json` (a missing or null key is nil; `psnr` is required).
@@ -54,7 +59,8 @@ public struct ValidationTable: Sendable {
             guard let psnr = num("psnr") else { throw ValidationTableError.notEvalJSON(path) }
             self.init(psnr: psnr, ssim: num("ssim"), psnrInsideMask: num("psnr_inside_mask"),
                       psnrOutsideMask: num("psnr_outside_mask"), textLeftFrameRatio: num("text_left_frame_ratio"),
-                      warpingError: num("warping_error"), psnrRegion: num("psnr_region"))
+                      warpingError: num("warping_error"), psnrRegion: num("psnr_region"),
+                      regionMaskFraction: num("region_mask_fraction"))
         }
     }
 
@@ -129,6 +135,8 @@ public struct ValidationTable: Sendable {
         public var method: String
         public var psnrRegion: Double
         public var baselinePSNRRegion: Double
+        /// The baseline's `region_mask_fraction` (nil when its eval had no mask).
+        public var regionMaskFraction: Double?
         public var difference: Double { psnrRegion - baselinePSNRRegion }
         public var survives: Bool { difference >= -ValidationTable.sceneTextTolerance }
     }
@@ -139,7 +147,8 @@ public struct ValidationTable: Sendable {
             guard let b = base.result.psnrRegion else { continue }
             for r in rows where r.kind == .sceneText && r.clip == base.clip && r.method != baselineMethod {
                 if let v = r.result.psnrRegion {
-                    out.append(SceneTextCheck(clip: r.clip, method: r.method, psnrRegion: v, baselinePSNRRegion: b))
+                    out.append(SceneTextCheck(clip: r.clip, method: r.method, psnrRegion: v, baselinePSNRRegion: b,
+                                              regionMaskFraction: base.result.regionMaskFraction))
                 }
             }
         }
@@ -169,7 +178,8 @@ public struct ValidationTable: Sendable {
             lines.append("")
             lines.append("Scene text (PSNR in its region, must stay within \(f(Self.sceneTextTolerance, 0)) dB of the \(baselineMethod)'s own):")
             for c in checks {
-                lines.append("- \(c.clip), \(c.method): \(f(c.psnrRegion)) dB vs \(f(c.baselinePSNRRegion)) dB (\(c.difference >= 0 ? "+" : "")\(f(c.difference)) dB): \(c.survives ? "survives" : "damaged")")
+                lines.append("- \(c.clip), \(c.method): \(f(c.psnrRegion)) dB vs \(f(c.baselinePSNRRegion)) dB (\(c.difference >= 0 ? "+" : "")\(f(c.difference)) dB): \(c.survives ? "survives" : "damaged")"
+                             + (c.regionMaskFraction.map { String(format: " (%.2f%% of the region under the subtitle mask)", 100 * $0) } ?? ""))
             }
         }
         return lines.joined(separator: "\n") + "\n"
