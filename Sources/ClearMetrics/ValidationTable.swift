@@ -31,6 +31,7 @@ public struct ValidationTable: Sendable {
         public var psnrInsideMask: Double?
         public var psnrOutsideMask: Double?
         public var textLeftFrameRatio: Double?
+        public var textResidualPixelRatio: Double?
         public var warpingError: Double?
         public var psnrRegion: Double?
         /// Share of the region's pixel-frames under the dilated subtitle mask (should be 0 for a
@@ -38,13 +39,14 @@ public struct ValidationTable: Sendable {
         public var regionMaskFraction: Double?
 
         public init(psnr: Double? = nil, ssim: Double? = nil, psnrInsideMask: Double? = nil, psnrOutsideMask: Double? = nil,
-                    textLeftFrameRatio: Double? = nil, warpingError: Double? = nil, psnrRegion: Double? = nil,
-                    regionMaskFraction: Double? = nil) {
+                    textLeftFrameRatio: Double? = nil, textResidualPixelRatio: Double? = nil, warpingError: Double? = nil,
+                    psnrRegion: Double? = nil, regionMaskFraction: Double? = nil) {
             self.psnr = psnr
             self.ssim = ssim
             self.psnrInsideMask = psnrInsideMask
             self.psnrOutsideMask = psnrOutsideMask
             self.textLeftFrameRatio = textLeftFrameRatio
+            self.textResidualPixelRatio = textResidualPixelRatio
             self.warpingError = warpingError
             self.psnrRegion = psnrRegion
             self.regionMaskFraction = regionMaskFraction
@@ -59,6 +61,7 @@ public struct ValidationTable: Sendable {
             guard let psnr = num("psnr") else { throw ValidationTableError.notEvalJSON(path) }
             self.init(psnr: psnr, ssim: num("ssim"), psnrInsideMask: num("psnr_inside_mask"),
                       psnrOutsideMask: num("psnr_outside_mask"), textLeftFrameRatio: num("text_left_frame_ratio"),
+                      textResidualPixelRatio: num("text_residual_pixel_ratio"),
                       warpingError: num("warping_error"), psnrRegion: num("psnr_region"),
                       regionMaskFraction: num("region_mask_fraction"))
         }
@@ -126,6 +129,7 @@ public struct ValidationTable: Sendable {
         }
         return (rs.count, Result(psnr: avg(\.psnr), ssim: avg(\.ssim), psnrInsideMask: avg(\.psnrInsideMask),
                                  psnrOutsideMask: avg(\.psnrOutsideMask), textLeftFrameRatio: avg(\.textLeftFrameRatio),
+                                 textResidualPixelRatio: avg(\.textResidualPixelRatio),
                                  warpingError: avg(\.warpingError), psnrRegion: avg(\.psnrRegion)))
     }
 
@@ -158,13 +162,14 @@ public struct ValidationTable: Sendable {
     /// The Markdown table, then the scene-text check as a list.
     public var markdown: String {
         func f(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "—" }
+        func percent(_ v: Double?) -> String { v.map { String(format: "%.1f", 100 * $0) } ?? "—" }
         func cells(_ r: Result) -> String {
             [f(r.psnr), f(r.ssim, 4), f(r.psnrInsideMask), f(r.psnrOutsideMask),
-             r.textLeftFrameRatio.map { String(format: "%.1f", 100 * $0) } ?? "—", f(r.warpingError, 3), f(r.psnrRegion)]
+             percent(r.textLeftFrameRatio), percent(r.textResidualPixelRatio), f(r.warpingError, 3), f(r.psnrRegion)]
                 .joined(separator: " | ")
         }
-        var lines = ["| clip | method | PSNR | SSIM | PSNR in mask | PSNR outside mask | text left % | warping error | PSNR in scene-text region |",
-                     "|---|---|---|---|---|---|---|---|---|"]
+        var lines = ["| clip | method | PSNR | SSIM | PSNR in mask | PSNR outside mask | text left % (frames) | text pixels left % | warping error | PSNR in scene-text region |",
+                     "|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows { lines.append("| \(r.clip) | \(r.method) | \(cells(r.result)) |") }
         for kind in Kind.allCases {
             for m in methods {

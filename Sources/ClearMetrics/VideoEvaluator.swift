@@ -10,6 +10,7 @@
 //                     empty in every frame.
 //   text_left_frame_ratio  share of the frames with subtitle text (mask opacity ≥ 0.5 somewhere) in
 //                     which that text is still visible (TextResidue.swift); nil without a mask or text
+//   text_residual_pixel_ratio  the share of all those text pixels that still differ (its graded form)
 //   psnr_region       PSNR over a fixed rectangle (`region`), whole clip (RegionPSNR.swift)
 //   warping_error     mean over consecutive pairs of the warping error (Lai et al. 2018; Warp.swift)
 //                     with Farnebäck flow of the reference (OpticalFlow.swift); nil for one frame.
@@ -55,6 +56,11 @@ public struct MetricsReport: Sendable, Equatable {
     public var textLeftFrames: Int = 0
     /// `textLeftFrames / textFrames`; nil without a mask or when no frame has text.
     public var textLeftFrameRatio: Double? { textFrames > 0 ? Double(textLeftFrames) / Double(textFrames) : nil }
+    /// Text pixels (opacity ≥ 0.5) over the clip and those still differing by > 40 levels: the
+    /// graded version of the text-left rate.
+    public var textPixels: Int = 0
+    public var textResidualPixels: Int = 0
+    public var textResidualPixelRatio: Double? { textPixels > 0 ? Double(textResidualPixels) / Double(textPixels) : nil }
     /// The `--region` rectangle, its PSNR over the clip, and the fraction of its pixel-frames inside
     /// the dilated mask (nil without a mask): all nil without a region.
     public var region: PixelRect?
@@ -86,6 +92,7 @@ public final class MetricsAccumulator {
     private var outside = SquaredError()
     private var textFrames = 0
     private var textLeftFrames = 0
+    private var textCount = TextResidue.Count(textPixels: 0, residualPixels: 0)
     private var regionError = SquaredError()
     private var regionMasked = 0
     private var warpSum = 0.0
@@ -122,6 +129,8 @@ public final class MetricsAccumulator {
             let text = TextResidue.count(reference: reference, candidate: candidate, opacity: m)
             if text.hasText { textFrames += 1 }
             if text.textLeft { textLeftFrames += 1 }
+            textCount.textPixels += text.textPixels
+            textCount.residualPixels += text.residualPixels
             inside += split.inside
             outside += split.outside
             let all = split.inside + split.outside
@@ -174,6 +183,8 @@ public final class MetricsAccumulator {
             flowWidth: fw, flowHeight: fh)
         r.textFrames = textFrames
         r.textLeftFrames = textLeftFrames
+        r.textPixels = textCount.textPixels
+        r.textResidualPixels = textCount.residualPixels
         if let rect = options.region {
             r.region = rect
             r.psnrRegion = regionError.psnr.map(PSNR.capped)
@@ -299,6 +310,7 @@ extension MetricsReport {
             "text_frames": textFrames,
             "text_left_frames": textLeftFrames,
             "text_left_frame_ratio": num(textLeftFrameRatio),
+            "text_residual_pixel_ratio": num(textResidualPixelRatio),
             "text_left_rule": "opacity >= 128: > 10% of pixels differ by > 40 levels (max over RGB)",
             "region": region.map { $0.description as Any } ?? NSNull(),
             "psnr_region": num(psnrRegion),

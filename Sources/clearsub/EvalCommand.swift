@@ -22,7 +22,8 @@ struct EvalCommand: ParsableCommand {
         Masked PSNR: the mask's pixels with opacity > 0, dilated by a 5x5 square, accumulated over the \
         clip (null without a mask or when the mask is empty). text_left_frame_ratio: among frames whose \
         mask has text (opacity >= 0.5), the share where more than 10% of those text pixels still differ \
-        from the reference by more than 40 levels (max over RGB). psnr_region: PSNR over the --region \
+        from the reference by more than 40 levels (max over RGB); text_residual_pixel_ratio: the share of \
+        all such text pixels that do. psnr_region: PSNR over the --region \
         rectangle, whole clip. warping_error: mean absolute RGB \
         difference (0-255) between candidate frame t warped onto t+1 with the reference's optical \
         flow and candidate frame t+1, on non-occluded pixels, averaged over pairs (null for one frame).
@@ -120,6 +121,9 @@ struct EvalCommand: ParsableCommand {
         if mask != nil {
             let left = r.textLeftFrameRatio.map { String(format: "%.2f%%  (%d of %d frames with text)", 100 * $0, r.textLeftFrames, r.textFrames) }
             rows.insert(("text left (frames)", left ?? "n/a (no text in the mask)"), at: rows.count - 1)
+            if let p = r.textResidualPixelRatio {
+                rows.insert(("text pixels left", String(format: "%.2f%%  (of %d text pixels)", 100 * p, r.textPixels)), at: rows.count - 1)
+            }
         }
         if let rect = r.region {
             let overlap = r.regionMaskFraction.map { String(format: "  (%.2f%% of it under the mask)", 100 * $0) } ?? ""

@@ -56,6 +56,9 @@ final class TextLeftAndRegionTests: XCTestCase {
         XCTAssertEqual(r.textFrames, 3)
         XCTAssertEqual(r.textLeftFrames, 2)
         XCTAssertEqual(try XCTUnwrap(r.textLeftFrameRatio), 2.0 / 3.0, accuracy: 1e-12)
+        // Graded: 80 residual pixels in each of two text-left frames, over 3 · 80 text pixels.
+        XCTAssertEqual(r.textPixels, 240)
+        XCTAssertEqual(try XCTUnwrap(r.textResidualPixelRatio), 160.0 / 240.0, accuracy: 1e-12)
         let json = r.jsonObject()
         XCTAssertEqual(json["text_left_frame_ratio"] as? Double ?? -1, 2.0 / 3.0, accuracy: 1e-12)
         XCTAssertEqual(json["text_frames"] as? Int, 3)

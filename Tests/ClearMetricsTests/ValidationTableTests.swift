@@ -23,12 +23,12 @@ final class ValidationTableTests: XCTestCase {
         try json("a.input.json", ["psnr": 36.0, "ssim": 0.98, "psnr_inside_mask": 11.0, "psnr_outside_mask": 50.0,
                                   "text_left_frame_ratio": 1.0, "warping_error": NSNull()])
         try json("a.lite.json", ["psnr": 40.0, "ssim": 0.99, "psnr_inside_mask": 25.0, "psnr_outside_mask": 48.0,
-                                 "text_left_frame_ratio": 0.0, "warping_error": 1.25])
+                                 "text_left_frame_ratio": 0.0, "text_residual_pixel_ratio": 0.02, "warping_error": 1.25])
         try json("b.input.json", ["psnr": 34.0, "ssim": 0.96, "psnr_inside_mask": 13.0, "psnr_outside_mask": 52.0,
                                   "text_left_frame_ratio": 0.5])
         try json("b.lite.json", ["psnr": 38.0, "ssim": 0.97, "psnr_inside_mask": 21.0, "psnr_outside_mask": 46.0,
-                                 "text_left_frame_ratio": 0.25, "warping_error": 0.75])
-        try json("s.input.json", ["psnr": 35.0, "psnr_region": 47.0])
+                                 "text_left_frame_ratio": 0.25, "text_residual_pixel_ratio": 0.04, "warping_error": 0.75])
+        try json("s.input.json", ["psnr": 35.0, "psnr_region": 47.0, "region_mask_fraction": 0.0])
         try json("s.lite.json", ["psnr": 37.0, "psnr_region": 45.5])
         let manifest = """
         # kind\tclip\tmethod\tjson
@@ -49,6 +49,7 @@ final class ValidationTableTests: XCTestCase {
         XCTAssertEqual(lite.result.psnrInsideMask, 23)
         XCTAssertEqual(lite.result.textLeftFrameRatio, 0.125)
         XCTAssertEqual(lite.result.warpingError, 1)
+        XCTAssertEqual(try XCTUnwrap(lite.result.textResidualPixelRatio), 0.03, accuracy: 1e-12)
         XCTAssertNil(try XCTUnwrap(t.mean(kind: .subtitled, method: "input")).result.warpingError)
         XCTAssertNil(t.mean(kind: .clean, method: "lite"))
         XCTAssertEqual(t.sceneTextChecks.count, 1)
@@ -56,11 +57,11 @@ final class ValidationTableTests: XCTestCase {
         XCTAssertFalse(t.sceneTextChecks[0].survives)
 
         let md = t.markdown
-        XCTAssertTrue(md.contains("| clip A | lite | 40.00 | 0.9900 | 25.00 | 48.00 | 0.0 | 1.250 | — |"), md)
-        XCTAssertTrue(md.contains("| **mean of 2 subtitled clips** | lite | 39.00 | 0.9800 | 23.00 | 47.00 | 12.5 | 1.000 | — |"), md)
+        XCTAssertTrue(md.contains("| clip A | lite | 40.00 | 0.9900 | 25.00 | 48.00 | 0.0 | 2.0 | 1.250 | — |"), md)
+        XCTAssertTrue(md.contains("| **mean of 2 subtitled clips** | lite | 39.00 | 0.9800 | 23.00 | 47.00 | 12.5 | 3.0 | 1.000 | — |"), md)
         XCTAssertTrue(md.contains("| **mean of 1 scene-text clips** | input |"), md)
         XCTAssertFalse(md.contains("clips without subtitles"), md)
-        XCTAssertTrue(md.contains("- sign, lite: 45.50 dB vs 47.00 dB (-1.50 dB): damaged"), md)
+        XCTAssertTrue(md.contains("- sign, lite: 45.50 dB vs 47.00 dB (-1.50 dB): damaged (0.00% of the region under the subtitle mask)"), md)
     }
 
     func testBadManifestsAreOneLineErrors() throws {
