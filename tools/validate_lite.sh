@@ -16,8 +16,8 @@
 #               clips it is the telea row)
 #   lite        `clearsub remove --crf 10` with the lite engine (no mask)
 # Outputs at --crf 10. Clips are 40 frames at 10 fps (hall: 80), 768x576 (photo pans: 640x360).
-# Writes OUT_DIR/table.md (via `clearsub eval-table OUT_DIR/manifest.tsv`); sources are cached in
-# OUT_DIR/src between runs, every result is recomputed.
+# Writes OUT_DIR/table.md (via `clearsub eval-table OUT_DIR/manifest.tsv`); sources and clips are
+# cached in OUT_DIR/src and OUT_DIR/clips between runs, every result is recomputed.
 # Needs: ffmpeg, apt-get (opencv-doc), pip and unzip (the scikit-image wheel), the clearsub binary.
 # Usage: tools/validate_lite.sh [OUT_DIR] [CLEARSUB_BINARY]
 set -euo pipefail
@@ -111,26 +111,15 @@ judge() {  # NAME KIND LABEL METHOD CLEAN CANDIDATE EVAL_ARGS...: one eval, one 
   "$BIN" eval --reference "$clean" --candidate "$cand" --json "$OUT/$json" --quiet "$@" >/dev/null
   printf '%s\t%s\t%s\t%s\n' "$kind" "$label" "$method" "$json" >> "$OUT/manifest.tsv"
 }
-run() {  # NAME KIND LABEL CLEAN SUBBED MASK(or "") REGION(or "")
-  local name="$1" kind="$2" label="$3" clean="$4" subbed="$5" mask="$6" region="$7" args=() start=$SECONDS
-  [ -n "$mask" ] && args+=(--mask "$mask")
-  [ -n "$region" ] && args+=(--region "$region")
-  local empty; empty=$(empty_mask "$subbed")
-  judge "$name" "$kind" "$label" input "$clean" "$subbed" "${args[@]}"
-  "$BIN" baseline telea "$subbed" --mask "${mask:-$empty}" --output "$RES/$name.telea.mp4" --crf 10 --overwrite --quiet
-  judge "$name" "$kind" "$label" telea "$clean" "$RES/$name.telea.mp4" "${args[@]}"
-  if [ -n "$mask" ]; then
-    "$BIN" baseline telea "$subbed" --mask "$empty" --output "$RES/$name.trip.mp4" --crf 10 --overwrite --quiet
-    judge "$name" "$kind" "$label" "round trip" "$clean" "$RES/$name.trip.mp4" "${args[@]}"
-  fi
-  "$BIN" remove "$subbed" --output-dir "$OUT/lite" --crf 10 --overwrite --quiet
-  judge "$name" "$kind" "$label" lite "$clean" "$OUT/lite/$(basename "${subbed%.*}")_cleaned.mp4" "${args[@]}"
-  echo "validate_lite.sh: $name done in $((SECONDS - start)) s" >&2
-}
+# Each clip: NAME KIND LABEL CLEAN SUBBED MASK(or "") REGION(or ""), one line, fields split by "|".
 S=Resources/samples
-run hall subtitled "hall sample (seed 7, all languages, random styles)" "$S/hall.mp4" "$S/hall_subbed.mp4" "$S/hall_mask.mkv" ""
+T="|"
+CLIPLIST="hall${T}subtitled${T}hall sample (seed 7, all languages, random styles)${T}$S/hall.mp4${T}$S/hall_subbed.mp4${T}$S/hall_mask.mkv${T}
+scene${T}scene-text${T}text.png pan, en+ja, classic; region $SCENE_REGION${T}$CLIPS/scene.mp4${T}$CLIPS/scene_subbed.mp4${T}$CLIPS/scene_mask.mkv${T}$SCENE_REGION
+v72${T}clean${T}vtest 72–76 s, no subtitles${T}$CLIPS/v72.mp4${T}$CLIPS/v72.mp4${T}${T}
+page${T}clean${T}page.png pan, no subtitles${T}$CLIPS/page.mp4${T}$CLIPS/page.mp4${T}${T}"
 sub() {  # NAME LABEL: a subtitled vtest cut
-  run "$1" subtitled "$2" "$CLIPS/$1.mp4" "$CLIPS/${1}_subbed.mp4" "$CLIPS/${1}_mask.mkv" ""
+  CLIPLIST+=$'\n'"$1${T}subtitled${T}$2${T}$CLIPS/$1.mp4${T}$CLIPS/${1}_subbed.mp4${T}$CLIPS/${1}_mask.mkv${T}"
 }
 sub v02 "vtest 2–6 s, zh, shadow (unseen style)"
 sub v08 "vtest 8–12 s, en, classic"
@@ -142,7 +131,34 @@ sub v48 "vtest 48–52 s, ru, random"
 sub v54 "vtest 54–58 s, ar, boxed"
 sub v60 "vtest 60–64 s, hi, custom .ass: cyan, magenta outline, middle (unseen)"
 sub v66 "vtest 66–70 s, th, shadow (unseen style)"
-run scene scene-text "text.png pan, en+ja, classic; region $SCENE_REGION" "$CLIPS/scene.mp4" "$CLIPS/scene_subbed.mp4" "$CLIPS/scene_mask.mkv" "$SCENE_REGION"
-run v72 clean "vtest 72–76 s, no subtitles" "$CLIPS/v72.mp4" "$CLIPS/v72.mp4" "" ""
-run page clean "page.png pan, no subtitles" "$CLIPS/page.mp4" "$CLIPS/page.mp4" "" ""
+
+# Two passes: the baselines of every clip first (cheap), then the engine, so that an interrupted
+# run still has complete baselines; `clearsub eval-table OUT_DIR/manifest.tsv` works at any point.
+baselines() {  # NAME KIND LABEL CLEAN SUBBED MASK REGION
+  local name="$1" kind="$2" label="$3" clean="$4" subbed="$5" mask="$6" region="$7" args=()
+  [ -n "$mask" ] && args+=(--mask "$mask")
+  [ -n "$region" ] && args+=(--region "$region")
+  local empty; empty=$(empty_mask "$subbed")
+  judge "$name" "$kind" "$label" input "$clean" "$subbed" "${args[@]}"
+  "$BIN" baseline telea "$subbed" --mask "${mask:-$empty}" --output "$RES/$name.telea.mp4" --crf 10 --overwrite --quiet
+  judge "$name" "$kind" "$label" telea "$clean" "$RES/$name.telea.mp4" "${args[@]}"
+  if [ -n "$mask" ]; then
+    "$BIN" baseline telea "$subbed" --mask "$empty" --output "$RES/$name.trip.mp4" --crf 10 --overwrite --quiet
+    judge "$name" "$kind" "$label" "round trip" "$clean" "$RES/$name.trip.mp4" "${args[@]}"
+  fi
+}
+lite() {  # NAME KIND LABEL CLEAN SUBBED MASK REGION
+  local name="$1" kind="$2" label="$3" clean="$4" subbed="$5" mask="$6" region="$7" args=() start=$SECONDS
+  [ -n "$mask" ] && args+=(--mask "$mask")
+  [ -n "$region" ] && args+=(--region "$region")
+  "$BIN" remove "$subbed" --output-dir "$OUT/lite" --crf 10 --overwrite --quiet
+  judge "$name" "$kind" "$label" lite "$clean" "$OUT/lite/$(basename "${subbed%.*}")_cleaned.mp4" "${args[@]}"
+  echo "validate_lite.sh: lite on $name done in $((SECONDS - start)) s" >&2
+}
+for pass in baselines lite; do
+  while IFS="|" read -r name kind label clean subbed mask region; do
+    "$pass" "$name" "$kind" "$label" "$clean" "$subbed" "$mask" "$region"
+  done <<< "$CLIPLIST"
+  echo "validate_lite.sh: $pass done at $SECONDS s" >&2
+done
 "$BIN" eval-table "$OUT/manifest.tsv" --output "$OUT/table.md"

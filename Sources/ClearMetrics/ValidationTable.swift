@@ -6,7 +6,7 @@
 //
 // Manifest: one line per result, tab-separated `KIND<TAB>CLIP LABEL<TAB>METHOD<TAB>JSON FILE`, with
 // KIND `subtitled`, `clean` (no subtitles) or `scene-text`; empty lines and lines starting with `#`
-// are skipped. Rows keep the manifest's order; methods are listed in order of first appearance.
+// are skipped. Rows are grouped by clip, clips and methods in order of first appearance.
 import Foundation
 
 public struct ValidationTable: Sendable {
@@ -170,7 +170,15 @@ public struct ValidationTable: Sendable {
         }
         var lines = ["| clip | method | PSNR | SSIM | PSNR in mask | PSNR outside mask | text left % (frames) | text pixels left % | warping error | PSNR in scene-text region |",
                      "|---|---|---|---|---|---|---|---|---|---|"]
-        for r in rows { lines.append("| \(r.clip) | \(r.method) | \(cells(r.result)) |") }
+        var clips: [String] = []
+        for r in rows where !clips.contains(r.clip) { clips.append(r.clip) }
+        for clip in clips {
+            for m in methods {
+                for r in rows where r.clip == clip && r.method == m {
+                    lines.append("| \(r.clip) | \(r.method) | \(cells(r.result)) |")
+                }
+            }
+        }
         for kind in Kind.allCases {
             for m in methods {
                 if let (n, mean) = mean(kind: kind, method: m) {

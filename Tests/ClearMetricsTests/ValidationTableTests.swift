@@ -33,8 +33,8 @@ final class ValidationTableTests: XCTestCase {
         let manifest = """
         # kind\tclip\tmethod\tjson
         subtitled\tclip A\tinput\ta.input.json
-        subtitled\tclip A\tlite\ta.lite.json
         subtitled\tclip B\tinput\tb.input.json
+        subtitled\tclip A\tlite\ta.lite.json
         subtitled\tclip B\tlite\tb.lite.json
 
         scene-text\tsign\tinput\ts.input.json
@@ -57,6 +57,9 @@ final class ValidationTableTests: XCTestCase {
         XCTAssertFalse(t.sceneTextChecks[0].survives)
 
         let md = t.markdown
+        let order = md.split(separator: "\n").filter { $0.hasPrefix("| clip ") || $0.hasPrefix("| sign ") }
+            .map { $0.components(separatedBy: " | ").prefix(2).joined(separator: " | ") }
+        XCTAssertEqual(order, ["| clip A | input", "| clip A | lite", "| clip B | input", "| clip B | lite", "| sign | input", "| sign | lite"])
         XCTAssertTrue(md.contains("| clip A | lite | 40.00 | 0.9900 | 25.00 | 48.00 | 0.0 | 2.0 | 1.250 | — |"), md)
         XCTAssertTrue(md.contains("| **mean of 2 subtitled clips** | lite | 39.00 | 0.9800 | 23.00 | 47.00 | 12.5 | 3.0 | 1.000 | — |"), md)
         XCTAssertTrue(md.contains("| **mean of 1 scene-text clips** | input |"), md)
