@@ -57,7 +57,7 @@ final class ValidationTableTests: XCTestCase {
         XCTAssertFalse(t.sceneTextChecks[0].survives)
 
         let md = t.markdown
-        let order = md.split(separator: "\n").filter { $0.hasPrefix("| clip ") || $0.hasPrefix("| sign ") }
+        let order = md.split(separator: "\n").filter { $0.hasPrefix("| clip A ") || $0.hasPrefix("| clip B ") || $0.hasPrefix("| sign ") }
             .map { $0.components(separatedBy: " | ").prefix(2).joined(separator: " | ") }
         XCTAssertEqual(order, ["| clip A | input", "| clip A | lite", "| clip B | input", "| clip B | lite", "| sign | input", "| sign | lite"])
         XCTAssertTrue(md.contains("| clip A | lite | 40.00 | 0.9900 | 25.00 | 48.00 | 0.0 | 2.0 | 1.250 | — |"), md)
