@@ -55,31 +55,35 @@ synth() {  # NAME ARGS...: burn subtitles into clips/NAME.mp4 -> clips/NAME_subb
   local name="$1"; shift
   [ -f "$CLIPS/${name}_mask.mkv" ] || "$BIN" synth "$CLIPS/$name.mp4" --output-dir "$CLIPS" --overwrite --quiet "$@"
 }
-ass() {  # FILE STYLE_LINE CUE1 CUE2: an .ass script with one custom style and two cues
+ass() {  # FILE WIDTH HEIGHT STYLE_LINE CUE1 CUE2: an .ass script with one style and two cues
   cat > "$1" <<EOF
 [Script Info]
 ScriptType: v4.00+
-PlayResX: 768
-PlayResY: 576
+PlayResX: $2
+PlayResY: $3
 WrapStyle: 0
 ScaledBorderAndShadow: yes
 
 [V4+ Styles]
 Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-$2
+$4
 
 [Events]
 Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
-Dialogue: 0,0:00:00.20,0:00:01.90,val,,0,0,0,,$3
-Dialogue: 0,0:00:02.20,0:00:03.90,val,,0,0,0,,$4
+Dialogue: 0,0:00:00.20,0:00:01.90,val,,0,0,0,,$5
+Dialogue: 0,0:00:02.20,0:00:03.90,val,,0,0,0,,$6
 EOF
 }
 # Custom styles: large bold yellow serif with a thick blue outline at the top; cyan with a magenta
 # outline in the middle of the frame (presets only use the bottom or, in `random`, the top).
-ass "$SRC/custom_fr.ass" "Style: val,DejaVu Serif,52,&H0000FFFF,&H00FFFFFF,&H00C03000,&H00000000,-1,0,0,0,100,100,1,0,1,4,0,8,40,40,36,1" \
+ass "$SRC/custom_fr.ass" 768 576 "Style: val,DejaVu Serif,52,&H0000FFFF,&H00FFFFFF,&H00C03000,&H00000000,-1,0,0,0,100,100,1,0,1,4,0,8,40,40,36,1" \
   "Ce n'est pas ce que je voulais dire." "On se retrouve demain matin ?"
-ass "$SRC/custom_hi.ass" "Style: val,Noto Sans Devanagari,46,&H00FFFF00,&H00FFFFFF,&H00800080,&H00000000,0,0,0,0,100,100,0,0,1,3,0,5,40,40,0,1" \
+ass "$SRC/custom_hi.ass" 768 576 "Style: val,Noto Sans Devanagari,46,&H00FFFF00,&H00FFFFFF,&H00800080,&H00000000,0,0,0,0,100,100,0,0,1,3,0,5,40,40,0,1" \
   "आज बहुत देर हो गई है।" "कल सुबह मिलते हैं।"
+# The scene-text clip: the `classic` look (white, thin black outline, bottom), written out so that
+# no cue can go to the top (generated cues sometimes do) and cover the scene text.
+ass "$SRC/scene.ass" 640 360 "Style: val,Noto Sans CJK JP,24,&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,1,0,2,32,32,22,1" \
+  "Where are you going?" "来てくれてありがとう。"
 
 cut v02 2;  synth v02 --seed 101 --languages zh --style shadow
 cut v08 8;  synth v08 --seed 102 --languages en --style classic
@@ -91,10 +95,10 @@ cut v48 48; synth v48 --seed 107 --languages ru --style random
 cut v54 54; synth v54 --seed 108 --languages ar --style boxed
 cut v60 60; synth v60 --subtitles "$SRC/custom_hi.ass"
 cut v66 66; synth v66 --seed 110 --languages th --style shadow
-pan scene text.png 940x362 "t*10" 1; synth scene --seed 111 --languages en,ja --style classic
+pan scene text.png 940x362 "t*10" 1; synth scene --subtitles "$SRC/scene.ass"
 cut v72 72
 pan page page.png 768x382 "t*12" 10
-SCENE_REGION="0,0,640,200"    # the formulas in the top rows; classic subtitles stay below y = 280
+SCENE_REGION="0,0,640,200"    # the formulas in the top rows; the subtitles stay below y = 300
 
 # --- methods and evaluation ----------------------------------------------------------------------
 empty_mask() {  # CLIP: an all-zero opacity video with CLIP's size and frame count
@@ -115,7 +119,7 @@ judge() {  # NAME KIND LABEL METHOD CLEAN CANDIDATE EVAL_ARGS...: one eval, one 
 S=Resources/samples
 T="|"
 CLIPLIST="hall${T}subtitled${T}hall sample (seed 7, all languages, random styles)${T}$S/hall.mp4${T}$S/hall_subbed.mp4${T}$S/hall_mask.mkv${T}
-scene${T}scene-text${T}text.png pan, en+ja, classic; region $SCENE_REGION${T}$CLIPS/scene.mp4${T}$CLIPS/scene_subbed.mp4${T}$CLIPS/scene_mask.mkv${T}$SCENE_REGION
+scene${T}scene-text${T}text.png pan, en then ja, classic look at the bottom; region $SCENE_REGION${T}$CLIPS/scene.mp4${T}$CLIPS/scene_subbed.mp4${T}$CLIPS/scene_mask.mkv${T}$SCENE_REGION
 v72${T}clean${T}vtest 72–76 s, no subtitles${T}$CLIPS/v72.mp4${T}$CLIPS/v72.mp4${T}${T}
 page${T}clean${T}page.png pan, no subtitles${T}$CLIPS/page.mp4${T}$CLIPS/page.mp4${T}${T}"
 sub() {  # NAME LABEL: a subtitled vtest cut
