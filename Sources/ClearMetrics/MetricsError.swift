@@ -7,6 +7,10 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable, Sendable {
     /// shown as "N+" when `atLeast`).
     case frameCountMismatch(role: String, path: String, frames: Int, atLeast: Bool, referenceFrames: Int)
     case invalidMaxFrames(Int)
+    /// `--region` text that is not "x,y,w,h".
+    case invalidRegion(String)
+    /// The region does not lie inside the frame.
+    case regionOutsideFrame(PixelRect, width: Int, height: Int)
 
     public var description: String {
         switch self {
@@ -16,6 +20,10 @@ public enum MetricsError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(role) \(path) has \(n)\(atLeast ? "+" : "") frames but the reference has \(rn); compare videos with the same frames (same trim, no dropped or added frames), or limit both with --max-frames"
         case let .invalidMaxFrames(n):
             return "--max-frames must be at least 1 (got \(n))"
+        case let .invalidRegion(text):
+            return "--region '\(text)' is not x,y,w,h; pass four integers (left, top, width, height; width and height at least 1), e.g. --region 0,0,320,120"
+        case let .regionOutsideFrame(r, w, h):
+            return "--region \(r) reaches beyond the \(w)x\(h) frame; pass a rectangle with x+w <= \(w) and y+h <= \(h)"
         }
     }
 }

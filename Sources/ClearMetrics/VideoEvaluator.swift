@@ -8,6 +8,10 @@
 //   psnr_outside_mask PSNR of the MSE over all other pixels, whole clip; a frame with an empty
 //                     mask contributes only here. Both are nil without a mask or when the mask is
 //                     empty in every frame.
+//   text_left_frame_ratio  share of the frames with subtitle text (mask opacity ≥ 0.5 somewhere) in
+//                     which that text is still visible (TextResidue.swift); nil without a mask or text
+//   text_residual_pixel_ratio  the share of all those text pixels that still differ (its graded form)
+//   psnr_region       PSNR over a fixed rectangle (`region`), whole clip (RegionPSNR.swift)
 //   warping_error     mean over consecutive pairs of the warping error (Lai et al. 2018; Warp.swift)
 //                     with Farnebäck flow of the reference (OpticalFlow.swift); nil for one frame.
 //                     A pair in which every pixel is occluded or out of bounds is skipped.
@@ -20,11 +24,15 @@ public struct EvaluationOptions: Sendable, Equatable {
     /// Compute the temporal warping error (the expensive part).
     public var warpingError: Bool
     public var flow: FarnebackParameters
+    /// A rectangle whose PSNR is reported on its own (nil: none).
+    public var region: PixelRect?
 
-    public init(maxFrames: Int? = nil, warpingError: Bool = true, flow: FarnebackParameters = FarnebackParameters()) {
+    public init(maxFrames: Int? = nil, warpingError: Bool = true, flow: FarnebackParameters = FarnebackParameters(),
+                region: PixelRect? = nil) {
         self.maxFrames = maxFrames
         self.warpingError = warpingError
         self.flow = flow
+        self.region = region
     }
 }
 
@@ -42,6 +50,22 @@ public struct MetricsReport: Sendable, Equatable {
     public var psnrOutsideMask: Double?
     /// Fraction of pixel-frames inside the dilated mask (nil without a mask).
     public var maskFraction: Double?
+    /// Frames with subtitle text (opacity ≥ 0.5 somewhere) and those of them where text is left
+    /// (TextResidue); 0 without a mask.
+    public var textFrames: Int = 0
+    public var textLeftFrames: Int = 0
+    /// `textLeftFrames / textFrames`; nil without a mask or when no frame has text.
+    public var textLeftFrameRatio: Double? { textFrames > 0 ? Double(textLeftFrames) / Double(textFrames) : nil }
+    /// Text pixels (opacity ≥ 0.5) over the clip and those still differing by > 40 levels: the
+    /// graded version of the text-left rate.
+    public var textPixels: Int = 0
+    public var textResidualPixels: Int = 0
+    public var textResidualPixelRatio: Double? { textPixels > 0 ? Double(textResidualPixels) / Double(textPixels) : nil }
+    /// The `--region` rectangle, its PSNR over the clip, and the fraction of its pixel-frames inside
+    /// the dilated mask (nil without a mask): all nil without a region.
+    public var region: PixelRect?
+    public var psnrRegion: Double?
+    public var regionMaskFraction: Double?
     public var warpingError: Double?
     /// Frame pairs that contributed to the warping error.
     public var warpingPairs: Int
@@ -66,6 +90,11 @@ public final class MetricsAccumulator {
     private var ssimFrames = 0
     private var inside = SquaredError()
     private var outside = SquaredError()
+    private var textFrames = 0
+    private var textLeftFrames = 0
+    private var textCount = TextResidue.Count(textPixels: 0, residualPixels: 0)
+    private var regionError = SquaredError()
+    private var regionMasked = 0
     private var warpSum = 0.0
     private var warpPairs = 0
     private var visibleSum = 0.0
@@ -89,10 +118,19 @@ public final class MetricsAccumulator {
                                             referenceWidth: width, referenceHeight: height)
         }
         precondition(hasMask == (mask != nil), "MetricsAccumulator: mask given for some frames only")
+        if let rect = options.region, !rect.fits(frameWidth: width, frameHeight: height) {
+            throw MetricsError.regionOutsideFrame(rect, width: width, height: height)
+        }
         // PSNR (per frame and clip) and, with a mask, the inside / outside split.
         if let m = mask {
             let region = MaskDilation.region(opacity: m)
             let split = PSNR.maskedSquaredError(reference, candidate, mask: region)
+            if let rect = options.region { regionMasked += region.count(in: rect) }
+            let text = TextResidue.count(reference: reference, candidate: candidate, opacity: m)
+            if text.hasText { textFrames += 1 }
+            if text.textLeft { textLeftFrames += 1 }
+            textCount.textPixels += text.textPixels
+            textCount.residualPixels += text.residualPixels
             inside += split.inside
             outside += split.outside
             let all = split.inside + split.outside
@@ -103,6 +141,7 @@ public final class MetricsAccumulator {
             clipError += e
             psnrSum += PSNR.capped(e.psnr!)
         }
+        if let rect = options.region { regionError += PSNR.squaredError(reference, candidate, in: rect) }
         // SSIM on luma; the reference luma also feeds the optical flow.
         let refLuma = Luma.plane(reference)
         if let s = SSIM.ssim(refLuma, Luma.plane(candidate)) {
@@ -130,7 +169,7 @@ public final class MetricsAccumulator {
         let n = Double(max(frames, 1))
         let masked = hasMask && inside.count > 0
         let (fw, fh) = FlowFrame.flowSize(width: width, height: height, maxHeight: options.flow.maxHeight)
-        return MetricsReport(
+        var r = MetricsReport(
             frames: frames, width: width, height: height,
             psnr: psnrSum / n,
             psnrClip: PSNR.capped(clipError.psnr ?? .infinity),
@@ -142,6 +181,16 @@ public final class MetricsAccumulator {
             warpingPairs: warpPairs,
             warpingVisibleFraction: warpPairs > 0 ? visibleSum / Double(warpPairs) : nil,
             flowWidth: fw, flowHeight: fh)
+        r.textFrames = textFrames
+        r.textLeftFrames = textLeftFrames
+        r.textPixels = textCount.textPixels
+        r.textResidualPixels = textCount.residualPixels
+        if let rect = options.region {
+            r.region = rect
+            r.psnrRegion = regionError.psnr.map(PSNR.capped)
+            r.regionMaskFraction = hasMask && frames > 0 ? Double(regionMasked) / Double(rect.width * rect.height * frames) : nil
+        }
+        return r
     }
 }
 
@@ -153,6 +202,9 @@ public enum VideoEvaluator {
                                 progress: ((Int, Int) -> Void)? = nil) throws -> MetricsReport {
         if let n = options.maxFrames, n < 1 { throw MetricsError.invalidMaxFrames(n) }
         let refInfo = try VideoProbe.probe(reference)
+        if let rect = options.region, !rect.fits(frameWidth: refInfo.width, frameHeight: refInfo.height) {
+            throw MetricsError.regionOutsideFrame(rect, width: refInfo.width, height: refInfo.height)
+        }
         let candInfo = try VideoProbe.probe(candidate)
         let maskInfo = try mask.map(VideoProbe.probe)
         let limit = options.maxFrames ?? Int.max
@@ -255,6 +307,14 @@ extension MetricsReport {
             "psnr_outside_mask": num(psnrOutsideMask),
             "mask_fraction": num(maskFraction),
             "warping_error": num(warpingError),
+            "text_frames": textFrames,
+            "text_left_frames": textLeftFrames,
+            "text_left_frame_ratio": num(textLeftFrameRatio),
+            "text_residual_pixel_ratio": num(textResidualPixelRatio),
+            "text_left_rule": "opacity >= 128: > 10% of pixels differ by > 40 levels (max over RGB)",
+            "region": region.map { $0.description as Any } ?? NSNull(),
+            "psnr_region": num(psnrRegion),
+            "region_mask_fraction": num(regionMaskFraction),
             "warping_pairs": warpingPairs,
             "warping_visible_fraction": num(warpingVisibleFraction),
             "psnr_cap_db": PSNR.cap,

@@ -10,6 +10,8 @@ struct ClearSub: ParsableCommand {
             RemoveCommand.self,
             SynthCommand.self,
             EvalCommand.self,
+            EvalTableCommand.self,
+            BaselineCommand.self,
             WeightsCommand.self,
             BenchCommand.self,
             TrainCommand.self,

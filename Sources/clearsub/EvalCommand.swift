@@ -1,5 +1,6 @@
-// `clearsub eval --reference CLEAN --candidate CLEANED [--mask MASK] [--json FILE] [--max-frames N]`
-// (shared/design.md §1.2): PSNR, SSIM, PSNR inside / outside the subtitle mask and the temporal
+// `clearsub eval --reference CLEAN --candidate CLEANED [--mask MASK] [--json FILE] [--max-frames N]
+// [--region x,y,w,h]` (shared/design.md §1.2): PSNR, SSIM, PSNR inside / outside the subtitle mask,
+// the text-left frame rate (with a mask), PSNR in a rectangle (with --region) and the temporal
 // warping error, as a table on stdout and optionally one JSON object. Bad input ends with one line
 // `clearsub: error: …` on stderr and exit status 1.
 import ArgumentParser
@@ -19,7 +20,11 @@ struct EvalCommand: ParsableCommand {
         the whole clip. Identical frames have infinite PSNR, reported as 100 dB. ssim: Wang et al. \
         2004 on luma (11x11 Gaussian window, sigma 1.5), mean over the valid region, then over frames. \
         Masked PSNR: the mask's pixels with opacity > 0, dilated by a 5x5 square, accumulated over the \
-        clip (null without a mask or when the mask is empty). warping_error: mean absolute RGB \
+        clip (null without a mask or when the mask is empty). text_left_frame_ratio: among frames whose \
+        mask has text (opacity >= 0.5), the share where more than 10% of those text pixels still differ \
+        from the reference by more than 40 levels (max over RGB); text_residual_pixel_ratio: the share of \
+        all such text pixels that do. psnr_region: PSNR over the --region \
+        rectangle, whole clip. warping_error: mean absolute RGB \
         difference (0-255) between candidate frame t warped onto t+1 with the reference's optical \
         flow and candidate frame t+1, on non-occluded pixels, averaged over pairs (null for one frame).
         """)
@@ -38,6 +43,9 @@ struct EvalCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Evaluate only the first N frames.", valueName: "N"))
     var maxFrames: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Also report PSNR inside this rectangle (e.g. scene text that must survive).", valueName: "x,y,w,h"))
+    var region: String?
 
     @Flag(name: .long, help: "Skip the temporal warping error (the slowest metric).")
     var noWarpingError = false
@@ -68,7 +76,8 @@ struct EvalCommand: ParsableCommand {
         }
         let start = Date()
         let showProgress = !quiet && isatty(STDERR_FILENO) != 0
-        let options = EvaluationOptions(maxFrames: maxFrames, warpingError: !noWarpingError)
+        let options = EvaluationOptions(maxFrames: maxFrames, warpingError: !noWarpingError,
+                                        region: try region.map(PixelRect.init(parsing:)))
         let report = try VideoEvaluator.evaluate(
             reference: reference, candidate: candidate, mask: mask, options: options,
             progress: showProgress ? { done, total in
@@ -109,6 +118,17 @@ struct EvalCommand: ParsableCommand {
             ("warping error", r.warpingError == nil ? "n/a" : fmt(r.warpingError, "", 3) + String(format: "  (%d pairs, %.1f%% pixels visible)", r.warpingPairs, 100 * (r.warpingVisibleFraction ?? 0))),
         ]
         if let f = r.maskFraction { rows.insert(("mask area (dilated)", String(format: "%.2f%%", 100 * f)), at: 5) }
+        if mask != nil {
+            let left = r.textLeftFrameRatio.map { String(format: "%.2f%%  (%d of %d frames with text)", 100 * $0, r.textLeftFrames, r.textFrames) }
+            rows.insert(("text left (frames)", left ?? "n/a (no text in the mask)"), at: rows.count - 1)
+            if let p = r.textResidualPixelRatio {
+                rows.insert(("text pixels left", String(format: "%.2f%%  (of %d text pixels)", 100 * p, r.textPixels)), at: rows.count - 1)
+            }
+        }
+        if let rect = r.region {
+            let overlap = r.regionMaskFraction.map { String(format: "  (%.2f%% of it under the mask)", 100 * $0) } ?? ""
+            rows.insert(("PSNR in region \(rect)", fmt(r.psnrRegion, " dB") + overlap), at: rows.count - 1)
+        }
         let width = rows.map(\.0.count).max() ?? 0
         var out = "reference  \(reference)\ncandidate  \(candidate)\n"
         if let m = mask { out += "mask       \(m)\n" }
