@@ -3,7 +3,8 @@
 # counted as fully opaque; see Sources/ClearLite/AlphaMap.swift) on TRAINING footage, so the
 # validation set (tools/validate_lite.sh) stays unseen: 48 frames of training-data/Megamind.mp4 (720×528) with
 # generated subtitles (seed 21, all languages, random styles), `clearsub remove --crf 10` for
-# each pair of a small grid, `clearsub eval` against the clean cut. Prints one line per pair.
+# each pair of a small grid, `clearsub eval` against the clean cut, and the same on the clean cut
+# itself (false positives). Prints two lines per pair.
 # Usage: tools/tune_lite_alpha.sh [OUT_DIR] [CLEARSUB] [WEIGHTS]   (after tools/fetch_training_data.sh)
 set -euo pipefail
 OUT="${1:-results/tune}"
@@ -12,7 +13,7 @@ WEIGHTS="${3:-}"
 mkdir -p "$OUT"
 ffmpeg -nostdin -v error -y -i training-data/Megamind.mp4 -frames:v 48 -c:v libx264 -crf 10 -pix_fmt yuv420p "$OUT/megamind.mp4"
 "$BIN" synth "$OUT/megamind.mp4" --output-dir "$OUT/syn" --seed 21 --overwrite --quiet
-show() { echo "$1: $(tr -d '\n ' < "$2" | grep -o '"psnr[a-z_]*":[0-9.]*' | grep -v cap | tr '\n' ' ')"; }
+show() { echo "$1: $(tr -d '\n ' < "$2" | grep -o '"psnr[a-z_]*":[0-9][0-9.]*' | grep -v cap | tr '\n' ' ')"; }
 "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/syn/megamind_subbed.mp4" --mask "$OUT/syn/megamind_mask.mkv" \
   --json "$OUT/eval-input.json" --quiet --no-warping-error >/dev/null
 show "input itself" "$OUT/eval-input.json"
@@ -25,4 +26,10 @@ for pair in ${PAIRS:-"0.2,0.5" "0.3,0.6" "0.4,0.7" "0.5,0.8" "0.5,0.9" "0.7,0.9"
   "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/out/megamind_subbed_cleaned.mp4" \
     --mask "$OUT/syn/megamind_mask.mkv" --json "$OUT/eval-$th-$full.json" --quiet --no-warping-error >/dev/null
   show "threshold $th full $full" "$OUT/eval-$th-$full.json"
+  # the same clip without subtitles: what the engine changes where there is nothing to remove
+  CLEARSUB_LITE_ALPHA_THRESHOLD="$th" CLEARSUB_LITE_ALPHA_FULL="$full" \
+    "$BIN" remove "$OUT/megamind.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet
+  "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/out/megamind_cleaned.mp4" \
+    --json "$OUT/clean-$th-$full.json" --quiet --no-warping-error >/dev/null
+  show "  same clip without subtitles" "$OUT/clean-$th-$full.json"
 done
