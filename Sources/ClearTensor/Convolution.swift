@@ -156,14 +156,17 @@ extension Ops {
         let prim = try DNNL.shared.primitive(key, op: op) { _ in
             try geo.forwardDesc(x.dtype, bias: bias != nil, prop: dnnl_forward_inference)
         }
+        let biasF32 = bias?.toF32()
+        defer { biasF32?.keepAlive() }
+        if ConvBands.enabled, try ConvBands.run(x: x, weight: weight, bias: biasF32, geo: geo, prim: prim, key: key, wPlain: wPlain, out: out) {
+            return out
+        }
         var scratch: [Tensor] = []
         defer { withExtendedLifetime(scratch) {} }
         let xs = try LayoutAdapter.input(key + "|src", plain: xPlain, x.raw, want: prim.desc(dnnl_query_src_md), scratch: &scratch)
         let wsrc = try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: prim.desc(dnnl_query_weights_md), scratch: &scratch)
         let yHave = prim.desc(dnnl_query_dst_md)
         let yb = LayoutAdapter.output(plain: yPlain, out.raw, have: yHave, scratch: &scratch)
-        let biasF32 = bias?.toF32()
-        defer { biasF32?.keepAlive() }
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNLArg.src, prim.desc(dnnl_query_src_md), xs), (DNNLArg.weights, prim.desc(dnnl_query_weights_md), wsrc),
             (DNNLArg.dst, yHave, yb),

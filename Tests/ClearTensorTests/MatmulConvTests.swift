@@ -153,6 +153,28 @@ final class MatmulConvTests: XCTestCase {
         assertClose(yb, refConv(xb, wb, nil, p, transposed: false, outShape: yb.shape), tol: 5e-5, "bf16 conv 48->40")
     }
 
+    func testBandedConv2dMatchesWholeTensorPath() throws {
+        // large enough (≥ 8 MB of activations) for the banded path; stride, dilation, bias, bf16
+        let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
+            (32, 32, 3, 1, 1, 1, 1, .f32), (32, 48, 3, 2, 1, 1, 1, .f32), (32, 32, 5, 1, 4, 2, 1, .f32),
+            (32, 32, 4, 2, 1, 1, 1, .f32), (64, 64, 3, 1, 1, 1, 1, .bf16),
+        ]
+        for (i, t) in cases.enumerated() {
+            let x = rand([1, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
+            let b = rand([t.o], seed: 80)
+            let p = ConvParams.uniform(2, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
+            let before = ConvBands.bandedRuns
+            let banded = try Ops.conv(x, weight: w, bias: b, p)
+            XCTAssertEqual(ConvBands.bandedRuns, before + 1, "case \(i) must take the banded path")
+            ConvBands.enabled = false
+            defer { ConvBands.enabled = true }
+            let whole = try Ops.conv(x, weight: w, bias: b, p)
+            ConvBands.enabled = true
+            XCTAssertEqual(banded.shape, whole.shape)
+            XCTAssertLessThanOrEqual(nmse(banded.floats(), whole.floats()), t.dt == .f32 ? f32Tol : 1e-5, "banded conv case \(i)")
+        }
+    }
+
     func testLayoutTransposeRoundTrip() {
         for (n, r, c) in [(1, 16, 16), (2, 35, 19), (3, 1, 40), (1, 64, 3)] {
             let a = rand([n, r, c], seed: UInt64(r * c)), t = Tensor(shape: [n, c, r], dtype: .f32), b = Tensor(shape: [n, r, c], dtype: .f32)
