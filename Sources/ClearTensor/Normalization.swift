@@ -44,31 +44,31 @@ extension Ops {
         let wf = weight?.toF32()
         defer { wf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
-        let pw = wf.map { UnsafePointer($0.f32) }
-        let isBF16 = x.dtype == .bf16
-        parallelFor(x.count / c, minChunk: max(1, 8192 / c)) { rows in
-            // bf16 rows are widened into a per-chunk f32 row buffer, so no full-size temporaries.
-            let buf = UnsafeMutablePointer<Float>.allocate(capacity: isBF16 ? c : 0)
-            defer { buf.deallocate() }
+        let pw = wf.map { ElementPointer($0) }
+        let src = ElementPointer(x), dst = ElementPointer(out), isBF16 = x.dtype == .bf16
+        parallelForDynamic(x.count / c, grain: max(1, 32768 / c)) { rows in
             for r in rows {
-                let src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>
-                if isBF16 {
-                    BF16.convert(UnsafePointer(x.bf16 + r * c), buf, count: c)
-                    src = UnsafePointer(buf); dst = buf
-                } else {
-                    src = UnsafePointer(x.f32 + r * c); dst = out.f32 + r * c
+                let base = r * c
+                var acc = Vec16(repeating: 0), i = 0
+                while i + 16 <= c { let v = src.load(base + i); acc += v * v; i += 16 }
+                if i < c { let v = src.load(base + i, count: c - i); acc += v * v }
+                let inv = Vec16(repeating: Float(1.0 / (Double(acc.sum()) / Double(c) + Double(eps)).squareRoot()))
+                @inline(__always) func apply(_ v: Vec16, _ k: Int) -> Vec16 {
+                    var y = v * inv
+                    guard let pw else { return y }
+                    // bf16: cast back to the input dtype before the weight, as the reference does
+                    if isBF16 { y = VMath.roundBF16(y) }
+                    return y * pw.load(k)
                 }
-                let ms = simdSumSqDev(src, c, mean: 0) / Double(c)
-                let inv = Float(1.0 / (ms + Double(eps)).squareRoot())
-                simdAffine(src, dst, c, a: inv, b: 0)
-                if isBF16 {  // cast back to the input dtype before the weight, as the reference does
-                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
-                    guard let pw else { continue }
-                    BF16.convert(UnsafePointer(out.bf16 + r * c), dst, count: c)
-                    simdMul(UnsafePointer(dst), pw, dst, c)
-                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
-                } else if let pw {
-                    simdMul(UnsafePointer(dst), pw, dst, c)
+                i = 0
+                while i + 16 <= c { dst.store(apply(src.load(base + i), i), base + i); i += 16 }
+                if i < c {
+                    var y = src.load(base + i, count: c - i) * inv
+                    if let pw {
+                        if isBF16 { y = VMath.roundBF16(y) }
+                        y *= pw.load(i, count: c - i)
+                    }
+                    dst.store(y, base + i, count: c - i)
                 }
             }
         }
