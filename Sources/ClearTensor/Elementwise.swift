@@ -28,7 +28,7 @@ extension Ops {
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         if x.count == 0 { return out }
         let src = ElementPointer(x), dst = ElementPointer(out)
-        switch act {
+        switch VMath.wide ? act : .geluErf {
         case .silu:
             vectorMap(src, dst, count: x.count) { v in v / (1 + VMath.exp(-v)) }
             return out
@@ -68,7 +68,7 @@ extension Ops {
         let ax = try x.axis(axis, op: "softmax")
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         if x.count == 0 { return out }
-        if ax == x.rank - 1 { softmaxLastAxis(x, out); return out }
+        if ax == x.rank - 1 && VMath.wide { softmaxLastAxis(x, out); return out }
         let md = try dnnlDesc(x.shape, x.dtype)
         let prim = try DNNL.shared.primitive("softmax|\(x.shape)|\(ax)|\(x.dtype)", op: "softmax") { _ in
             var d = dnnl_softmax_desc_t()
@@ -93,7 +93,7 @@ func softmaxLastAxis(_ x: Tensor, _ out: Tensor) {
             let base = r * c
             var i = 0
             var mv = Vec16(repeating: -.infinity)
-            while i + 16 <= c { mv = pointwiseMax(mv, src.load(base + i)); i += 16 }
+            while i + 16 <= c { mv = VMath.max(mv, src.load(base + i)); i += 16 }
             var m = mv.max()
             while i < c { m = Swift.max(m, src.scalar(base + i)); i += 1 }
             let mvec = Vec16(repeating: m)

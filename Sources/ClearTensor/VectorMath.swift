@@ -4,17 +4,30 @@
 // Matches: exp — Cephes `expf` (range reduction by ln 2 split in two constants, degree-5
 // polynomial; ≤ 2 ulp on [-87, 88]); bf16 — PyTorch's round-to-nearest-even (DType.swift).
 // Written with only the SSE2 baseline in mind (no `rounded()`, which would be a libcall per lane):
-// rounding uses the 1.5·2²³ magic-number trick and 2ⁿ is built from the exponent bits.
+// rounding uses the 1.5·2²³ magic-number trick and 2ⁿ is built from the exponent bits; clamping
+// and max use compare + `replace` (the stdlib's `clamped` / `pointwiseMax` compile to per-lane
+// code, ~60× slower).
 import Foundation
 
 typealias Vec16 = SIMD16<Float>
 
 enum VMath {
+    /// True when ClearTensor was compiled for a specific CPU (CLEARSUB_TARGET_CPU, see Package.swift):
+    /// the 16-lane kernels then map to AVX-512 / AVX2 instead of four SSE2 operations each, and the
+    /// exp-heavy ops prefer them over oneDNN.
+    #if CLEARSUB_WIDE_SIMD
+    static let wide = true
+    #else
+    static let wide = false
+    #endif
+
     /// e^x per lane; x is clamped to [-87.3, 88.3] (results below ~1e-38 flush towards 0, above
     /// that range saturate at ~2.4e38 instead of +inf). NaN lanes propagate.
     @inline(__always)
     static func exp(_ v: Vec16) -> Vec16 {
-        let x = v.clamped(lowerBound: Vec16(repeating: -87.3), upperBound: Vec16(repeating: 88.3))
+        var x = v
+        x.replace(with: 88.3, where: x .> 88.3)
+        x.replace(with: -87.3, where: x .< -87.3)
         let magic = Vec16(repeating: 12_582_912)  // 1.5·2^23: adding it rounds to an integer
         let t = x * 1.442_695_04 + magic
         let n = t - magic
@@ -35,6 +48,10 @@ enum VMath {
         return out.replacing(with: v, where: v .!= v)
     }
 
+    /// Lane-wise maximum (a lane of `b` wins where it is greater; NaN lanes of `b` are ignored).
+    @inline(__always)
+    static func max(_ a: Vec16, _ b: Vec16) -> Vec16 { a.replacing(with: b, where: b .> a) }
+
     /// 1 / (1 + e^-x).
     @inline(__always)
     static func sigmoid(_ x: Vec16) -> Vec16 { 1 / (1 + exp(-x)) }
@@ -45,14 +62,20 @@ enum VMath {
     @inline(__always) static func store(_ v: Vec16, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec16.self) }
 
     @inline(__always) static func load(_ p: UnsafePointer<UInt16>) -> Vec16 {
+        // lane-by-lane widening in our own inlined code: the stdlib's generic
+        // SIMD16(truncatingIfNeeded:) is not always inlined and then runs as a per-lane call
         let h = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt16>.self)
-        return Vec16(bitPattern: SIMD16<UInt32>(truncatingIfNeeded: h) &<< 16)
+        var w = SIMD16<UInt32>()
+        for k in 0..<16 { w[k] = UInt32(h[k]) &<< 16 }
+        return Vec16(bitPattern: w)
     }
 
     /// Round-to-nearest-even to bf16 (NaN stays a quiet NaN), stored as 16 bit patterns.
     @inline(__always) static func store(_ v: Vec16, _ p: UnsafeMutablePointer<UInt16>) {
         let r = roundedBF16Bits(v) &>> 16
-        UnsafeMutableRawPointer(p).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: r), as: SIMD16<UInt16>.self)
+        var h = SIMD16<UInt16>()
+        for k in 0..<16 { h[k] = UInt16(truncatingIfNeeded: r[k]) }
+        UnsafeMutableRawPointer(p).storeBytes(of: h, as: SIMD16<UInt16>.self)
     }
 
     /// Lanes rounded to the nearest bf16 value (RNE), as f32 bit patterns.
