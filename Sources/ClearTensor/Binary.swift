@@ -40,7 +40,8 @@ extension Ops {
         let inner = r == 0 ? 1 : shape[r - 1]
         let rows = inner == 0 ? 0 : out.count / inner
         let ia = r == 0 ? 0 : sa[r - 1], ib = r == 0 ? 0 : sb[r - 1]
-        let pa = ElementPointer(af), pb = ElementPointer(bf), po = ElementPointer(out)
+        let split = af.dtype == .bf16 || bf.dtype == .bf16 || outType == .bf16
+        let pa = ElementPointer(af, split: split), pb = ElementPointer(bf, split: split), po = ElementPointer(out, split: split)
         parallelForDynamic(rows, grain: max(1, 32768 / max(inner, 1))) { range in
             var idx = [Int](repeating: 0, count: max(r - 1, 0))
             for rowIndex in range {

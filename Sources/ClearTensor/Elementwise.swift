@@ -1,6 +1,7 @@
-// Activations and softmax, f32 and bf16: Swift SIMD kernels (VectorMath.swift) for SiLU,
-// tanh-GELU, sigmoid, ReLU and last-axis softmax; oneDNN primitives (eltwise_forward,
-// softmax_forward) for erf-GELU and softmax over other axes.
+// Activations and softmax, f32 and bf16, on oneDNN primitives (eltwise_forward, softmax_forward);
+// Swift SIMD kernels (VectorMath.swift) for SiLU, tanh-GELU, sigmoid, ReLU and last-axis softmax,
+// used instead when ClearTensor is built for a specific CPU (CLEARSUB_TARGET_CPU, Package.swift),
+// where they beat oneDNN 2.6's bf16 eltwise / softmax.
 // Matches: torch.nn.functional.silu, gelu(approximate="tanh"), gelu (exact erf), sigmoid,
 // softmax(dim=axis).
 import CDNNL
@@ -21,33 +22,13 @@ public enum Activation: String, Sendable, CaseIterable {
 }
 
 extension Ops {
-    /// Elementwise activation; output has the input's shape and dtype. SiLU, tanh-GELU, sigmoid
-    /// and ReLU run as Swift SIMD kernels (bf16 converted in-register; oneDNN 2.6's bf16 eltwise
-    /// ran at a fraction of memory bandwidth); erf-GELU runs on oneDNN's eltwise primitive.
+    /// Elementwise activation; output has the input's shape and dtype. On oneDNN's eltwise
+    /// primitive (runtime-dispatched JIT) in the portable build; with CLEARSUB_WIDE_SIMD, SiLU,
+    /// tanh-GELU, sigmoid and ReLU run as the Swift SIMD kernels of `swiftActivation`.
     public static func activation(_ x: Tensor, _ act: Activation) throws -> Tensor {
+        if VMath.wide, let y = swiftActivation(x, act) { return y }
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         if x.count == 0 { return out }
-        let src = ElementPointer(x), dst = ElementPointer(out)
-        switch VMath.wide ? act : .geluErf {
-        case .silu:
-            vectorMap(src, dst, count: x.count) { v in v / (1 + VMath.exp(-v)) }
-            return out
-        case .sigmoid:
-            vectorMap(src, dst, count: x.count) { v in VMath.sigmoid(v) }
-            return out
-        case .relu:
-            vectorMap(src, dst, count: x.count) { v in v.replacing(with: 0, where: v .< 0) }
-            return out
-        case .geluTanh:
-            // 0.5·x·(1 + tanh(u)) = x / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³)
-            vectorMap(src, dst, count: x.count) { v in
-                let u2 = (v + 0.044_715 * v * v * v) * -1.595_769_121_605_730_7  // −2·√(2/π)
-                return v / (1 + VMath.exp(u2))
-            }
-            return out
-        case .geluErf:
-            break
-        }
         let md = try dnnlDesc([x.count], x.dtype)
         let prim = try DNNL.shared.primitive("eltwise|\(act)|\(x.count)|\(x.dtype)", op: "\(act)") { _ in
             var d = dnnl_eltwise_desc_t()
@@ -62,6 +43,30 @@ extension Ops {
     public static func silu(_ x: Tensor) throws -> Tensor { try activation(x, .silu) }
     public static func gelu(_ x: Tensor, approximateTanh: Bool = false) throws -> Tensor { try activation(x, approximateTanh ? .geluTanh : .geluErf) }
     public static func sigmoid(_ x: Tensor) throws -> Tensor { try activation(x, .sigmoid) }
+
+    /// Swift SIMD activation kernels (bf16 converted in-register); nil for erf-GELU, which has none.
+    static func swiftActivation(_ x: Tensor, _ act: Activation) -> Tensor? {
+        let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        let split = x.dtype == .bf16
+        let src = ElementPointer(x, split: split), dst = ElementPointer(out, split: split)
+        switch act {
+        case .silu:
+            vectorMap(src, dst, count: x.count) { v in v / (1 + VMath.exp(-v)) }
+        case .sigmoid:
+            vectorMap(src, dst, count: x.count) { v in VMath.sigmoid(v) }
+        case .relu:
+            vectorMap(src, dst, count: x.count) { v in v.replacing(with: 0, where: v .< 0) }
+        case .geluTanh:
+            // 0.5·x·(1 + tanh(u)) = x / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³)
+            vectorMap(src, dst, count: x.count) { v in
+                let u2 = (v + 0.044_715 * v * v * v) * -1.595_769_121_605_730_7  // −2·√(2/π)
+                return v / (1 + VMath.exp(u2))
+            }
+        case .geluErf:
+            return nil
+        }
+        return out
+    }
 
     /// Softmax along `axis` (default: last).
     public static func softmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
@@ -85,7 +90,8 @@ extension Ops {
 /// row buffer), then scaling by 1/sum; bf16 rows are widened and rounded in-register.
 func softmaxLastAxis(_ x: Tensor, _ out: Tensor) {
     let c = x.shape[x.rank - 1], rows = x.count / c
-    let src = ElementPointer(x), dst = ElementPointer(out)
+    let split = x.dtype == .bf16  // lane order is irrelevant here: buf is written and read back alike
+    let src = ElementPointer(x, split: split), dst = ElementPointer(out, split: split)
     parallelForDynamic(rows, grain: max(1, 32768 / c)) { range in
         let buf = UnsafeMutablePointer<Float>.allocate(capacity: c + 16)
         defer { buf.deallocate() }

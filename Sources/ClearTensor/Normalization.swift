@@ -44,8 +44,9 @@ extension Ops {
         let wf = weight?.toF32()
         defer { wf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
-        let pw = wf.map { ElementPointer($0) }
-        let src = ElementPointer(x), dst = ElementPointer(out), isBF16 = x.dtype == .bf16
+        let isBF16 = x.dtype == .bf16
+        let pw = wf.map { ElementPointer($0, split: isBF16) }
+        let src = ElementPointer(x, split: isBF16), dst = ElementPointer(out, split: isBF16)
         parallelForDynamic(x.count / c, grain: max(1, 32768 / c)) { rows in
             for r in rows {
                 let base = r * c

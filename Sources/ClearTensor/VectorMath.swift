@@ -78,6 +78,33 @@ enum VMath {
         UnsafeMutableRawPointer(p).storeBytes(of: h, as: SIMD16<UInt16>.self)
     }
 
+    // "Split" lane order: lanes 0–7 hold elements 0, 2, …, 14 and lanes 8–15 elements 1, 3, …, 15
+    // of a 16-element block. 16 bf16 values are 8 UInt32 words, and their even / odd halves become
+    // f32 lanes with a shift / mask, so bf16 <-> f32 costs no cross-lane shuffle (SSE2 has no
+    // cheap 32 -> 16-bit pack). Kernels that touch bf16 load and store every operand in this order,
+    // which is harmless for elementwise math and for order-free reductions.
+
+    @inline(__always) static func loadSplit(_ p: UnsafePointer<UInt16>) -> Vec16 {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: SIMD8<UInt32>.self)
+        return Vec16(lowHalf: SIMD8<Float>(bitPattern: w &<< 16), highHalf: SIMD8<Float>(bitPattern: w & 0xFFFF_0000))
+    }
+    @inline(__always) static func storeSplit(_ v: Vec16, _ p: UnsafeMutablePointer<UInt16>) {
+        let r = roundedBF16Bits(v)
+        let w = (r.lowHalf &>> 16) | (r.highHalf & 0xFFFF_0000)
+        UnsafeMutableRawPointer(p).storeBytes(of: w, as: SIMD8<UInt32>.self)
+    }
+    @inline(__always) static func loadSplit(_ p: UnsafePointer<Float>) -> Vec16 {
+        let v = load(p)
+        var r = Vec16()
+        for k in 0..<8 { r[k] = v[2 * k]; r[8 + k] = v[2 * k + 1] }
+        return r
+    }
+    @inline(__always) static func storeSplit(_ v: Vec16, _ p: UnsafeMutablePointer<Float>) {
+        var r = Vec16()
+        for k in 0..<8 { r[2 * k] = v[k]; r[2 * k + 1] = v[8 + k] }
+        store(r, p)
+    }
+
     /// Lanes rounded to the nearest bf16 value (RNE), as f32 bit patterns.
     @inline(__always) static func roundBF16(_ v: Vec16) -> Vec16 { Vec16(bitPattern: roundedBF16Bits(v)) }
 
@@ -107,24 +134,39 @@ extension SIMD16 where Scalar == Float {
     @inline(__always) func bitPattern(as: UInt32.Type) -> SIMD16<UInt32> { unsafeBitCast(self, to: SIMD16<UInt32>.self) }
 }
 
+extension SIMD8 where Scalar == Float {
+    @inline(__always) init(bitPattern u: SIMD8<UInt32>) { self = unsafeBitCast(u, to: SIMD8<Float>.self) }
+}
+
 /// A raw element pointer of either dtype, for kernels written once over f32 and bf16 storage.
+/// With `split`, full 16-element blocks are loaded and stored in VMath's split lane order (all
+/// operands of one kernel must agree); partial blocks are always in natural order.
 struct ElementPointer {
     let raw: UnsafeMutableRawPointer
     let dtype: DType
-    init(_ t: Tensor) { raw = t.raw; dtype = t.dtype }
-    init(_ raw: UnsafeMutableRawPointer, _ dtype: DType) { self.raw = raw; self.dtype = dtype }
+    let split: Bool
+    init(_ t: Tensor, split: Bool = false) { raw = t.raw; dtype = t.dtype; self.split = split }
 
     @inline(__always) func load(_ i: Int) -> Vec16 {
-        dtype == .f32 ? VMath.load(UnsafePointer(raw.assumingMemoryBound(to: Float.self) + i))
-                      : VMath.load(UnsafePointer(raw.assumingMemoryBound(to: UInt16.self) + i))
+        if dtype == .f32 {
+            let p = UnsafePointer(raw.assumingMemoryBound(to: Float.self) + i)
+            return split ? VMath.loadSplit(p) : VMath.load(p)
+        }
+        let p = UnsafePointer(raw.assumingMemoryBound(to: UInt16.self) + i)
+        return split ? VMath.loadSplit(p) : VMath.load(p)
     }
     @inline(__always) func load(_ i: Int, count n: Int) -> Vec16 {
         dtype == .f32 ? VMath.loadPartial(UnsafePointer(raw.assumingMemoryBound(to: Float.self) + i), n)
                       : VMath.loadPartial(UnsafePointer(raw.assumingMemoryBound(to: UInt16.self) + i), n)
     }
     @inline(__always) func store(_ v: Vec16, _ i: Int) {
-        if dtype == .f32 { VMath.store(v, raw.assumingMemoryBound(to: Float.self) + i) }
-        else { VMath.store(v, raw.assumingMemoryBound(to: UInt16.self) + i) }
+        if dtype == .f32 {
+            let p = raw.assumingMemoryBound(to: Float.self) + i
+            if split { VMath.storeSplit(v, p) } else { VMath.store(v, p) }
+        } else {
+            let p = raw.assumingMemoryBound(to: UInt16.self) + i
+            if split { VMath.storeSplit(v, p) } else { VMath.store(v, p) }
+        }
     }
     @inline(__always) func store(_ v: Vec16, _ i: Int, count n: Int) {
         if dtype == .f32 { VMath.storePartial(v, raw.assumingMemoryBound(to: Float.self) + i, n) }
