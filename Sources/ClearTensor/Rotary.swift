@@ -35,7 +35,13 @@ public struct Rope3D: Sendable {
     }
 
     /// Rotates x [B, N, H, D] or [N, H, D] (N = frames·height·width, D = headDim).
-    public func apply(_ x: Tensor) throws -> Tensor {
+    public func apply(_ x: Tensor) throws -> Tensor { try rotate(x, inverse: false) }
+
+    /// The transpose (= inverse) rotation, which maps dL/d(apply(x)) to dL/dx: the rotation is
+    /// orthogonal, so the gradient is the same rotation by the negated angles.
+    public func applyInverse(_ x: Tensor) throws -> Tensor { try rotate(x, inverse: true) }
+
+    private func rotate(_ x: Tensor, inverse: Bool) throws -> Tensor {
         guard x.rank == 3 || x.rank == 4, x.shape[x.rank - 1] == headDim, x.shape[x.rank - 3] == tokens else {
             throw TensorError.shapeMismatch(op: "Rope3D.apply", expected: [tokens, -1, headDim], got: x.shape,
                                             hint: "x must be [B, N, heads, \(headDim)] or [N, heads, \(headDim)] with N = \(frames)·\(height)·\(width)")
@@ -50,13 +56,13 @@ public struct Rope3D: Sendable {
             parallelFor(x.count / (heads * headDim), minChunk: 64) { rows in
                 for row in rows {
                     let tok = row % n
-                    let c = cp + tok * pairs, s = sp + tok * pairs
+                    let c = cp + tok * pairs, s = sp + tok * pairs, sign: Float = inverse ? -1 : 1
                     for h in 0..<heads {
                         let base = (row * heads + h) * headDim
                         for m in 0..<pairs {
-                            let re = px[base + 2 * m], im = px[base + 2 * m + 1]
-                            po[base + 2 * m] = re * c[m] - im * s[m]
-                            po[base + 2 * m + 1] = re * s[m] + im * c[m]
+                            let re = px[base + 2 * m], im = px[base + 2 * m + 1], sn = sign * s[m]
+                            po[base + 2 * m] = re * c[m] - im * sn
+                            po[base + 2 * m + 1] = re * sn + im * c[m]
                         }
                     }
                 }
