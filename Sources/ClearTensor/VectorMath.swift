@@ -134,6 +134,13 @@ extension SIMD16 where Scalar == Float {
     @inline(__always) func bitPattern(as: UInt32.Type) -> SIMD16<UInt32> { unsafeBitCast(self, to: SIMD16<UInt32>.self) }
 }
 
+extension SIMD16 where Scalar == Float {
+    /// `value` in the first `count` lanes, 0 in the rest.
+    @inline(__always) init(repeating value: Float, count: Int) {
+        self.init(repeating: 0); for i in 0..<count { self[i] = value }
+    }
+}
+
 extension SIMD8 where Scalar == Float {
     @inline(__always) init(bitPattern u: SIMD8<UInt32>) { self = unsafeBitCast(u, to: SIMD8<Float>.self) }
 }
