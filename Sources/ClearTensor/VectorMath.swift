@@ -154,7 +154,7 @@ struct ElementPointer {
     let split: Bool
     init(_ t: Tensor, split: Bool = false) { raw = t.raw; dtype = t.dtype; self.split = split }
 
-    @inline(__always) func load(_ i: Int) -> Vec16 {
+    @_transparent func load(_ i: Int) -> Vec16 {
         if dtype == .f32 {
             let p = UnsafePointer(raw.assumingMemoryBound(to: Float.self) + i)
             return split ? VMath.loadSplit(p) : VMath.load(p)
@@ -162,11 +162,11 @@ struct ElementPointer {
         let p = UnsafePointer(raw.assumingMemoryBound(to: UInt16.self) + i)
         return split ? VMath.loadSplit(p) : VMath.load(p)
     }
-    @inline(__always) func load(_ i: Int, count n: Int) -> Vec16 {
+    @_transparent func load(_ i: Int, count n: Int) -> Vec16 {
         dtype == .f32 ? VMath.loadPartial(UnsafePointer(raw.assumingMemoryBound(to: Float.self) + i), n)
                       : VMath.loadPartial(UnsafePointer(raw.assumingMemoryBound(to: UInt16.self) + i), n)
     }
-    @inline(__always) func store(_ v: Vec16, _ i: Int) {
+    @_transparent func store(_ v: Vec16, _ i: Int) {
         if dtype == .f32 {
             let p = raw.assumingMemoryBound(to: Float.self) + i
             if split { VMath.storeSplit(v, p) } else { VMath.store(v, p) }
@@ -175,11 +175,11 @@ struct ElementPointer {
             if split { VMath.storeSplit(v, p) } else { VMath.store(v, p) }
         }
     }
-    @inline(__always) func store(_ v: Vec16, _ i: Int, count n: Int) {
+    @_transparent func store(_ v: Vec16, _ i: Int, count n: Int) {
         if dtype == .f32 { VMath.storePartial(v, raw.assumingMemoryBound(to: Float.self) + i, n) }
         else { VMath.storePartial(v, raw.assumingMemoryBound(to: UInt16.self) + i, n) }
     }
-    @inline(__always) func scalar(_ i: Int) -> Float {
+    @_transparent func scalar(_ i: Int) -> Float {
         dtype == .f32 ? raw.assumingMemoryBound(to: Float.self)[i] : BF16.toFloat(raw.assumingMemoryBound(to: UInt16.self)[i])
     }
 }
