@@ -1,7 +1,17 @@
 // swift-tools-version:6.0
 // clearsub — mask-free video subtitle removal (a Swift implementation of CLEAR, arXiv 2603.21901).
 // Layout follows shared/design.md §2: one target per layer, one system-library target per C library.
+import Foundation
 import PackageDescription
+
+// Opt-in CPU-specific code generation for the Swift kernels of the Tensor layer:
+// CLEARSUB_TARGET_CPU=native (or znver4, skylake-avx512, …) compiles ClearTensor for that CPU and
+// defines CLEARSUB_WIDE_SIMD, which routes the exp-heavy elementwise ops (SiLU, GELU, softmax) to
+// the Swift SIMD kernels instead of oneDNN. Unset (the default), the build is portable x86-64 and
+// those ops use oneDNN's runtime-dispatched JIT kernels. The binary then only runs on CPUs with
+// the chosen instruction set.
+let targetCPU = ProcessInfo.processInfo.environment["CLEARSUB_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
+let tensorSettings: [SwiftSetting] = targetCPU.map { [.unsafeFlags(["-target-cpu", $0]), .define("CLEARSUB_WIDE_SIMD")] } ?? []
 
 let package = Package(
     name: "clearsub",
@@ -20,7 +30,7 @@ let package = Package(
                        providers: [.apt(["libass-dev"])]),
 
         // Layers, bottom to top.
-        .target(name: "ClearTensor", dependencies: ["CDNNL"]),
+        .target(name: "ClearTensor", dependencies: ["CDNNL"], swiftSettings: tensorSettings),
         .target(name: "ClearWeights", dependencies: ["ClearTensor"]),
         .target(name: "ClearMedia"),
         .target(name: "ClearSubtitles", dependencies: ["CLibass", "ClearMedia"]),

@@ -1,7 +1,7 @@
 // Swift gradient kernels (f32) for the autograd tape: activation derivatives and the backward
-// passes of LayerNorm and GroupNorm.
+// passes of LayerNorm, GroupNorm, softmax and RMSNorm.
 // Matches: the analytic derivatives of torch's silu, sigmoid, relu, gelu (erf and tanh forms)
-// and of layer_norm / group_norm with affine parameters.
+// and of layer_norm / group_norm with affine parameters, softmax and Wan's RMSNorm.
 import Foundation
 
 /// Elementwise f(a) or f(a, b) over same-shape f32 tensors, in parallel.
@@ -93,5 +93,56 @@ extension Ops {
             return t
         }
         return (dx, weight == nil ? nil : tensor(dw), tensor(db))
+    }
+}
+
+extension Ops {
+    /// Softmax backward from the forward output y: dx = y ⊙ (dy − Σ_axis dy ⊙ y) (f32).
+    /// Matches: torch's _softmax_backward_data.
+    static func softmaxBackward(y: Tensor, dy: Tensor, axis ax: Int) -> Tensor {
+        let yf = y.toF32(), gf = dy.toF32()
+        defer { yf.keepAlive(); gf.keepAlive() }
+        let n = y.shape[ax], inner = y.shape[(ax + 1)...].reduce(1, *), outer = y.count / max(n * inner, 1)
+        let dx = Tensor(shape: y.shape, dtype: .f32, zeroed: false)
+        let py = UnsafePointer(yf.f32), pg = UnsafePointer(gf.f32), pd = dx.f32
+        parallelFor(outer * inner, minChunk: max(1, 4096 / max(n, 1))) { r in
+            for line in r {
+                let base = (line / inner) * n * inner + line % inner
+                var dot = 0.0
+                for j in 0..<n { let i = base + j * inner; dot += Double(py[i]) * Double(pg[i]) }
+                let d = Float(dot)
+                for j in 0..<n { let i = base + j * inner; pd[i] = py[i] * (pg[i] - d) }
+            }
+        }
+        return dx
+    }
+
+    /// RMSNorm (last dim) backward, f32: with r = 1/√(mean(x²)+eps) and u = dy ⊙ w,
+    /// dx = r·u − x·r³·mean(u ⊙ x), dw = Σ_rows dy ⊙ x·r. Matches: autograd of Wan's RMSNorm in f32.
+    static func rmsNormBackward(_ x: Tensor, dy: Tensor, weight: Tensor?, eps: Float) -> (Tensor, Tensor?) {
+        let c = x.shape.last!, rows = x.count / c
+        let xf = x.toF32(), gf = dy.toF32(), wf = weight?.toF32()
+        defer { xf.keepAlive(); gf.keepAlive(); wf?.keepAlive() }
+        let dx = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
+        let px = UnsafePointer(xf.f32), pg = UnsafePointer(gf.f32), pw = wf.map { UnsafePointer($0.f32) }, pd = dx.f32
+        var dw = [Double](repeating: 0, count: c)
+        for r in 0..<rows {
+            let base = r * c
+            var ss = 0.0, ux = 0.0
+            for i in 0..<c {
+                let xv = Double(px[base + i]); ss += xv * xv
+                ux += Double(pg[base + i]) * Double(pw?[i] ?? 1) * xv
+            }
+            let inv = 1 / (ss / Double(c) + Double(eps)).squareRoot(), k = inv * inv * inv * ux / Double(c)
+            for i in 0..<c {
+                let xv = Double(px[base + i]), g = Double(pg[base + i])
+                pd[base + i] = Float(inv * g * Double(pw?[i] ?? 1) - xv * k)
+                dw[i] += g * xv * inv
+            }
+        }
+        guard weight != nil else { return (dx, nil) }
+        let t = Tensor(shape: [c], dtype: .f32, zeroed: false)
+        for i in 0..<c { t.f32[i] = Float(dw[i]) }
+        return (dx, t)
     }
 }

@@ -1,4 +1,5 @@
-// Broadcast elementwise binary ops written in Swift (SIMD inner loops, parallel over rows).
+// Broadcast elementwise binary ops written in Swift (SIMD inner loops with in-register bf16
+// conversion, dynamically scheduled over rows).
 // Matches: torch broadcasting semantics for a + b, a * b, a - b (NumPy rules: align trailing
 // dims, size-1 dims stretch). Computed in f32; the result is bf16 only if both inputs are bf16.
 
@@ -39,18 +40,10 @@ extension Ops {
         let inner = r == 0 ? 1 : shape[r - 1]
         let rows = inner == 0 ? 0 : out.count / inner
         let ia = r == 0 ? 0 : sa[r - 1], ib = r == 0 ? 0 : sb[r - 1]
-        parallelFor(rows, minChunk: max(1, 16384 / max(inner, 1))) { range in
+        let split = af.dtype == .bf16 || bf.dtype == .bf16 || outType == .bf16
+        let pa = ElementPointer(af, split: split), pb = ElementPointer(bf, split: split), po = ElementPointer(out, split: split)
+        parallelForDynamic(rows, grain: max(1, 32768 / max(inner, 1))) { range in
             var idx = [Int](repeating: 0, count: max(r - 1, 0))
-            // per-chunk f32 row buffers for bf16 operands and a bf16 output
-            let bufA = UnsafeMutablePointer<Float>.allocate(capacity: af.dtype == .bf16 ? inner : 0)
-            let bufB = UnsafeMutablePointer<Float>.allocate(capacity: bf.dtype == .bf16 ? inner : 0)
-            let bufO = UnsafeMutablePointer<Float>.allocate(capacity: outType == .bf16 ? inner : 0)
-            defer { bufA.deallocate(); bufB.deallocate(); bufO.deallocate() }
-            func row(_ t: Tensor, _ off: Int, _ step: Int, _ buf: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-                if t.dtype == .f32 { return UnsafePointer(t.f32 + off) }
-                BF16.convert(UnsafePointer(t.bf16 + off), buf, count: step == 1 ? inner : 1)
-                return UnsafePointer(buf)
-            }
             for rowIndex in range {
                 // decompose the row index into outer indices
                 var rem = rowIndex, oa = 0, ob = 0
@@ -58,33 +51,33 @@ extension Ops {
                     idx[d] = rem % shape[d]; rem /= shape[d]
                     oa += idx[d] * sa[d]; ob += idx[d] * sb[d]
                 }
-                let o = outType == .f32 ? out.f32 + rowIndex * inner : bufO
-                binaryRow(kind, row(af, oa, ia, bufA), ia, row(bf, ob, ib, bufB), ib, o, inner)
-                if outType == .bf16 { BF16.convert(UnsafePointer(bufO), out.bf16 + rowIndex * inner, count: inner) }
+                binaryRow(kind, pa, oa, ia, pb, ob, ib, po, rowIndex * inner, inner)
             }
         }
         return out
     }
 }
 
-/// One output row: o[i] = a[i·ia] ∘ b[i·ib] with ia, ib ∈ {0, 1}.
+/// One output row: o[oo + i] = a[oa + i·ia] ∘ b[ob + i·ib] with ia, ib ∈ {0, 1}, 16 lanes at a
+/// time with bf16 widened / rounded in-register.
 @inline(__always)
-func binaryRow(_ kind: BinaryOp, _ a: UnsafePointer<Float>, _ ia: Int, _ b: UnsafePointer<Float>, _ ib: Int,
-               _ o: UnsafeMutablePointer<Float>, _ n: Int) {
-    @inline(__always) func f(_ x: SIMD16<Float>, _ y: SIMD16<Float>) -> SIMD16<Float> {
+func binaryRow(_ kind: BinaryOp, _ a: ElementPointer, _ oa: Int, _ ia: Int, _ b: ElementPointer, _ ob: Int, _ ib: Int,
+               _ o: ElementPointer, _ oo: Int, _ n: Int) {
+    @inline(__always) func f(_ x: Vec16, _ y: Vec16) -> Vec16 {
         switch kind { case .add: return x + y; case .sub: return x - y; case .mul: return x * y }
     }
-    @inline(__always) func s(_ x: Float, _ y: Float) -> Float {
-        switch kind { case .add: return x + y; case .sub: return x - y; case .mul: return x * y }
-    }
+    let sa = Vec16(repeating: a.scalar(oa)), sb = Vec16(repeating: b.scalar(ob))
     var i = 0
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b), ro = UnsafeMutableRawPointer(o)
-    let sa = SIMD16<Float>(repeating: a[0]), sb = SIMD16<Float>(repeating: b[0])
     while i + 16 <= n {
-        let x = ia == 1 ? ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) : sa
-        let y = ib == 1 ? rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) : sb
-        ro.storeBytes(of: f(x, y), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        let x = ia == 1 ? a.load(oa + i) : sa
+        let y = ib == 1 ? b.load(ob + i) : sb
+        o.store(f(x, y), oo + i)
         i += 16
     }
-    while i < n { o[i] = s(a[i * ia], b[i * ib]); i += 1 }
+    if i < n {
+        let k = n - i
+        let x = ia == 1 ? a.load(oa + i, count: k) : sa
+        let y = ib == 1 ? b.load(ob + i, count: k) : sb
+        o.store(f(x, y), oo + i, count: k)
+    }
 }

@@ -2,7 +2,9 @@
 // deconvolution_forward), with stride, padding, dilation and groups.
 // Matches: torch.nn.functional.conv2d / conv3d / conv_transpose2d (NCHW / NCDHW tensors, weights
 // in PyTorch layout [O, C/g, k…] and [C, O/g, k…] for the transposed conv).
-// Internally the primitive picks its preferred (blocked) layouts; inputs/outputs are reordered.
+// Internally the primitive picks its preferred (blocked / channels-last) layouts: weights are
+// reordered once and cached per weight storage (LayoutAdapter.packedWeights), activations are
+// converted per call (channels-last by the Swift transpose in LayoutTranspose.swift).
 import CDNNL
 
 /// Spatial parameters of a convolution, validated against PyTorch's rules.
@@ -35,8 +37,58 @@ struct LayoutAdapter {
         if dnnlEqual(plain, want) { return ptr }
         let t = scratchBuffer(bytes: dnnlSize(want))
         scratch.append(t)
-        try DNNL.shared.reorder(key: key, from: plain, ptr, to: want, t.raw)
+        try convert(key, from: plain, ptr, to: want, t.raw, toChannelsLast: true)
         return t.raw
+    }
+
+    /// Weights in layout `want`, reordered once per weight storage and cached on the storage
+    /// (`TensorStorage.derivedValue`), so repeated calls with the same weight tensor skip the
+    /// reorder. The packed copy is dropped by `markMutated()`, and it is also checked against a
+    /// fingerprint of the plain weights on every use, so in-place writes that did not call
+    /// `markMutated()` (a gradient check poking values) are caught and repacked, never used stale.
+    static func packedWeights(_ key: String, _ weight: Tensor, plain: dnnl_memory_desc_t, want: dnnl_memory_desc_t,
+                              scratch: inout [Tensor]) throws -> UnsafeMutableRawPointer {
+        if dnnlEqual(plain, want) { return weight.raw }
+        let bytes = dnnlSize(plain)
+        func pack() throws -> PackedWeights {
+            let t = scratchBuffer(bytes: dnnlSize(want))
+            let fp = ContentFingerprint.of(weight.raw, bytes: bytes)
+            try DNNL.shared.reorder(key: key, from: plain, weight.raw, to: want, t.raw)
+            return PackedWeights(t, fingerprint: fp)
+        }
+        var packed = try weight.storage.derivedValue("packed|" + key, pack)
+        if packed.fingerprint != ContentFingerprint.of(weight.raw, bytes: bytes) {
+            weight.storage.markMutated()
+            packed = try weight.storage.derivedValue("packed|" + key, pack)
+        }
+        scratch.append(packed.tensor)
+        return packed.tensor.raw
+    }
+
+    /// Plain row-major -> `want` (or back when `toChannelsLast` is false): the channels-first <->
+    /// channels-last case runs on the fast Swift transpose, every other layout on a oneDNN reorder.
+    static func convert(_ key: String, from src: dnnl_memory_desc_t, _ srcPtr: UnsafeMutableRawPointer,
+                        to dst: dnnl_memory_desc_t, _ dstPtr: UnsafeMutableRawPointer, toChannelsLast: Bool) throws {
+        let plain = toChannelsLast ? src : dst, other = toChannelsLast ? dst : src
+        if let (dims, size) = try channelsLastPair(plain: plain, other: other) {
+            let n = dims[0], c = dims[1], sp = dims.dropFirst(2).reduce(1, *)
+            transposeBatched(srcPtr, dstPtr, batches: n, rows: toChannelsLast ? c : sp, cols: toChannelsLast ? sp : c, elementSize: size)
+            return
+        }
+        try DNNL.shared.reorder(key: key, from: src, srcPtr, to: dst, dstPtr)
+    }
+
+    /// (dims, element size) when `plain` is a dense row-major [N, C, spatial…] descriptor and
+    /// `other` is exactly its channels-last layout; nil otherwise.
+    static func channelsLastPair(plain: dnnl_memory_desc_t, other: dnnl_memory_desc_t) throws -> ([Int], Int)? {
+        let rank = Int(plain.ndims)
+        guard rank >= 3, rank <= 5, plain.data_type == other.data_type,
+              plain.data_type == dnnl_f32 || plain.data_type == dnnl_bf16 else { return nil }
+        let dims = withUnsafeBytes(of: plain.dims) { Array($0.bindMemory(to: Int64.self).prefix(rank)).map { Int($0) } }
+        let dt: DType = plain.data_type == dnnl_f32 ? .f32 : .bf16
+        guard dnnlEqual(plain, try dnnlDesc(dims, dt)),
+              dnnlEqual(other, try dnnlDesc(dims, dt, strides: Tensor.channelsLastStrides(dims))) else { return nil }
+        return (dims, dt.size)
     }
 
     /// A buffer for an output in layout `have`; call `finish` to reorder it to `plain`.
@@ -55,8 +107,16 @@ struct LayoutAdapter {
 
     static func finish(_ key: String, plain: dnnl_memory_desc_t, _ ptr: UnsafeMutableRawPointer, have: dnnl_memory_desc_t,
                        from buf: UnsafeMutableRawPointer) throws {
-        if buf != ptr { try DNNL.shared.reorder(key: key, from: have, buf, to: plain, ptr) }
+        if buf != ptr { try convert(key, from: have, buf, to: plain, ptr, toChannelsLast: false) }
     }
+}
+
+/// A weight tensor reordered into a primitive's preferred layout (cached on the weight's storage).
+final class PackedWeights: @unchecked Sendable {  // immutable after creation
+    let tensor: Tensor
+    /// ContentFingerprint of the plain weights the copy was made from.
+    let fingerprint: SIMD2<UInt64>
+    init(_ t: Tensor, fingerprint: SIMD2<UInt64>) { tensor = t; self.fingerprint = fingerprint }
 }
 
 extension Ops {
@@ -96,14 +156,17 @@ extension Ops {
         let prim = try DNNL.shared.primitive(key, op: op) { _ in
             try geo.forwardDesc(x.dtype, bias: bias != nil, prop: dnnl_forward_inference)
         }
+        let biasF32 = bias?.toF32()
+        defer { biasF32?.keepAlive() }
+        if ConvBands.enabled, try ConvBands.run(x: x, weight: weight, bias: biasF32, geo: geo, prim: prim, key: key, wPlain: wPlain, out: out) {
+            return out
+        }
         var scratch: [Tensor] = []
         defer { withExtendedLifetime(scratch) {} }
         let xs = try LayoutAdapter.input(key + "|src", plain: xPlain, x.raw, want: prim.desc(dnnl_query_src_md), scratch: &scratch)
-        let wsrc = try LayoutAdapter.input(key + "|w", plain: wPlain, weight.raw, want: prim.desc(dnnl_query_weights_md), scratch: &scratch)
+        let wsrc = try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: prim.desc(dnnl_query_weights_md), scratch: &scratch)
         let yHave = prim.desc(dnnl_query_dst_md)
         let yb = LayoutAdapter.output(plain: yPlain, out.raw, have: yHave, scratch: &scratch)
-        let biasF32 = bias?.toF32()
-        defer { biasF32?.keepAlive() }
         var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
             (DNNLArg.src, prim.desc(dnnl_query_src_md), xs), (DNNLArg.weights, prim.desc(dnnl_query_weights_md), wsrc),
             (DNNLArg.dst, yHave, yb),

@@ -5,7 +5,9 @@ import CDNNL
 
 extension Ops {
     /// Returns (dx, dweight, dbias) for y = conv(x, weight, bias) given dy.
-    public static func convBackward(_ x: Tensor, weight: Tensor, dy: Tensor, _ p: ConvParams, withBias: Bool)
+    /// With `inputGradient: false`, dx is not computed and returned as an empty [0] tensor.
+    public static func convBackward(_ x: Tensor, weight: Tensor, dy: Tensor, _ p: ConvParams, withBias: Bool,
+                                    inputGradient: Bool = true)
         throws -> (dx: Tensor, dweight: Tensor, dbias: Tensor?) {
         let geo = try ConvGeometry(x: x.shape, weight: weight.shape, params: p, transposed: false)
         guard dy.shape == geo.outDims else {
@@ -44,13 +46,15 @@ extension Ops {
         var scratch: [Tensor] = []
         defer { withExtendedLifetime(scratch) {} }
         // dx = bwd_data(dy, w)
-        let dx = Tensor(shape: x.shape, dtype: dt, zeroed: false)
-        let dyD = bwdData.desc(dnnl_query_diff_dst_md), wD = bwdData.desc(dnnl_query_weights_md), dxD = bwdData.desc(dnnl_query_diff_src_md)
-        let dyA = try LayoutAdapter.input(key + "|bd-dy", plain: yPlain, dy.raw, want: dyD, scratch: &scratch)
-        let wA = try LayoutAdapter.input(key + "|bd-w", plain: wPlain, weight.raw, want: wD, scratch: &scratch)
-        let dxA = LayoutAdapter.output(plain: xPlain, dx.raw, have: dxD, scratch: &scratch)
-        try DNNL.shared.execute(bwdData, [(DNNLArg.diffDst, dyD, dyA), (DNNLArg.weights, wD, wA), (DNNLArg.diffSrc, dxD, dxA)], op: op)
-        try LayoutAdapter.finish(key + "|bd-dx", plain: xPlain, dx.raw, have: dxD, from: dxA)
+        let dx = Tensor(shape: inputGradient ? x.shape : [0], dtype: dt, zeroed: false)
+        if inputGradient {
+            let dyD = bwdData.desc(dnnl_query_diff_dst_md), wD = bwdData.desc(dnnl_query_weights_md), dxD = bwdData.desc(dnnl_query_diff_src_md)
+            let dyA = try LayoutAdapter.input(key + "|bd-dy", plain: yPlain, dy.raw, want: dyD, scratch: &scratch)
+            let wA = try LayoutAdapter.packedWeights(key + "|bd-w", weight, plain: wPlain, want: wD, scratch: &scratch)
+            let dxA = LayoutAdapter.output(plain: xPlain, dx.raw, have: dxD, scratch: &scratch)
+            try DNNL.shared.execute(bwdData, [(DNNLArg.diffDst, dyD, dyA), (DNNLArg.weights, wD, wA), (DNNLArg.diffSrc, dxD, dxA)], op: op)
+            try LayoutAdapter.finish(key + "|bd-dx", plain: xPlain, dx.raw, have: dxD, from: dxA)
+        }
 
         // dw (and db) = bwd_weights(x, dy)
         let dw = Tensor(shape: weight.shape, dtype: dt, zeroed: false)

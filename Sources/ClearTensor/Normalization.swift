@@ -44,31 +44,32 @@ extension Ops {
         let wf = weight?.toF32()
         defer { wf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
-        let pw = wf.map { UnsafePointer($0.f32) }
         let isBF16 = x.dtype == .bf16
-        parallelFor(x.count / c, minChunk: max(1, 8192 / c)) { rows in
-            // bf16 rows are widened into a per-chunk f32 row buffer, so no full-size temporaries.
-            let buf = UnsafeMutablePointer<Float>.allocate(capacity: isBF16 ? c : 0)
-            defer { buf.deallocate() }
+        let pw = wf.map { ElementPointer($0, split: isBF16) }
+        let src = ElementPointer(x, split: isBF16), dst = ElementPointer(out, split: isBF16)
+        parallelForDynamic(x.count / c, grain: max(1, 32768 / c)) { rows in
             for r in rows {
-                let src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>
-                if isBF16 {
-                    BF16.convert(UnsafePointer(x.bf16 + r * c), buf, count: c)
-                    src = UnsafePointer(buf); dst = buf
-                } else {
-                    src = UnsafePointer(x.f32 + r * c); dst = out.f32 + r * c
+                let base = r * c
+                var acc = Vec16(repeating: 0), i = 0
+                while i + 16 <= c { let v = src.load(base + i); acc += v * v; i += 16 }
+                if i < c { let v = src.load(base + i, count: c - i); acc += v * v }
+                let inv = Vec16(repeating: Float(1.0 / (Double(acc.sum()) / Double(c) + Double(eps)).squareRoot()))
+                @inline(__always) func apply(_ v: Vec16, _ k: Int) -> Vec16 {
+                    var y = v * inv
+                    guard let pw else { return y }
+                    // bf16: cast back to the input dtype before the weight, as the reference does
+                    if isBF16 { y = VMath.roundBF16(y) }
+                    return y * pw.load(k)
                 }
-                let ms = simdSumSqDev(src, c, mean: 0) / Double(c)
-                let inv = Float(1.0 / (ms + Double(eps)).squareRoot())
-                simdAffine(src, dst, c, a: inv, b: 0)
-                if isBF16 {  // cast back to the input dtype before the weight, as the reference does
-                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
-                    guard let pw else { continue }
-                    BF16.convert(UnsafePointer(out.bf16 + r * c), dst, count: c)
-                    simdMul(UnsafePointer(dst), pw, dst, c)
-                    BF16.convert(UnsafePointer(dst), out.bf16 + r * c, count: c)
-                } else if let pw {
-                    simdMul(UnsafePointer(dst), pw, dst, c)
+                i = 0
+                while i + 16 <= c { dst.store(apply(src.load(base + i), i), base + i); i += 16 }
+                if i < c {
+                    var y = src.load(base + i, count: c - i) * inv
+                    if let pw {
+                        if isBF16 { y = VMath.roundBF16(y) }
+                        y *= pw.load(i, count: c - i)
+                    }
+                    dst.store(y, base + i, count: c - i)
                 }
             }
         }
@@ -90,55 +91,42 @@ extension Ops {
         defer { wf?.keepAlive(); bf?.keepAlive() }
         let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
         let pw = wf.map { UnsafePointer($0.f32) }, pb = bf.map { UnsafePointer($0.f32) }
-        // Statistics per (n, group) in two passes (mean, then squared deviations); bf16 data is
-        // widened chunk by chunk, so no full-size f32 temporaries are made.
+        let split = x.dtype == .bf16  // per-channel scalars only: lane order does not matter
+        let src = ElementPointer(x, split: split), dst = ElementPointer(out, split: split)
+        // Statistics per (n, group) in one pass over x − s (s = the group's first element, which
+        // keeps Σ(x−s)² − (Σ(x−s))²/m well conditioned when the mean is large against the spread),
+        // f32 lanes promoted to f64 every 4096 elements.
         var stats = [Float](repeating: 0, count: 2 * n * groups)
         stats.withUnsafeMutableBufferPointer { st in
-            let s = st.baseAddress!
-            parallelFor(n * groups) { r in
+            let stp = st.baseAddress!
+            parallelForDynamic(n * groups, grain: 1) { r in
                 for ng in r {
-                    var total = 0.0
-                    forEachF32Chunk(x, from: ng * per, count: per) { p, k in total += simdSum(p, k) }
-                    let mean = Float(total / Double(max(per, 1)))
-                    var dev = 0.0
-                    forEachF32Chunk(x, from: ng * per, count: per) { p, k in dev += simdSumSqDev(p, k, mean: mean) }
-                    s[2 * ng] = mean; s[2 * ng + 1] = Float(1.0 / (dev / Double(max(per, 1)) + Double(eps)).squareRoot())
+                    let base = ng * per, shift = src.scalar(base), sv = Vec16(repeating: shift)
+                    var s1 = 0.0, s2 = 0.0, i = 0
+                    while i < per {
+                        let end = min(per, i + 4096)
+                        var a1 = Vec16(repeating: 0), a2 = Vec16(repeating: 0)
+                        while i + 16 <= end { let d = src.load(base + i) - sv; a1 += d; a2 += d * d; i += 16 }
+                        if i < end { let k = end - i, d = src.load(base + i, count: k) - Vec16(repeating: shift, count: k); a1 += d; a2 += d * d; i = end }
+                        s1 += Double(a1.sum()); s2 += Double(a2.sum())
+                    }
+                    let m = Double(max(per, 1)), d1 = s1 / m
+                    stp[2 * ng] = Float(Double(shift) + d1)
+                    stp[2 * ng + 1] = Float(1.0 / (max(s2 / m - d1 * d1, 0) + Double(eps)).squareRoot())
                 }
             }
-            parallelFor(n * c, minChunk: max(1, 16384 / max(sp, 1))) { r in
+            parallelForDynamic(n * c, grain: max(1, 16384 / max(sp, 1))) { r in
                 for nc in r {
                     let ch = nc % c, ng = (nc / c) * groups + ch / cg
-                    let inv = s[2 * ng + 1], mean = s[2 * ng]
+                    let inv = stp[2 * ng + 1], mean = stp[2 * ng]
                     let a = inv * (pw?[ch] ?? 1), b = (pb?[ch] ?? 0) - mean * a
-                    var off = nc * sp
-                    forEachF32Chunk(x, from: nc * sp, count: sp) { p, k in
-                        if x.dtype == .f32 { simdAffine(p, out.f32 + off, k, a: a, b: b) } else {
-                            let tmp = UnsafeMutablePointer(mutating: p)  // the chunk buffer is ours to overwrite
-                            simdAffine(p, tmp, k, a: a, b: b)
-                            BF16.convert(UnsafePointer(tmp), out.bf16 + off, count: k)
-                        }
-                        off += k
-                    }
+                    let av = Vec16(repeating: a), bv = Vec16(repeating: b), base = nc * sp
+                    var i = 0
+                    while i + 16 <= sp { dst.store(src.load(base + i) * av + bv, base + i); i += 16 }
+                    if i < sp { dst.store(src.load(base + i, count: sp - i) * av + bv, base + i, count: sp - i) }
                 }
             }
         }
         return out
     }
 }
-
-/// Calls `body` on consecutive f32 views of x's elements [from, from+count): directly for f32
-/// tensors, through a 4096-element scratch buffer (widened from bf16) otherwise.
-func forEachF32Chunk(_ x: Tensor, from: Int, count: Int, _ body: (UnsafePointer<Float>, Int) -> Void) {
-    if x.dtype == .f32 { body(UnsafePointer(x.f32 + from), count); return }
-    let chunk = 4096
-    let buf = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
-    defer { buf.deallocate() }
-    var i = 0
-    while i < count {
-        let k = min(chunk, count - i)
-        BF16.convert(UnsafePointer(x.bf16 + from + i), buf, count: k)
-        body(UnsafePointer(buf), k)
-        i += k
-    }
-}
-

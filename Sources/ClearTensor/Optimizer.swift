@@ -41,6 +41,7 @@ public final class Adam {
                     pv[j] -= lr * (pm[j] / bc1) / ((pvv[j] / bc2).squareRoot() + eps)
                 }
             }
+            p.value.markMutated()  // drops pre-packed copies of the old values
         }
     }
 

@@ -2,7 +2,8 @@
 // Matches: Wan2.1 `rope_params` / `rope_apply` (spec §5.4): head dim d = c complex pairs split as
 // c − 2⌊d/6⌋ frame pairs, ⌊d/6⌋ height pairs, ⌊d/6⌋ width pairs; ω = θ^(−2k/width) per axis;
 // token (f, i, j) (f slowest) gets angles [f·ω_f…, i·ω_h…, j·ω_w…]; interleaved pairs
-// (x[2m], x[2m+1]) are rotated as complex numbers. Angles in float64, rotation in float32.
+// (x[2m], x[2m+1]) are rotated as complex numbers. Angles in float64, rotation in float32 (bf16
+// inputs widened and the result rounded once, in-register).
 
 public struct Rope3D: Sendable {
     public let frames: Int, height: Int, width: Int, headDim: Int
@@ -35,34 +36,47 @@ public struct Rope3D: Sendable {
     }
 
     /// Rotates x [B, N, H, D] or [N, H, D] (N = frames·height·width, D = headDim).
-    public func apply(_ x: Tensor) throws -> Tensor {
+    public func apply(_ x: Tensor) throws -> Tensor { try rotate(x, inverse: false) }
+
+    /// The transpose (= inverse) rotation, which maps dL/d(apply(x)) to dL/dx: the rotation is
+    /// orthogonal, so the gradient is the same rotation by the negated angles.
+    public func applyInverse(_ x: Tensor) throws -> Tensor { try rotate(x, inverse: true) }
+
+    private func rotate(_ x: Tensor, inverse: Bool) throws -> Tensor {
         guard x.rank == 3 || x.rank == 4, x.shape[x.rank - 1] == headDim, x.shape[x.rank - 3] == tokens else {
             throw TensorError.shapeMismatch(op: "Rope3D.apply", expected: [tokens, -1, headDim], got: x.shape,
                                             hint: "x must be [B, N, heads, \(headDim)] or [N, heads, \(headDim)] with N = \(frames)·\(height)·\(width)")
         }
         let heads = x.shape[x.rank - 2], pairs = headDim / 2, n = tokens
-        let xf = x.toF32()
-        defer { xf.keepAlive() }
-        let out = Tensor(shape: x.shape, dtype: .f32, zeroed: false)
-        let px = UnsafePointer(xf.f32), po = out.f32
+        let out = Tensor(shape: x.shape, dtype: x.dtype, zeroed: false)
+        // Split lane order puts the 8 real parts of a 16-element block in lanes 0–7 and the 8
+        // imaginary parts in lanes 8–15, so a block rotates with plain lane-wise math.
+        let src = ElementPointer(x, split: true), dst = ElementPointer(out, split: true)
+        let blocks = headDim / 16, sign: Float = inverse ? -1 : 1
         cos.withUnsafeBufferPointer { cb in sin.withUnsafeBufferPointer { sb in
             let cp = cb.baseAddress!, sp = sb.baseAddress!
-            parallelFor(x.count / (heads * headDim), minChunk: 64) { rows in
+            parallelForDynamic(x.count / (heads * headDim), grain: max(1, 16384 / (heads * headDim))) { rows in
                 for row in rows {
                     let tok = row % n
                     let c = cp + tok * pairs, s = sp + tok * pairs
                     for h in 0..<heads {
                         let base = (row * heads + h) * headDim
-                        for m in 0..<pairs {
-                            let re = px[base + 2 * m], im = px[base + 2 * m + 1]
-                            po[base + 2 * m] = re * c[m] - im * s[m]
-                            po[base + 2 * m + 1] = re * s[m] + im * c[m]
+                        for b in 0..<blocks {
+                            let v = src.load(base + 16 * b)
+                            let cv = UnsafeRawPointer(c + 8 * b).loadUnaligned(as: SIMD8<Float>.self)
+                            let sv = UnsafeRawPointer(s + 8 * b).loadUnaligned(as: SIMD8<Float>.self) * sign
+                            let re = v.lowHalf, im = v.highHalf
+                            dst.store(Vec16(lowHalf: re * cv - im * sv, highHalf: re * sv + im * cv), base + 16 * b)
+                        }
+                        for m in (8 * blocks)..<pairs {  // head dims that are not a multiple of 16
+                            let re = src.scalar(base + 2 * m), im = src.scalar(base + 2 * m + 1), sn = sign * s[m]
+                            dst.store(Vec16(re * c[m] - im * sn, re * sn + im * c[m], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), base + 2 * m, count: 2)
                         }
                     }
                 }
             }
         } }
-        return x.dtype == .bf16 ? out.toBF16() : out
+        return out
     }
 }
 

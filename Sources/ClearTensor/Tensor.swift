@@ -2,7 +2,9 @@
 // aligned heap memory, counted by `TensorMemory`) or borrowed from externally owned memory such
 // as a memory-mapped file (the owner object is retained for as long as the tensor lives).
 // Data has reference semantics (like a PyTorch tensor): copies of a `Tensor` share storage; ops
-// never write into their inputs, they return new tensors.
+// never write into their inputs, they return new tensors. Code that writes into an existing
+// tensor in place (the optimizer) calls `markMutated()`, which invalidates cached derived data
+// such as pre-packed convolution weights.
 import Foundation
 
 /// Counts bytes of tensor storage allocated by this layer (current and peak), so tests and the
@@ -103,6 +105,41 @@ public final class TensorStorage: @unchecked Sendable {
         self.byteCount = byteCount
         self.owner = owner
     }
+
+    // Data derived from this storage's contents (e.g. weights pre-packed into a oneDNN layout),
+    // keyed by the consumer; dropped whenever the contents change (`markMutated`).
+    private let derivedLock = NSLock()
+    private var derived: [String: AnyObject] = [:]
+    private var _version: UInt64 = 0
+
+    /// Incremented by `markMutated()`; derived data is valid only for the version it was made from.
+    public var version: UInt64 { derivedLock.lock(); defer { derivedLock.unlock() }; return _version }
+
+    /// Must be called by code that writes into this storage after ops may have read it (in-place
+    /// updates such as the optimizer step): bumps `version` and drops every cached derived value,
+    /// so no op can use a stale pre-packed copy.
+    public func markMutated() {
+        derivedLock.lock(); _version &+= 1; let old = derived; derived = [:]; derivedLock.unlock()
+        withExtendedLifetime(old) {}
+    }
+
+    /// Cached value derived from the current contents under `key`, made by `make` on a miss. The
+    /// value dies with this storage or at the next `markMutated()`; if the storage is mutated while
+    /// `make` runs, the result is returned but not cached.
+    func derivedValue<T: AnyObject>(_ key: String, _ make: () throws -> T) rethrows -> T {
+        derivedLock.lock()
+        if let v = derived[key] as? T { derivedLock.unlock(); return v }
+        let before = _version
+        derivedLock.unlock()
+        let v = try make()
+        derivedLock.lock()
+        if _version == before { derived[key] = v }
+        derivedLock.unlock()
+        return v
+    }
+
+    /// Number of cached derived values (for tests).
+    public var derivedCount: Int { derivedLock.lock(); defer { derivedLock.unlock() }; return derived.count }
 
     deinit {
         if owner == nil {
@@ -281,6 +318,9 @@ public struct Tensor: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "Tensor<\(dtype)>\(shape)" }
+
+    /// Declares that this tensor's storage was written in place (see `TensorStorage.markMutated`).
+    public func markMutated() { storage.markMutated() }
 
     /// Keeps the storage alive up to this call. Ops that take raw pointers from a local tensor
     /// (e.g. a fresh `toF32()` conversion) call it in a `defer`, because Swift may otherwise release

@@ -57,15 +57,19 @@ struct OpBench {
     let only: String?
     var results: [OpResult] = []
 
-    /// Best (minimum) wall time of `body` after one warm-up run, repeated for ≥ minSeconds (≤ 50 runs, ≥ 1).
-    func time(_ body: () throws -> Void) rethrows -> Double {
-        try body()
-        var best = Double.infinity, total = 0.0, n = 0
-        while n < 1 || (total < minSeconds && n < 50) {
+    /// Best wall times of `op` and `reference`, measured alternately (op, reference, op, …) so
+    /// that both see the same machine load; ≥ minSeconds each (≤ 50 pairs, ≥ 1) after a warm-up.
+    func timePair(_ op: () throws -> Void, _ reference: () throws -> Void) rethrows -> (Double, Double) {
+        try op(); try reference()
+        var best = (Double.infinity, Double.infinity), total = (0.0, 0.0), n = 0
+        func clock(_ body: () throws -> Void) rethrows -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
             try body()
-            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            best = min(best, dt); total += dt; n += 1
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        while n < 1 || (min(total.0, total.1) < minSeconds && n < 50) {
+            let a = try clock(op), b = try clock(reference)
+            best = (min(best.0, a), min(best.1, b)); total = (total.0 + a, total.1 + b); n += 1
         }
         return best
     }
@@ -105,9 +109,8 @@ struct OpBench {
     mutating func linear(tokens m: Int, k: Int, n: Int, dtype: DType) throws {
         let x = Tensor.random(shape: [m, k], dtype: dtype, seed: 1), w = Tensor.random(shape: [n, k], dtype: dtype, seed: 2, lo: -0.05, hi: 0.05)
         let b = Tensor.random(shape: [n], seed: 3)
-        let t = try time { _ = try Ops.linear(x, weight: w, bias: b) }
         let raw = try RawReference.matmul(m: m, k: k, n: n, dtype: dtype)
-        let r = try time { try raw.run() }
+        let (t, r) = try timePair({ _ = try Ops.linear(x, weight: w, bias: b) }, { try raw.run() })
         let flops = 2.0 * Double(m * k * n)
         record("linear", "\(m)x\(k) · [\(n),\(k)]ᵀ", dtype, work: flops, unit: "GFLOP/s", seconds: t,
                refName: "oneDNN matmul \(m)x\(k)x\(n), packed weights", refWork: flops, refSeconds: r)
@@ -117,9 +120,8 @@ struct OpBench {
         let (h, d) = (12, 128)
         let q = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 4), k = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 5)
         let v = Tensor.random(shape: [1, n, h, d], dtype: dtype, seed: 6)
-        let t = try time { _ = try Ops.attention(q: q, k: k, v: v) }
         let raw = try RawReference.matmul(m: 4096, k: 1536, n: 1536, dtype: dtype)
-        let r = try time { try raw.run() }
+        let (t, r) = try timePair({ _ = try Ops.attention(q: q, k: k, v: v) }, { try raw.run() })
         record("attention", "\(n) tok x \(h) heads x \(d)", dtype, work: 4.0 * Double(n) * Double(n) * Double(h * d), unit: "GFLOP/s",
                seconds: t, refName: "oneDNN matmul 4096x1536x1536 rate", refWork: 2.0 * 4096 * 1536 * 1536, refSeconds: r)
     }
@@ -129,9 +131,8 @@ struct OpBench {
         let w = [cout, shape[1]] + [Int](repeating: k, count: sp)
         let x = Tensor.random(shape: shape, dtype: dtype, seed: 7), wt = Tensor.random(shape: w, dtype: dtype, seed: 8, lo: -0.05, hi: 0.05)
         let p = ConvParams.uniform(sp, padding: k / 2)
-        let t = try time { _ = try Ops.conv(x, weight: wt, bias: nil, p) }
         let raw = try RawReference.conv(x: shape, weight: w, params: p, dtype: dtype)
-        let r = try time { try raw.run() }
+        let (t, r) = try timePair({ _ = try Ops.conv(x, weight: wt, bias: nil, p) }, { try raw.run() })
         let outCount = Double(shape[0] * cout * shape.dropFirst(2).reduce(1, *))
         let flops = 2.0 * outCount * Double(shape[1] * Int(pow(Double(k), Double(sp))))
         record("conv\(sp)d", "\(shape) -> \(cout) k\(k)", dtype, work: flops, unit: "GFLOP/s", seconds: t,
@@ -156,11 +157,10 @@ struct OpBench {
             ("rope3d", "\(xr.shape)", xr, { _ = try rope.apply(xr) }),
         ]
         for (name, shape, input, body) in cases where only == nil || only == "memory" || wants(name) {
-            let t = try time(body)
-            // reference measured right after the op (same load conditions), on the same bytes
+            // reference measured alternately with the op (same load conditions), on the same bytes
             let b = input.byteCount
             let refDst = b == x.byteCount ? dst : Tensor(shape: [b], dtype: .bf16, zeroed: true)
-            let ref = time { memcpy(refDst.raw, input.raw, min(b, refDst.byteCount)) }
+            let (t, ref) = try timePair(body, { memcpy(refDst.raw, input.raw, min(b, refDst.byteCount)) })
             record(name, shape, dtype, work: 2 * Double(b), unit: "GB/s", seconds: t, refName: "memcpy of the same bytes",
                    refWork: 2 * Double(min(b, refDst.byteCount)), refSeconds: ref)
         }

@@ -62,6 +62,35 @@ final class AutogradTests: XCTestCase {
         try gradCheck([x3, w3], "conv3d") { t, v in try t.conv(v[0], weight: v[1], .uniform(3, padding: 1)) }
     }
 
+    func testConvTranspose2d() throws {
+        let x = param([2, 4, 5, 4], 30), w = param([4, 3, 3, 3], 31), b = param([6], 32)
+        try gradCheck([x, w, b], "convTranspose2d s2 p1 op1 g2") { t, v in
+            try t.convTranspose2d(v[0], weight: v[1], bias: v[2], stride: 2, padding: 1, outputPadding: 1, groups: 2)
+        }
+        let w1 = param([4, 5, 3, 3], 33)
+        try gradCheck([x, w1], "convTranspose2d s1 p1 d2, no bias") { t, v in
+            try t.convTranspose2d(v[0], weight: v[1], padding: 1, dilation: 2)
+        }
+        let w2 = param([4, 2, 4, 4], 34)
+        try gradCheck([x, w2], "convTranspose2d s3 k4") { t, v in try t.convTranspose2d(v[0], weight: v[1], stride: 3) }
+    }
+
+    func testSoftmaxRMSNormRope() throws {
+        let x = param([2, 3, 7], 35, lo: -2, hi: 2)
+        for axis in [-1, 1, 0] {
+            try gradCheck([x], "softmax axis \(axis)") { t, v in try t.softmax(v[0], axis: axis) }
+        }
+        let xr = param([4, 20], 36), w = param([20], 37, lo: 0.5, hi: 1.5)
+        try gradCheck([xr, w], "rmsNorm") { t, v in try t.rmsNorm(v[0], weight: v[1]) }
+        try gradCheck([xr], "rmsNorm, no weight") { t, v in try t.rmsNorm(v[0], eps: 1e-5) }
+        let rope = try Rope3D(frames: 2, height: 2, width: 3, headDim: 12)
+        let q = param([1, 12, 2, 12], 38)
+        try gradCheck([q], "rope3d") { t, v in try t.rope(v[0], rope) }
+        // the inverse rotation undoes the rotation
+        let back = try rope.applyInverse(try rope.apply(q.value))
+        XCTAssertLessThanOrEqual(nmse(back.floats(), q.value.floats()), 1e-12)
+    }
+
     func testArithmeticBroadcast() throws {
         let a = param([2, 3, 4], 11), b = param([3, 1], 12), c = param([2, 3, 4], 13, lo: 0.5, hi: 2)
         try gradCheck([a, b], "add") { t, v in try t.add(v[0], v[1]) }

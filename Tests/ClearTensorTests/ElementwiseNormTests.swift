@@ -75,7 +75,13 @@ final class ElementwiseNormTests: XCTestCase {
             let ref = xf.map { Float(f($0)) }
             assertClose(try Ops.activation(x, act), ref, shape: x.shape, tol: f32Tol, "\(act)")
             assertClose(try Ops.activation(x.toBF16(), act), ref, tol: 2e-5, "\(act) bf16")  // bf16 in + out rounding
+            // the Swift SIMD kernels (used in CPU-specific builds) on the same data
+            if let y = Ops.swiftActivation(x, act) { assertClose(y, ref, shape: x.shape, tol: f32Tol, "\(act) swift") }
+            if let y = Ops.swiftActivation(x.toBF16(), act) { assertClose(y, ref, tol: 2e-5, "\(act) swift bf16") }
         }
+        XCTAssertNil(Ops.swiftActivation(x, .geluErf))
+        let relu = try XCTUnwrap(Ops.swiftActivation(x, .relu))
+        XCTAssertEqual(relu.floats(), x.floats().map { max($0, 0) })
     }
 
     func testSoftmaxAllAxes() throws {
@@ -96,6 +102,48 @@ final class ElementwiseNormTests: XCTestCase {
             let xb = x.toBF16()
             assertClose(try Ops.softmax(xb, axis: axis), ref(xb.floats(), axis), tol: 2e-5, "softmax bf16 axis \(axis)")
         }
+        // the Swift last-axis kernel (CPU-specific builds): rows of 37 (tail) and 48 (full blocks)
+        for shape in [[3, 4, 37], [5, 48]] {
+            let x = Tensor.random(shape: shape, seed: 13, lo: -5, hi: 5)
+            for dt in DType.allCases {
+                let xi = x.to(dt), y = Tensor(shape: shape, dtype: dt, zeroed: false)
+                softmaxLastAxis(xi, y)
+                let c = shape.last!, xf = xi.floats()
+                var r = [Float](repeating: 0, count: xf.count)
+                for row in 0..<(xf.count / c) {
+                    let v = xf[(row * c)..<(row * c + c)].map(Double.init), m = v.max()!
+                    let e = v.map { Foundation.exp($0 - m) }, s = e.reduce(0, +)
+                    for j in 0..<c { r[row * c + j] = Float(e[j] / s) }
+                }
+                assertClose(y, r, tol: dt == .f32 ? f32Tol : 2e-5, "swift softmax \(shape) \(dt)")
+            }
+        }
+    }
+
+    func testVectorMath() throws {
+        // exp within a few ulp over the whole unclamped range, NaN propagated
+        let xs = (0..<4000).map { Float(-87 + 175 * Double($0) / 4000) }
+        let t = try Tensor(shape: [xs.count], values: xs), y = Tensor(shape: [xs.count], dtype: .f32)
+        vectorMap(ElementPointer(t), ElementPointer(y), count: xs.count) { VMath.exp($0) }
+        for (i, x) in xs.enumerated() {
+            let r = Foundation.exp(Double(x))
+            XCTAssertLessThanOrEqual(abs(Double(y.f32[i]) - r) / r, 3e-7, "exp(\(x))")
+        }
+        let nan = VMath.exp(Vec16(repeating: .nan))
+        XCTAssertTrue(nan[0].isNaN && nan[15].isNaN)
+        // split lane order round-trips for both dtypes, and bf16 stores round to nearest even
+        let v = Tensor.random(shape: [32], seed: 5, lo: -3, hi: 3)
+        for dt in DType.allCases {
+            let a = v.to(dt), b = Tensor(shape: [32], dtype: dt, zeroed: true)
+            let pa = ElementPointer(a, split: true), pb = ElementPointer(b, split: true)
+            for i in [0, 16] { pb.store(pa.load(i), i) }
+            XCTAssertEqual(b.floats(), a.floats(), "\(dt)")
+            let l = pa.load(0)
+            XCTAssertEqual(l[1], a.floats()[2]); XCTAssertEqual(l[8], a.floats()[1])
+        }
+        let r = Tensor(shape: [16], dtype: .bf16, zeroed: true)
+        VMath.store(VMath.load(UnsafePointer(v.f32)), r.bf16)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: r.bf16, count: 16)), (0..<16).map { BF16.fromFloat(v.f32[$0]) })
     }
 
     func testBroadcastBinary() throws {
@@ -117,6 +165,9 @@ final class ElementwiseNormTests: XCTestCase {
                 let ref = (0..<n).map { f(af[index($0, sa)], bf[index($0, sb)]) }
                 assertClose(try Ops.binary(a, b, kind), ref, shape: shape, tol: f32Tol, "\(kind) \(sa) \(sb)")
                 assertClose(try Ops.binary(a.toBF16(), b.toBF16(), kind), ref, tol: 3e-5, "\(kind) bf16")
+                let mixed = try Ops.binary(a.toBF16(), b, kind)  // bf16 ∘ f32 -> f32
+                XCTAssertEqual(mixed.dtype, .f32)
+                assertClose(mixed, ref, tol: 3e-5, "\(kind) bf16 with f32")
             }
         }
         XCTAssertThrowsError(try Ops.add(rand([2, 3], seed: 1), rand([4], seed: 1))) { e in

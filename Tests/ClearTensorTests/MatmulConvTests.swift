@@ -129,6 +129,68 @@ final class MatmulConvTests: XCTestCase {
         }
     }
 
+    func testPackedWeightsFollowInPlaceWrites() throws {
+        // 32 channels: oneDNN picks a blocked weight layout, so the packed copy is cached.
+        let x = rand([1, 32, 6, 7], seed: 50), w = rand([32, 32, 3, 3], seed: 51).copy()
+        let p = ConvParams.uniform(2, padding: 1)
+        let y1 = try Ops.conv(x, weight: w, bias: nil, p)
+        assertClose(y1, refConv(x, w, nil, p, transposed: false, outShape: y1.shape), tol: f32Tol, "conv before write")
+        XCTAssertEqual(w.storage.derivedCount, 1, "the packed weights are cached on the weight storage")
+        // in-place write without markMutated(): the fingerprint check must repack
+        w.f32[5] += 0.75; w.f32[w.count - 1] = -2
+        let y2 = try Ops.conv(x, weight: w, bias: nil, p)
+        assertClose(y2, refConv(x, w, nil, p, transposed: false, outShape: y2.shape), tol: f32Tol, "conv after unannounced write")
+        // announced write: markMutated drops the copy
+        let v0 = w.storage.version
+        w.f32[0] = 3; w.markMutated()
+        XCTAssertEqual(w.storage.derivedCount, 0)
+        XCTAssertGreaterThan(w.storage.version, v0)
+        let y3 = try Ops.conv(x, weight: w, bias: nil, p)
+        assertClose(y3, refConv(x, w, nil, p, transposed: false, outShape: y3.shape), tol: f32Tol, "conv after markMutated")
+        // bf16 and channels-last activations at a size where the transpose tiles are full and partial
+        let xb = rand([2, 48, 5, 21], seed: 52), wb = rand([40, 48, 3, 3], seed: 53)
+        let yb = try Ops.conv(xb.toBF16(), weight: wb.toBF16(), bias: nil, p)
+        assertClose(yb, refConv(xb, wb, nil, p, transposed: false, outShape: yb.shape), tol: 5e-5, "bf16 conv 48->40")
+    }
+
+    func testBandedConv2dMatchesWholeTensorPath() throws {
+        // large enough (≥ 8 MB of activations) for the banded path; stride, dilation, bias, bf16
+        let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
+            (32, 32, 3, 1, 1, 1, 1, .f32), (32, 48, 3, 2, 1, 1, 1, .f32), (32, 32, 5, 1, 4, 2, 1, .f32),
+            (32, 32, 4, 2, 1, 1, 1, .f32), (64, 64, 3, 1, 1, 1, 1, .bf16),
+        ]
+        for (i, t) in cases.enumerated() {
+            let x = rand([1, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
+            let b = rand([t.o], seed: 80)
+            let p = ConvParams.uniform(2, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
+            let before = ConvBands.bandedRuns
+            let banded = try Ops.conv(x, weight: w, bias: b, p)
+            XCTAssertEqual(ConvBands.bandedRuns, before + 1, "case \(i) must take the banded path")
+            ConvBands.enabled = false
+            defer { ConvBands.enabled = true }
+            let whole = try Ops.conv(x, weight: w, bias: b, p)
+            ConvBands.enabled = true
+            XCTAssertEqual(banded.shape, whole.shape)
+            XCTAssertLessThanOrEqual(nmse(banded.floats(), whole.floats()), t.dt == .f32 ? f32Tol : 1e-5, "banded conv case \(i)")
+        }
+    }
+
+    func testLayoutTransposeRoundTrip() {
+        for (n, r, c) in [(1, 16, 16), (2, 35, 19), (3, 1, 40), (1, 64, 3)] {
+            let a = rand([n, r, c], seed: UInt64(r * c)), t = Tensor(shape: [n, c, r], dtype: .f32), b = Tensor(shape: [n, r, c], dtype: .f32)
+            transposeBatched(a.raw, t.raw, batches: n, rows: r, cols: c, elementSize: 4)
+            for bi in 0..<n { for i in 0..<r { for j in 0..<c {
+                XCTAssertEqual(t.f32[(bi * c + j) * r + i], a.f32[(bi * r + i) * c + j])
+            } } }
+            transposeBatched(t.raw, b.raw, batches: n, rows: c, cols: r, elementSize: 4)
+            XCTAssertEqual(b.floats(), a.floats())
+            let h = a.toBF16(), ht = Tensor(shape: [n, c, r], dtype: .bf16), hb = Tensor(shape: [n, r, c], dtype: .bf16)
+            transposeBatched(h.raw, ht.raw, batches: n, rows: r, cols: c, elementSize: 2)
+            transposeBatched(ht.raw, hb.raw, batches: n, rows: c, cols: r, elementSize: 2)
+            XCTAssertEqual(hb.floats(), h.floats())
+        }
+    }
+
     func testPrimitiveCacheReuse() throws {
         let x = rand([1, 3, 8, 8], seed: 1), w = rand([4, 3, 3, 3], seed: 2)
         _ = try Ops.conv2d(x, weight: w, padding: 1)

@@ -73,7 +73,9 @@ final class ShapeAttentionTests: XCTestCase {
     }
 
     func testRope3D() throws {
-        let (f, h, w, heads, d) = (2, 3, 4, 2, 12)
+        // d = 12: scalar pairs only; d = 40: two 16-lane blocks plus 4 scalar pairs
+        for d in [12, 40] {
+        let (f, h, w, heads) = (2, 3, 4, 2)
         let rope = try Rope3D(frames: f, height: h, width: w, headDim: d)
         let x = rand([1, f * h * w, heads, d], seed: 6), xf = x.floats()
         // Reference straight from the spec: pairs split 2 / 2 / 2 for d = 12 (d/6 = 2, c − 4 = 2).
@@ -89,9 +91,11 @@ final class ShapeAttentionTests: XCTestCase {
                 ref[i] = Float(re * cos(angles[m]) - im * sin(angles[m])); ref[i + 1] = Float(re * sin(angles[m]) + im * cos(angles[m]))
             } }
         }
-        assertClose(try rope.apply(x), ref, shape: x.shape, tol: f32Tol, "rope3d")
-        assertClose(try rope.apply(x.toBF16()), ref, tol: 3e-5, "rope3d bf16")
+        assertClose(try rope.apply(x), ref, shape: x.shape, tol: f32Tol, "rope3d d\(d)")
+        assertClose(try rope.apply(x.toBF16()), ref, tol: 3e-5, "rope3d bf16 d\(d)")
+        XCTAssertEqual(try rope.apply(x.toBF16()).dtype, .bf16)
         XCTAssertThrowsError(try rope.apply(rand([1, 5, heads, d], seed: 1)))
+        }
     }
 
     func refAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> [Float] {
