@@ -59,3 +59,15 @@ final class WanPipelineParityTests: XCTestCase {
         XCTAssertEqual(first.context.floats(), second.context.floats())
     }
 }
+
+final class WanDiTLayoutTests: XCTestCase {
+    func testLayoutMatchesTheFixtureAndTheRealModel() throws {
+        let store = try DiTFixtures.modelStore()
+        let layout = DiTFixtures.model().config.stateDictLayout
+        XCTAssertEqual(Set(layout.map(\.key)), Set(store.keys))
+        for (k, s) in layout { XCTAssertEqual(try store.tensor(k).shape, s, k) }
+        let real = WanDiTConfig.funControl1_3B.stateDictLayout
+        XCTAssertEqual(real.count, 985)
+        XCTAssertEqual(real.reduce(0) { $0 + $1.shape.reduce(1, *) }, 1_564_602_176)
+    }
+}
