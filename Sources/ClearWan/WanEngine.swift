@@ -22,6 +22,8 @@ public final class WanEngine: RemovalEngine {
     public let frameRatio: Double
     public let maxPixels: Int
     public var composite = WanComposite()
+    /// Receives one line per chunk with the time of each stage (set from $CLEARSUB_WAN_LOG=1 by `init(options:)`).
+    public var log: ((String) -> Void)?
 
     public static let descriptor = EngineDescriptor(
         name: "wan", summary: "CLEAR's Wan2.1-Fun 1.3B Control model with the CLEAR LoRA (needs the downloaded weights)",
@@ -46,6 +48,10 @@ public final class WanEngine: RemovalEngine {
         try self.init(models: models, settings: s, chunkSize: o.chunkSize, chunkOverlap: o.chunkOverlap,
                       seed: o.seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), maxPixels: o.maxPixels,
                       rawOutput: o.rawOutput, frameRatio: o.frameRatio)
+        if ProcessInfo.processInfo.environment["CLEARSUB_WAN_LOG"] == "1" {
+            log = { FileHandle.standardError.write(Data(("wan: " + $0 + "\n").utf8)) }
+            log?("models loaded: DiT \(models.dit.config), VAE \(models.vae.config), context \(models.contextWasCached ? "from cache" : "encoded")")
+        }
     }
 
     public init(models: WanModels, settings: WanPipelineSettings, chunkSize: Int = 81, chunkOverlap: Int = 16, seed: UInt64 = 0,
@@ -80,13 +86,28 @@ public final class WanEngine: RemovalEngine {
         let tf = models.vae.config.temporalFactor
         while (frames.count - 1) % tf != 0 { frames.append(frames[frames.count - 1]) }   // pad to 4k+1
         let dt = models.dit.dtype
+        var clock = Date()
+        var times: [String] = []
+        func lap(_ what: String) {
+            times.append(String(format: "%@ %.1f s", what, Date().timeIntervalSince(clock)))
+            clock = Date()
+        }
         let video = try WanVideoTensor.video(frames, dtype: dt)
-        let result = try pipeline.run(video: video, noise: pipeline.noise(video: video, seed: seed))
+        lap("prepare")
+        let result = try pipeline.run(video: video, noise: pipeline.noise(video: video, seed: seed)) { i, _ in
+            lap(i == 0 ? "encode+step 1" : "step \(i + 1)")
+        }
+        lap("decode")
         let generated = try WanVideoTensor.frames(result.video, dtype: dt)
         var alphas: [[Float]?] = Array(repeating: nil, count: picked.count)
         if !rawOutput {
             let reference = try WanVideoTensor.frames(pipeline.decode(result.controlLatents), dtype: dt)
+            lap("reference decode")
             for j in 0..<picked.count { alphas[j] = composite.alpha(output: generated[j], reference: reference[j]) }
+        }
+        defer {
+            lap("composite")
+            log?("chunk of \(chunk.count) frames at \(g) (\(frames.count) to the model): " + times.joined(separator: ", "))
         }
         return chunk.indices.map { i in
             // the sampled frame nearest to i (ties to the earlier one)

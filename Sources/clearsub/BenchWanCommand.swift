@@ -56,7 +56,7 @@ struct BenchWanCommand: ParsableCommand {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         child.arguments = args
-        child.environment = ProcessInfo.processInfo.environment.merging(["CLEARSUB_CACHE_DIR": scratch.path("cache")]) { $1 }
+        child.environment = ProcessInfo.processInfo.environment.merging(["CLEARSUB_CACHE_DIR": scratch.path("cache"), "CLEARSUB_WAN_LOG": "1"]) { $1 }
         let r0 = Date()
         try child.run()
         child.waitUntilExit()

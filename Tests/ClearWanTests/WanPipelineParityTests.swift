@@ -63,7 +63,7 @@ final class WanPipelineParityTests: XCTestCase {
 final class WanDiTLayoutTests: XCTestCase {
     func testLayoutMatchesTheFixtureAndTheRealModel() throws {
         let store = try DiTFixtures.modelStore()
-        let layout = DiTFixtures.model().config.stateDictLayout
+        let layout = try DiTFixtures.model().config.stateDictLayout
         XCTAssertEqual(Set(layout.map(\.key)), Set(store.keys))
         for (k, s) in layout { XCTAssertEqual(try store.tensor(k).shape, s, k) }
         let real = WanDiTConfig.funControl1_3B.stateDictLayout
