@@ -23,6 +23,8 @@ struct BenchWanCommand: ParsableCommand {
     struct Report: Encodable {
         let size: String, frames: Int, steps: Int, dtype: String, model: String
         let write_seconds: Double, remove_wall_seconds: Double, engine_seconds_per_frame: Double, wall_seconds_per_frame: Double
+        /// CPU seconds (user + system) of the remove process: with the machine shared, wall time overstates the work.
+        let remove_cpu_seconds: Double, cpu_seconds_per_frame: Double
         let peak_rss_bytes: Int, command: String
     }
 
@@ -57,25 +59,28 @@ struct BenchWanCommand: ParsableCommand {
         child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         child.arguments = args
         child.environment = ProcessInfo.processInfo.environment.merging(["CLEARSUB_CACHE_DIR": scratch.path("cache"), "CLEARSUB_WAN_LOG": "1"]) { $1 }
+        let cpu0 = ResourceUsage.childrenCPUSeconds
         let r0 = Date()
         try child.run()
         child.waitUntilExit()
         let wall = Date().timeIntervalSince(r0)
+        let cpu = ResourceUsage.childrenCPUSeconds - cpu0
         guard child.terminationStatus == 0 else { throw ValidationError("clearsub remove --engine wan failed (status \(child.terminationStatus))") }
         let timing = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/timing_info.json"))) as? [[String: Any]]
         let perFrame = (timing?.first?["time_per_frame_seconds"] as? Double) ?? .nan
         let report = Report(size: size, frames: p[2], steps: steps, dtype: dtype, model: tiny ? "tiny" : "real shapes (UMT5 2 layers)",
                             write_seconds: writeSeconds, remove_wall_seconds: wall, engine_seconds_per_frame: perFrame,
-                            wall_seconds_per_frame: wall / Double(p[2]), peak_rss_bytes: Int(ResourceUsage.childrenPeakMiB * 1024 * 1024),
+                            wall_seconds_per_frame: wall / Double(p[2]), remove_cpu_seconds: cpu, cpu_seconds_per_frame: cpu / Double(p[2]),
+                            peak_rss_bytes: Int(ResourceUsage.childrenPeakMiB * 1024 * 1024),
                             command: "clearsub " + args.joined(separator: " "))
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
-            print("size        frames  steps  dtype  s/frame (remove)  s/frame (wall, incl. load)  peak RSS")
-            print(String(format: "%-11@ %6d  %5d  %-5@  %16.2f  %26.2f  %.2f GiB", size as NSString, p[2], steps, dtype as NSString,
-                         perFrame, report.wall_seconds_per_frame, Double(report.peak_rss_bytes) / 1_073_741_824))
+            print("size        frames  steps  dtype  s/frame (remove)  s/frame (wall, incl. load)  CPU s/frame  peak RSS")
+            print(String(format: "%-11@ %6d  %5d  %-5@  %16.2f  %26.2f  %11.2f  %.2f GiB", size as NSString, p[2], steps, dtype as NSString,
+                         perFrame, report.wall_seconds_per_frame, report.cpu_seconds_per_frame, Double(report.peak_rss_bytes) / 1_073_741_824))
         }
     }
 
