@@ -74,9 +74,7 @@ struct BenchWanCommand: ParsableCommand {
                             peak_rss_bytes: Int(ResourceUsage.childrenPeakMiB * 1024 * 1024),
                             command: "clearsub " + args.joined(separator: " "))
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            print(try JSONEncoder.benchReport(report))
         } else {
             print("size        frames  steps  dtype  s/frame (remove)  s/frame (wall, incl. load)  CPU s/frame  peak RSS")
             print(String(format: "%-11@ %6d  %5d  %-5@  %16.2f  %26.2f  %11.2f  %.2f GiB", size as NSString, p[2], steps, dtype as NSString,
@@ -85,4 +83,13 @@ struct BenchWanCommand: ParsableCommand {
     }
 
     func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+}
+
+extension JSONEncoder {
+    /// `value` as pretty-printed JSON with sorted keys (the `--json` output of the bench commands).
+    static func benchReport<T: Encodable>(_ value: T) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try enc.encode(value), as: UTF8.self)
+    }
 }
