@@ -19,6 +19,7 @@ struct BenchWanCommand: ParsableCommand {
     @Flag(help: "Tiny model of the same structure (checks the command path in seconds).") var tiny = false
     @Flag(help: "Pass --raw-output (no composite, one VAE decode fewer).") var rawOutput = false
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(help: "Only write the model folder (--model-dir) and its LoRA, then stop.") var writeOnly = false
 
     struct Report: Encodable {
         let size: String, frames: Int, steps: Int, dtype: String, model: String
@@ -45,6 +46,11 @@ struct BenchWanCommand: ParsableCommand {
             log(String(format: "  %.2f GB written in %.0f s", Double(bytes) / 1e9, Date().timeIntervalSince(w0)))
         }
         let writeSeconds = Date().timeIntervalSince(w0)
+        if writeOnly {
+            guard modelDir != nil else { throw ValidationError("--write-only needs --model-dir DIR (the folder would be removed)") }
+            print(lora)
+            return
+        }
         let clip = scratch.path("clip.mp4")
         try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                                   "testsrc2=size=\(p[0])x\(p[1]):rate=25,drawtext=text='subtitle text':fontcolor=white:fontsize=\(max(8, p[1] / 12)):x=(w-tw)/2:y=h-2*th",

@@ -8,9 +8,9 @@ import ClearMedia
 
 final class WanRemoveCLITests: XCTestCase {
     /// A tiny model folder (and its LoRA) written by the bench command.
-    func tinyModel(_ s: Scratch) throws -> (model: String, lora: String, bench: CLIResult) {
+    func tinyModel(_ s: Scratch, run: Bool = false) throws -> (model: String, lora: String, bench: CLIResult) {
         let model = s.path("model")
-        let r = try CLIHarness.run(["bench", "wan", "--tiny", "--size", "32x32x1", "--model-dir", model, "--json"],
+        let r = try CLIHarness.run(["bench", "wan", "--tiny", "--size", "32x32x1", "--model-dir", model, "--json"] + (run ? [] : ["--write-only"]),
                                    environment: ["CLEARSUB_CACHE_DIR": s.path("cache")])
         XCTAssertEqual(r.status, 0, r.stderr)
         return (model, model + "/clear_lora_random.pt", r)
@@ -18,7 +18,7 @@ final class WanRemoveCLITests: XCTestCase {
 
     func testBenchWanReportsSecondsPerFrameAndPeakMemory() throws {
         let s = try Scratch("bench-wan")
-        let (_, _, r) = try tinyModel(s)
+        let (_, _, r) = try tinyModel(s, run: true)
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(json?["frames"] as? Int, 1)
         XCTAssertGreaterThan(json?["engine_seconds_per_frame"] as? Double ?? 0, 0)
