@@ -90,6 +90,7 @@ public final class WanEngine: RemovalEngine {
         var times: [String] = []
         func lap(_ what: String) {
             times.append(String(format: "%@ %.1f s", what, Date().timeIntervalSince(clock)))
+            log?("  \(times[times.count - 1])")   // as it happens: a long run shows its progress
             clock = Date()
         }
         let video = try WanVideoTensor.video(frames, dtype: dt)
