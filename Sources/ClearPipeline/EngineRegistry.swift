@@ -20,15 +20,22 @@ public struct EngineRegistry: Sendable {
     /// Said in the error when nothing is installed (e.g. when the first engine is due).
     public let emptyHint: String
 
-    public init(installed: [EngineDescriptor], emptyHint: String = "this build has no engine") {
+    /// Engines known but switched off, by name, with how to switch them on.
+    public let disabled: [String: String]
+
+    public init(installed: [EngineDescriptor], emptyHint: String = "this build has no engine", disabled: [String: String] = [:]) {
         self.installed = installed
         self.emptyHint = emptyHint
+        self.disabled = disabled
     }
 
     public var names: [String] { installed.map(\.name) }
 
     /// The descriptor for `name`, or a one-line error naming what is available.
     public func descriptor(named name: String) throws -> EngineDescriptor {
+        if let hint = disabled[name], !installed.contains(where: { $0.name == name }) {
+            throw PipelineError.engineDisabled(name, hint: hint)
+        }
         if installed.isEmpty { throw PipelineError.noEngineInstalled(hint: emptyHint) }
         guard let d = installed.first(where: { $0.name == name }) else {
             throw PipelineError.engineNotInstalled(name, available: names)

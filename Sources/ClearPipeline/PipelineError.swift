@@ -5,6 +5,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable, Sendable {
     case cancelled
     case noEngineInstalled(hint: String)
     case engineNotInstalled(String, available: [String])
+    /// An engine that exists but is switched off in this build (e.g. experimental): name and how to enable it.
+    case engineDisabled(String, hint: String)
     case invalidWindow(engine: String, chunkSize: Int, overlap: Int)
     case engineContract(engine: String, detail: String)
     case outputExists(String)
@@ -21,6 +23,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable, Sendable {
             return "no removal engine is installed yet (\(hint)); nothing was written"
         case .engineNotInstalled(let n, let avail):
             return "the '\(n)' engine is not installed in this build (available: \(avail.joined(separator: ", "))); nothing was written"
+        case .engineDisabled(let n, let hint):
+            return "the '\(n)' engine is disabled (\(hint)); nothing was written"
         case .invalidWindow(let e, let c, let o):
             return "engine \(e) asks for chunk size \(c) with overlap \(o); need chunk size ≥ 1 and 0 ≤ overlap < chunk size"
         case .engineContract(let e, let d):

@@ -76,9 +76,7 @@ struct BenchDiTCommand: ParsableCommand {
                        r.seconds_measured, r.seconds, r.gflops, r.matmul_gflops, 100 * r.ratio, ResourceUsage.selfPeakMiB))
         }
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(results), as: UTF8.self))
+            print(try JSONEncoder.benchReport(results))
         } else {
             print("size          tokens  dtype  blocks  s/step   GFLOP/s  matmul GFLOP/s  ratio  peak RSS")
             for r in results {

@@ -24,6 +24,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; each prints a table, or JSON with --json.",
-        subcommands: [BenchOpsCommand.self, BenchIOCommand.self, BenchDiTCommand.self, BenchLiteCommand.self]
+        subcommands: [BenchOpsCommand.self, BenchIOCommand.self, BenchDiTCommand.self, BenchLiteCommand.self, BenchWanCommand.self]
     )
 }

@@ -6,8 +6,10 @@
 // break the promise that pixels away from subtitles stay untouched. Setting
 // CLEARSUB_EXPERIMENTAL_LITE=1 registers it; once a trained checkpoint beats the input, it goes
 // back to being registered unconditionally (and the default of `--engine`).
+// The wan engine (CLEAR's own model) is always registered; it needs the downloaded weights (docs/wan.md).
 import ClearLite
 import ClearPipeline
+import ClearWan
 import Foundation
 
 enum InstalledEngines {
@@ -20,9 +22,9 @@ enum InstalledEngines {
     static var liteOptedIn: Bool { ProcessInfo.processInfo.environment[experimentalLiteVariable] == "1" }
 
     static var registry: EngineRegistry {
-        EngineRegistry(installed: liteOptedIn ? [LiteEngine.descriptor] : [
-            // WanEngine.descriptor,  (issue 6)
-        ], emptyHint: "the lite engine's current weights are under-trained and degrade video, see "
-            + "Sources/ClearLite/Weights/MODEL_CARD.md; set \(experimentalLiteVariable)=1 to try them anyway")
+        EngineRegistry(installed: (liteOptedIn ? [LiteEngine.descriptor] : []) + [
+            WanEngine.descriptor,
+        ], disabled: liteOptedIn ? [:] : ["lite": "its current weights are under-trained and degrade video, see "
+            + "Sources/ClearLite/Weights/MODEL_CARD.md; use --engine wan, or set \(experimentalLiteVariable)=1 to try lite anyway"])
     }
 }
