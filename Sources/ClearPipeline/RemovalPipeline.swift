@@ -1,6 +1,12 @@
 // One input end to end: decode → windowed engine → encode NAME_cleaned.mp4 (audio copied), plus
 // the optional comparison and source copy, all under temporary names renamed only when every
 // output of the input is complete. Returns the input's timing entry.
+//
+// Pixel path: an 8-bit yuv420p source of even size is also decoded as YUV 4:2:0 by a second
+// decoder in lockstep (the engine still gets exactly the RGB frames of the RGB decoder), the
+// engine's result is written into the source's YUV frame where it changed pixels
+// (`YUVResultCompositor`) and encoded as yuv420p with the source's colour tags, so untouched pixels
+// reach the encoder bit-exact. Other sources go RGB → encoder as before. The comparison stays RGB.
 import Foundation
 import ClearMedia
 
@@ -44,14 +50,26 @@ public final class RemovalPipeline {
         let comparisonFile = plan.createComparison ? PartialFile(final: plan.comparison, cancellation: cancellation) : nil
         let sourceFile = plan.copySource ? PartialFile(final: plan.source, cancellation: cancellation) : nil
         var encoders: [VideoEncoder] = []
+        let yuvPath = info.isEvenYUV420p8
         let decoder = try VideoDecoder(info: info)
+        var yuvDecoder: VideoDecoder?
         do {
-            defer { decoder.close() }
-            let cleanedEncoder = try VideoEncoder(
-                outputPath: cleanedFile.temporaryURL.path,
-                settings: .h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
-                                preset: options.preset, audioSource: info.path),
-                format: "mp4")
+            defer {
+                decoder.close()
+                yuvDecoder?.close()
+            }
+            var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
+                                                preset: options.preset, audioSource: info.path)
+            var matrix = YUVMatrix.bt601
+            if yuvPath {
+                let color = try ColorDescription.probe(info.path)
+                settings.yuvInput = true
+                settings.color = color
+                matrix = YUVMatrix(color)
+                yuvDecoder = try VideoDecoder(info: info, layout: .yuv420p)
+            }
+            let cleanedEncoder = try VideoEncoder(outputPath: cleanedFile.temporaryURL.path, settings: settings,
+                                                  format: "mp4")
             encoders.append(cleanedEncoder)
             if let note = cleanedEncoder.audioNote { onWarning?("\(info.path): \(note)") }
             var comparisonEncoder: VideoEncoder?
@@ -65,8 +83,25 @@ public final class RemovalPipeline {
                 comparisonEncoder = e
             }
             let name = plan.name
-            let frames = try processor.run(next: { try decoder.nextFrame() }, emit: { original, cleaned in
-                try cleanedEncoder.write(cleaned)
+            var pendingYUV: [YUV420Frame] = []   // YUV of the frames pulled but not yet emitted, in order
+            let frames = try processor.run(next: {
+                let rgb = try decoder.nextFrame()
+                if let yd = yuvDecoder {
+                    let yuv = try yd.nextYUVFrame()
+                    guard (rgb == nil) == (yuv == nil) else {
+                        throw MediaError.corrupt(info.path, detail: "the RGB and YUV decodes differ in frame count")
+                    }
+                    if let f = yuv { pendingYUV.append(f) }
+                }
+                return rgb
+            }, emit: { original, cleaned in
+                if yuvDecoder != nil {
+                    let source = pendingYUV.removeFirst()
+                    try cleanedEncoder.write(YUVResultCompositor.composite(source: source, original: original,
+                                                                           cleaned: cleaned, matrix: matrix))
+                } else {
+                    try cleanedEncoder.write(cleaned)
+                }
                 try comparisonEncoder?.write(ComparisonComposer.compose(source: original, cleaned: cleaned))
                 onProgress?(FrameProgress(videoName: name, framesDone: cleanedEncoder.framesWritten,
                                           totalFrames: max(info.frameCount, cleanedEncoder.framesWritten),

@@ -125,7 +125,7 @@ public enum SubtitleBurner {
 
     /// Whether `info` goes the bit-exact YUV 4:2:0 way (see file header).
     public static func usesYUVPath(_ info: VideoInfo) -> Bool {
-        info.pixelFormat == "yuv420p" && info.width % 2 == 0 && info.height % 2 == 0
+        info.isEvenYUV420p8
     }
 
     /// Renames the finished temporary files onto their final names (replacing old outputs; the

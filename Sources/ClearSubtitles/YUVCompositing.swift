@@ -8,42 +8,6 @@
 // the mask is the same as for RGB compositing.
 import ClearMedia
 
-/// The RGB → Y'CbCr matrix and range of a video, from its colour description.
-public struct YUVMatrix: Sendable, Equatable {
-    public let kr: Float
-    public let kb: Float
-    public let fullRange: Bool
-
-    public init(kr: Float, kb: Float, fullRange: Bool) {
-        self.kr = kr
-        self.kb = kb
-        self.fullRange = fullRange
-    }
-
-    public static let bt601 = YUVMatrix(kr: 0.299, kb: 0.114, fullRange: false)
-    public static let bt709 = YUVMatrix(kr: 0.2126, kb: 0.0722, fullRange: false)
-
-    /// BT.709 or BT.2020 when tagged so, else BT.601 (what FFmpeg assumes for untagged video);
-    /// full range only when tagged "pc".
-    public init(_ color: ColorDescription?) {
-        let full = color?.range == "pc"
-        switch color?.matrix {
-        case "bt709": self.init(kr: 0.2126, kb: 0.0722, fullRange: full)
-        case "bt2020nc", "bt2020c": self.init(kr: 0.2627, kb: 0.0593, fullRange: full)
-        default: self.init(kr: 0.299, kb: 0.114, fullRange: full)
-        }
-    }
-
-    /// Code values (Y, Cb, Cr) of an 8-bit RGB colour, unrounded.
-    public func yuv(red: UInt8, green: UInt8, blue: UInt8) -> (Float, Float, Float) {
-        let r = Float(red) / 255, g = Float(green) / 255, b = Float(blue) / 255
-        let y = kr * r + (1 - kr - kb) * g + kb * b
-        let pb = (b - y) / (2 * (1 - kb)), pr = (r - y) / (2 * (1 - kr))
-        if fullRange { return (255 * y, 128 + 255 * pb, 128 + 255 * pr) }
-        return (16 + 219 * y, 128 + 224 * pb, 128 + 224 * pr)
-    }
-}
-
 extension RenderedSubtitles {
     /// Composites the bitmaps onto a YUV 4:2:0 frame (see file header) and returns the opacity mask.
     public func composite(onto frame: inout YUV420Frame, matrix: YUVMatrix) throws -> GrayFrame {
@@ -74,8 +38,8 @@ extension RenderedSubtitles {
                     let cx = cx0 + col
                     let a = s / (blockRows * Float(min(2, frameWidth - 2 * cx)))
                     let p = cy * cw + cx
-                    frame.u[p] = UInt8(min(255, max(0, (Float(frame.u[p]) * (1 - a) + ku * a).rounded())))
-                    frame.v[p] = UInt8(min(255, max(0, (Float(frame.v[p]) * (1 - a) + kv * a).rounded())))
+                    frame.u[p] = YUVMatrix.byte(Float(frame.u[p]) * (1 - a) + ku * a)
+                    frame.v[p] = YUVMatrix.byte(Float(frame.v[p]) * (1 - a) + kv * a)
                 }
             }
         }
