@@ -14,22 +14,20 @@ mkdir -p "$OUT"
 ffmpeg -nostdin -v error -y -i training-data/Megamind.mp4 -frames:v 48 -c:v libx264 -crf 10 -pix_fmt yuv420p "$OUT/megamind.mp4"
 "$BIN" synth "$OUT/megamind.mp4" --output-dir "$OUT/syn" --seed 21 --overwrite --quiet
 show() { echo "$1: $(tr -d '\n ' < "$2" | grep -o '"psnr[a-z_]*":[0-9][0-9.]*' | grep -v cap | tr '\n' ' ')"; }
-"$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/syn/megamind_subbed.mp4" --mask "$OUT/syn/megamind_mask.mkv" \
-  --json "$OUT/eval-input.json" --quiet --no-warping-error >/dev/null
-show "input itself" "$OUT/eval-input.json"
+judge() {  # LABEL CANDIDATE JSON [--mask MASK]: eval CANDIDATE against the clean cut, print one line
+  local label="$1" candidate="$2" json="$3"; shift 3
+  "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$candidate" "$@" --json "$json" --quiet --no-warping-error >/dev/null
+  show "$label" "$json"
+}
+MASK=(--mask "$OUT/syn/megamind_mask.mkv")
+judge "input itself" "$OUT/syn/megamind_subbed.mp4" "$OUT/eval-input.json" "${MASK[@]}"
 export CLEARSUB_EXPERIMENTAL_LITE=1
 [ -n "$WEIGHTS" ] && export CLEARSUB_LITE_WEIGHTS="$WEIGHTS"
 for pair in ${PAIRS:-"0.2,0.5" "0.3,0.6" "0.4,0.7" "0.5,0.8" "0.5,0.9" "0.7,0.9"}; do
-  th="${pair%,*}" full="${pair#*,}"
-  CLEARSUB_LITE_ALPHA_THRESHOLD="$th" CLEARSUB_LITE_ALPHA_FULL="$full" \
-    "$BIN" remove "$OUT/syn/megamind_subbed.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet
-  "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/out/megamind_subbed_cleaned.mp4" \
-    --mask "$OUT/syn/megamind_mask.mkv" --json "$OUT/eval-$th-$full.json" --quiet --no-warping-error >/dev/null
-  show "threshold $th full $full" "$OUT/eval-$th-$full.json"
+  export CLEARSUB_LITE_ALPHA_THRESHOLD="${pair%,*}" CLEARSUB_LITE_ALPHA_FULL="${pair#*,}"
+  tag="$CLEARSUB_LITE_ALPHA_THRESHOLD-$CLEARSUB_LITE_ALPHA_FULL"
+  "$BIN" remove "$OUT/syn/megamind_subbed.mp4" "$OUT/megamind.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet
+  judge "threshold ${pair%,*} full ${pair#*,}" "$OUT/out/megamind_subbed_cleaned.mp4" "$OUT/eval-$tag.json" "${MASK[@]}"
   # the same clip without subtitles: what the engine changes where there is nothing to remove
-  CLEARSUB_LITE_ALPHA_THRESHOLD="$th" CLEARSUB_LITE_ALPHA_FULL="$full" \
-    "$BIN" remove "$OUT/megamind.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet
-  "$BIN" eval --reference "$OUT/megamind.mp4" --candidate "$OUT/out/megamind_cleaned.mp4" \
-    --json "$OUT/clean-$th-$full.json" --quiet --no-warping-error >/dev/null
-  show "  same clip without subtitles" "$OUT/clean-$th-$full.json"
+  judge "  same clip without subtitles" "$OUT/out/megamind_cleaned.mp4" "$OUT/clean-$tag.json"
 done

@@ -17,37 +17,28 @@ enum YUVResultCompositor {
                      && cleaned.width == original.width && cleaned.height == original.height)
         if cleaned.pixels == original.pixels { return source }
         let w = source.width, h = source.height, cw = source.chromaWidth
+        let o = original.pixels, c = cleaned.pixels
         var out = source
-        original.pixels.withUnsafeBufferPointer { o in
-            cleaned.pixels.withUnsafeBufferPointer { c in
-                out.y.withUnsafeMutableBufferPointer { yp in
-                    out.u.withUnsafeMutableBufferPointer { up in
-                        out.v.withUnsafeMutableBufferPointer { vp in
-                            for cy in 0..<source.chromaHeight {
-                                for cx in 0..<cw {
-                                    var n = 0, changed = 0
-                                    var su: Float = 0, sv: Float = 0
-                                    for y in (2 * cy)..<min(h, 2 * cy + 2) {
-                                        for x in (2 * cx)..<min(w, 2 * cx + 2) {
-                                            n += 1
-                                            let i = (y * w + x) * 3
-                                            if o[i] == c[i] && o[i + 1] == c[i + 1] && o[i + 2] == c[i + 2] { continue }
-                                            changed += 1
-                                            let (ky, ku, kv) = matrix.yuv(red: c[i], green: c[i + 1], blue: c[i + 2])
-                                            yp[y * w + x] = YUVMatrix.byte(ky)
-                                            su += ku
-                                            sv += kv
-                                        }
-                                    }
-                                    if changed == 0 { continue }
-                                    let p = cy * cw + cx, keep = Float(n - changed), count = Float(n)
-                                    up[p] = YUVMatrix.byte((su + keep * Float(up[p])) / count)
-                                    vp[p] = YUVMatrix.byte((sv + keep * Float(vp[p])) / count)
-                                }
-                            }
-                        }
+        for cy in 0..<source.chromaHeight {
+            for cx in 0..<cw {
+                var n = 0, changed = 0
+                var su: Float = 0, sv: Float = 0
+                for y in (2 * cy)..<min(h, 2 * cy + 2) {
+                    for x in (2 * cx)..<min(w, 2 * cx + 2) {
+                        n += 1
+                        let i = (y * w + x) * 3
+                        if o[i] == c[i] && o[i + 1] == c[i + 1] && o[i + 2] == c[i + 2] { continue }
+                        changed += 1
+                        let (ky, ku, kv) = matrix.yuv(red: c[i], green: c[i + 1], blue: c[i + 2])
+                        out.y[y * w + x] = YUVMatrix.byte(ky)
+                        su += ku
+                        sv += kv
                     }
                 }
+                if changed == 0 { continue }
+                let p = cy * cw + cx, keep = Float(n - changed), count = Float(n)
+                out.u[p] = YUVMatrix.byte((su + keep * Float(out.u[p])) / count)
+                out.v[p] = YUVMatrix.byte((sv + keep * Float(out.v[p])) / count)
             }
         }
         return out
