@@ -23,7 +23,7 @@ MASK=(--mask "$OUT/syn/megamind_mask.mkv")
 judge "input itself" "$OUT/syn/megamind_subbed.mp4" "$OUT/eval-input.json" "${MASK[@]}"
 export CLEARSUB_EXPERIMENTAL_LITE=1
 [ -n "$WEIGHTS" ] && export CLEARSUB_LITE_WEIGHTS="$WEIGHTS"
-for pair in ${PAIRS:-"0.2,0.5" "0.3,0.6" "0.4,0.7" "0.5,0.8" "0.5,0.9" "0.7,0.9"}; do
+for pair in ${PAIRS:-"0.4,0.7" "0.5,0.8" "0.6,0.85" "0.7,0.9" "0.7,0.95" "0.8,0.95" "0.9,0.97" "0.95,0.99" "0.97,0.995"}; do
   export CLEARSUB_LITE_ALPHA_THRESHOLD="${pair%,*}" CLEARSUB_LITE_ALPHA_FULL="${pair#*,}"
   tag="$CLEARSUB_LITE_ALPHA_THRESHOLD-$CLEARSUB_LITE_ALPHA_FULL"
   "$BIN" remove "$OUT/syn/megamind_subbed.mp4" "$OUT/megamind.mp4" --output-dir "$OUT/out" --crf 10 --overwrite --quiet

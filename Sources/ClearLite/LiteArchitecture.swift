@@ -1,7 +1,8 @@
 // The lite network's layer table (design §4; CLEAR §3.2 dual encoders, §3.3 occlusion-guided
 // restoration, scaled down for a CPU). Every layer is a 2-D convolution [out, in, k, k] + bias.
 //  occ.*    occlusion head at ½ resolution: input = centre frame + mean |neighbour − centre| (6 ch)
-//  res.*    restoration U-Net at full resolution: 5 frames (15 ch) + α (1 ch) → clean centre
+//  res.*    restoration U-Net at full resolution: 5 frames (15 ch) + α (1 ch) + push-pull fill of
+//           the centre frame's detected region (3 ch) → correction of that fill
 //  prior.*  Stage I dual encoders (occlusion / content), training only (CLEAR §3.2)
 
 public struct LiteLayer: Sendable, Equatable {
@@ -27,6 +28,8 @@ public enum LiteArchitecture {
     public static let radius = 2
     /// Channels of the occlusion input: centre RGB + temporal difference RGB.
     public static let occlusionInputChannels = 6
+    /// Channels of the restoration input: window frames, α, push-pull fill of the centre frame.
+    public static let restorationInputChannels = 3 * window + 1 + 3
     /// Spatial granularity the network needs (two ½ strides below the half-resolution input).
     public static let alignment = 8
 
@@ -44,7 +47,7 @@ public enum LiteArchitecture {
     ]
 
     public static let restoration: [LiteLayer] = [
-        LiteLayer("res.e1", 16, 16),
+        LiteLayer("res.e1", 19, 16),
         LiteLayer("res.e2", 16, 32, stride: 2),
         LiteLayer("res.e3", 32, 32),
         LiteLayer("res.e4", 32, 64, stride: 2),

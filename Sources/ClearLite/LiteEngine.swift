@@ -1,6 +1,7 @@
 // The lite removal engine (design §4; CLEAR's mask-free occlusion-guided restoration at CPU scale):
 // per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
-// frame gives α; restoration runs at full resolution only on regions around tiles with α > 0;
+// frame gives α; restoration runs at full resolution only on regions around tiles with α > 0,
+// starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 import ClearMedia
 import ClearPipeline
@@ -14,9 +15,9 @@ public final class LiteEngine: RemovalEngine {
     public let chunkOverlap: Int
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
-    public var alphaThreshold: Float = 0.5
+    public var alphaThreshold: Float = 0.9
     /// α at or above this counts as fully opaque (see `AlphaMap`).
-    public var alphaFull: Float = 0.8
+    public var alphaFull: Float = 0.97
     public var tile = 32
     public var margin = 16
 
@@ -105,10 +106,16 @@ public final class LiteEngine: RemovalEngine {
         let window = LiteFeatures.window(frames, x0: r.x, y0: r.y, w: r.width, h: r.height)
         let at = Tensor(shape: [1, 1, r.height, r.width], dtype: .f32, zeroed: true)
         let d = at.f32
+        var hole = [UInt8](repeating: 0, count: r.width * r.height)
         for y in 0..<r.height where r.y + y < alpha.height {
-            for x in 0..<r.width where r.x + x < alpha.width { d[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
+            for x in 0..<r.width where r.x + x < alpha.width {
+                let a = alpha.values[(r.y + y) * alpha.width + r.x + x]
+                d[y * r.width + x] = a
+                if a > 0 { hole[y * r.width + x] = 1 }
+            }
         }
+        let fill = LiteFeatures.centreFill(window: window, hole: hole)
         let tape = Tape()
-        return try network.restore(tape, window: tape.constant(window), alpha: tape.constant(at)).value
+        return try network.restore(tape, window: tape.constant(window), alpha: tape.constant(at), fill: tape.constant(fill)).value
     }
 }

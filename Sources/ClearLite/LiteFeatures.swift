@@ -95,3 +95,25 @@ extension LiteFeatures {
         return t
     }
 }
+
+extension LiteFeatures {
+    /// The centre frame of `window` [N, 15, H, W] with its `hole` pixels (N·H·W bytes, non-zero =
+    /// hole) filled by `HoleFill` — the restoration network's starting point [N, 3, H, W].
+    public static func centreFill(window: Tensor, hole: [UInt8]) -> Tensor {
+        let (n, h, w) = (window.shape[0], window.shape[2], window.shape[3]), plane = h * w
+        precondition(hole.count == n * plane)
+        let frames = window.shape[1] / 3, c = frames / 2
+        let out = Tensor(shape: [n, 3, h, w], dtype: .f32, zeroed: false)
+        let src = window.f32, dst = out.f32
+        for b in 0..<n { (dst + b * 3 * plane).update(from: src + (b * frames + c) * 3 * plane, count: 3 * plane) }
+        hole.withUnsafeBufferPointer { hp in
+            parallelFor(n, minChunk: 1) { range in
+                for b in range {
+                    HoleFill.fill(dst + b * 3 * plane, channels: 3, width: w, height: h, hole: hp.baseAddress! + b * plane)
+                }
+            }
+        }
+        window.keepAlive()
+        return out
+    }
+}

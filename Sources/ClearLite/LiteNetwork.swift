@@ -35,10 +35,11 @@ public struct LiteNetwork {
         return try conv(tape, c7, "occ.c8", relu: false)
     }
 
-    /// Restored centre frame [N, 3, H, W] from window frames [N, 15, H, W] and α [N, 1, H, W]
-    /// (H, W % 4 == 0). Predicts a residual on the centre frame.
-    public func restore(_ tape: Tape, window: Variable, alpha: Variable) throws -> Variable {
-        let x = try tape.concat([window, alpha], axis: 1)
+    /// Restored centre frame [N, 3, H, W] from window frames [N, 15, H, W], α [N, 1, H, W] and the
+    /// push-pull fill of the centre frame's detected region [N, 3, H, W] (`HoleFill`; H, W % 4 == 0).
+    /// Predicts a residual on the fill.
+    public func restore(_ tape: Tape, window: Variable, alpha: Variable, fill: Variable) throws -> Variable {
+        let x = try tape.concat([window, alpha, fill], axis: 1)
         let e1 = try conv(tape, x, "res.e1")
         let e2 = try conv(tape, e1, "res.e2")
         let e3 = try conv(tape, e2, "res.e3")
@@ -50,9 +51,7 @@ public struct LiteNetwork {
         let u1 = try tape.resize(d2, height: e1.shape[2], width: e1.shape[3], mode: .bilinear)
         let d1 = try conv(tape, try tape.concat([u1, e1], axis: 1), "res.d1")
         let residual = try conv(tape, d1, "res.out", relu: false)
-        let c = LiteArchitecture.radius * 3
-        let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
-        return try tape.add(centre, residual)
+        return try tape.add(fill, residual)
     }
 
     /// Stage I prior (CLEAR §3.2): occlusion features, occlusion logits, content features, content

@@ -29,6 +29,33 @@ final class LiteEngineTests: XCTestCase {
         }
     }
 
+    /// Restoration starts from the push-pull fill of the α > 0 region: with a zero residual (all
+    /// restoration weights 0) a white bar on a flat background is replaced by the background.
+    func testZeroResidualRestoresThePushPullFill() throws {
+        let weights = try EngineFixtures.brightnessWeights()
+        for l in LiteArchitecture.restoration {
+            for t in [weights.weight(l.name).value, weights.bias(l.name).value] { t.f32.update(repeating: 0, count: t.count) }
+        }
+        let engine = LiteEngine(weights: weights)
+        var frames: [RGBFrame] = []
+        for _ in 0..<5 {
+            var f = RGBFrame(width: 96, height: 64)
+            for i in 0..<(96 * 64) { f.pixels[3 * i] = 100; f.pixels[3 * i + 1] = 120; f.pixels[3 * i + 2] = 140 }
+            for y in 30..<36 { for x in 20..<70 { let p = (y * 96 + x) * 3; f.pixels[p] = 255; f.pixels[p + 1] = 255; f.pixels[p + 2] = 255 } }
+            frames.append(f)
+        }
+        let out = try engine.clean(frames)
+        let alpha = try engine.alphaMap(frames, at: 2)
+        var full = 0
+        for i in 0..<alpha.values.count where alpha.values[i] >= 1 {
+            full += 1
+            XCTAssertEqual(Int(out[2].pixels[3 * i]), 100, accuracy: 1)
+            XCTAssertEqual(Int(out[2].pixels[3 * i + 1]), 120, accuracy: 1)
+            XCTAssertEqual(Int(out[2].pixels[3 * i + 2]), 140, accuracy: 1)
+        }
+        XCTAssertGreaterThan(full, 200, "the bar must be detected with α = 1")
+    }
+
     func testEveryChunkLengthUpToChunkSize() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         // Marks (restoration runs) on a few frames only, to keep the debug-build test fast.

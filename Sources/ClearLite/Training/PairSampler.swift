@@ -28,10 +28,12 @@ public final class PairSampler {
     public var maxNoise = 6.0
 
     /// `presets`: styles used for training (the validation set adds others).
-    public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9,
+    /// `sceneTextCopies`: photos copied with text printed into the scene (hard negatives).
+    public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9, sceneTextCopies: Int = 8,
                 presets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]) throws {
         guard !sources.isEmpty else { throw LiteError.noTrainingData("(no sources)") }
-        self.sources = sources; self.crop = crop
+        self.sources = sources + (try SceneTextSources.make(from: sources, count: sceneTextCopies, seed: seed))
+        self.crop = crop
         rng = SeededRandom(seed: seed)
         let canvases = [(640, 360), (960, 540), (1280, 720)]
         var list: [(SubtitleRenderer, Int, Int, Int)] = []

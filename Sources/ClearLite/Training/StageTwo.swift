@@ -2,7 +2,8 @@
 // trained jointly. Losses: generation L1 + (1 − SSIM) of the composite α·R + (1−α)·I against the
 // clean frame; sparsity 0.1·mean(α); distillation of α towards the frozen Stage I prior with a
 // weight decaying linearly to 0 over training. Our additions (see MODEL_CARD.md): α is also
-// supervised with the exact libass opacity (BCE), R itself gets an L1 term (0.5) so the
+// supervised (BCE) with where libass changed the pixel (opacity > 0), R starts from a push-pull
+// fill of the detected region (`HoleFill`), R itself gets an L1 term (0.5) so the
 // restoration learns where α is still small, and an L1 of the composite averaged over the text
 // region only (the exact mask dilated by 2 px), so the few text pixels of a crop weigh as much as
 // the whole background.
@@ -35,14 +36,16 @@ public final class StageTwo {
     public func step(_ batch: TrainingBatch, index: Int) throws -> StageLosses {
         let (s1, s2) = (batch.window.shape[2], batch.window.shape[3])
         let occIn = try LiteFeatures.occlusionInput(window: batch.window)
-        let alphaHalfTarget = try Ops.pool2d(batch.alpha, kernel: 2, mode: .average).out
+        let alphaHalfTarget = try Ops.pool2d(StageTwo.indicator(batch.alpha), kernel: 2, mode: .average).out
         let tape = Tape()
         let net = LiteNetwork(weights: weights, trainable: true)
         let logits = try net.occlusionLogits(tape, tape.constant(occIn))
         let alphaHalf = try tape.activation(logits, .sigmoid)
         let alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
         let window = tape.constant(batch.window)
-        let restored = try net.restore(tape, window: window, alpha: alpha)
+        let hole = try fillHoles(batch, predictedHalf: alphaHalf.value, index: index)
+        let fill = tape.constant(LiteFeatures.centreFill(window: batch.window, hole: hole))
+        let restored = try net.restore(tape, window: window, alpha: alpha, fill: fill)
         let c = LiteArchitecture.radius * 3
         let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
         let out = try tape.add(centre, try tape.mul(alpha, try tape.sub(restored, centre)))
@@ -74,6 +77,43 @@ public final class StageTwo {
         try tape.backward(total)
         optimizer.update()
         return StageLosses(total: total.value.floats()[0], parts: parts)
+    }
+
+    /// α threshold and full value of the `AlphaMap` that makes the predicted fill regions in
+    /// training (the shipped weights were trained with 0.5 / 0.8; inference chooses its own pair,
+    /// see MODEL_CARD.md).
+    public var inferenceThreshold: Float = 0.5
+    public var inferenceFull: Float = 0.8
+
+    /// Hole masks for the push-pull fill, sample by sample: on alternate samples the exact region
+    /// (opacity > 0, grown by 1 px), otherwise the region inference would derive from the head's
+    /// current α (`AlphaMap`), so the restoration learns from both clean and imperfect regions.
+    func fillHoles(_ batch: TrainingBatch, predictedHalf: Tensor, index: Int) throws -> [UInt8] {
+        let (n, h, w) = (batch.alpha.shape[0], batch.alpha.shape[2], batch.alpha.shape[3]), plane = h * w
+        var hole = [UInt8](repeating: 0, count: n * plane)
+        let (region, _) = StageTwo.textRegion(batch.alpha, radius: 1)
+        let exact = region.f32
+        for b in 0..<n {
+            if (index + b) % 2 == 0 {
+                for i in 0..<plane where exact[b * plane + i] > 0 { hole[b * plane + i] = 1 }
+            } else {
+                let p = try Ops.slice(predictedHalf, axis: 0, start: b, end: b + 1).copy()
+                let map = try AlphaMap(halfProbabilities: p, width: w, height: h, threshold: inferenceThreshold, full: inferenceFull)
+                for i in 0..<plane where map.values[i] > 0 { hole[b * plane + i] = 1 }
+            }
+        }
+        region.keepAlive()
+        return hole
+    }
+
+    /// 1 where the subtitle changed the pixel (opacity > 0), else 0: the occlusion head's target
+    /// (a semi-transparent box must be replaced entirely, not half-blended).
+    static func indicator(_ alpha: Tensor) -> Tensor {
+        let out = Tensor(shape: alpha.shape, dtype: .f32, zeroed: false)
+        let a = alpha.f32, o = out.f32
+        for i in 0..<alpha.count { o[i] = a[i] > 0 ? 1 : 0 }
+        alpha.keepAlive()
+        return out
     }
 
     /// 1 where any α > 0 lies within `radius` pixels (square), else 0, for a batch [N, 1, H, W];

@@ -11,6 +11,9 @@ public struct CleanSource: Sendable {
     public let width: Int
     public let height: Int
     public let frames: [[UInt8]]
+    /// The camera never stands still over this source (it carries scene text, which only its
+    /// motion tells apart from a subtitle; see `SceneTextSources`).
+    public var alwaysMoving = false
 
     public init(name: String, width: Int, height: Int, frames: [[UInt8]]) {
         precondition(width >= 2 && height >= 2 && frames.allSatisfy { $0.count == width * height * 3 })
@@ -81,8 +84,8 @@ struct CameraPath {
         // the source, whose coordinates are then mirrored at its borders.
         scale = rng.uniform(0.6, 1.5)
         zoom = rng.chance(0.3) ? rng.uniform(-0.004, 0.004) : 0
-        let still = rng.chance(0.15)
-        let speed = still ? 0 : rng.uniform(0.3, 6) * scale
+        let still = !source.alwaysMoving && rng.chance(0.3)
+        let speed = still ? 0 : rng.uniform(source.alwaysMoving ? 1.5 : 0.3, 6) * scale
         let angle = rng.uniform(0, 2 * Double.pi)
         vx = speed * cos(angle); vy = speed * sin(angle)
         x0 = rng.uniform(0, Double(source.width)); y0 = rng.uniform(0, Double(source.height))

@@ -1,0 +1,85 @@
+// Push-pull hole filling (Gortler et al. 1996, "The Lumigraph" §3.3 pull-push; the same
+// scattered-data interpolation used by image-pyramid inpainting): a pyramid of weighted colour
+// sums is pulled down until every cell has support, then pushed back up, each level keeping its
+// own known colour and taking the coarser level's (bilinearly upsampled) colour where it has none.
+// The lite restoration network starts from this fill of the detected subtitle region and only
+// learns the correction (design §4 "restoration"): known pixels come back exactly.
+
+public enum HoleFill {
+    /// Fills `channels` planes of `width`×`height` at `image` (planar, in place) wherever
+    /// `hole[i] != 0`. Pixels outside the hole are not modified. If every pixel is a hole the
+    /// image is left as it is (nothing to fill from).
+    public static func fill(_ image: UnsafeMutablePointer<Float>, channels: Int, width: Int, height: Int,
+                            hole: UnsafePointer<UInt8>) {
+        let n = width * height
+        var anyHole = false, anyKnown = false
+        for i in 0..<n { if hole[i] != 0 { anyHole = true } else { anyKnown = true }; if anyHole && anyKnown { break } }
+        guard anyHole, anyKnown else { return }
+        // Level 0: premultiplied colour and weight (1 known, 0 hole).
+        var levels: [(w: Int, h: Int, weight: [Float], colour: [Float])] = []
+        var weight = [Float](repeating: 0, count: n), colour = [Float](repeating: 0, count: n * channels)
+        for i in 0..<n where hole[i] == 0 {
+            weight[i] = 1
+            for c in 0..<channels { colour[c * n + i] = image[c * n + i] }
+        }
+        levels.append((width, height, weight, colour))
+        // Pull: 2×2 sums, normalised so a cell's weight is at most 1 (its colour a weighted mean).
+        while true {
+            let cur = levels[levels.count - 1]
+            if cur.w == 1 && cur.h == 1 { break }
+            if !cur.weight.contains(where: { $0 == 0 }) { break }
+            let (nw, nh) = ((cur.w + 1) / 2, (cur.h + 1) / 2), m = nw * nh, pn = cur.w * cur.h
+            var w2 = [Float](repeating: 0, count: m), c2 = [Float](repeating: 0, count: m * channels)
+            var cs = [Float](repeating: 0, count: channels)
+            for y in 0..<nh { for x in 0..<nw {
+                var ws: Float = 0
+                for c in 0..<channels { cs[c] = 0 }
+                for yy in (2 * y)..<min(2 * y + 2, cur.h) { for xx in (2 * x)..<min(2 * x + 2, cur.w) {
+                    let j = yy * cur.w + xx
+                    ws += cur.weight[j]
+                    for c in 0..<channels { cs[c] += cur.colour[c * pn + j] }
+                } }
+                let k = y * nw + x
+                if ws > 1 { for c in 0..<channels { cs[c] /= ws }; ws = 1 }
+                w2[k] = ws
+                for c in 0..<channels { c2[c * m + k] = cs[c] }
+            } }
+            levels.append((nw, nh, w2, c2))
+        }
+        // Push: from the coarsest level down, colour = own + (1 − weight) · upsampled coarser colour.
+        var top = levels[levels.count - 1]
+        var coarse = [Float](repeating: 0, count: top.w * top.h * channels)
+        let tn = top.w * top.h
+        for k in 0..<tn {
+            let wk = top.weight[k]
+            for c in 0..<channels { coarse[c * tn + k] = wk > 0 ? top.colour[c * tn + k] / wk : 0 }
+        }
+        var (cw, ch) = (top.w, top.h)
+        for l in stride(from: levels.count - 2, through: 0, by: -1) {
+            top = levels[l]
+            let (fw, fh) = (top.w, top.h), fn = fw * fh, cn = cw * ch
+            var next = [Float](repeating: 0, count: fn * channels)
+            for y in 0..<fh {
+                // Bilinear sample of the coarser level at this pixel's centre (half-pixel convention).
+                let sy = max(0, min(Float(ch - 1), (Float(y) + 0.5) / 2 - 0.5))
+                let y0 = Int(sy), y1 = min(y0 + 1, ch - 1), ty = sy - Float(y0)
+                for x in 0..<fw {
+                    let k = y * fw + x
+                    let wk = top.weight[k]
+                    let sx = max(0, min(Float(cw - 1), (Float(x) + 0.5) / 2 - 0.5))
+                    let x0 = Int(sx), x1 = min(x0 + 1, cw - 1), tx = sx - Float(x0)
+                    for c in 0..<channels {
+                        let base = c * cn
+                        let up = (coarse[base + y0 * cw + x0] * (1 - tx) + coarse[base + y0 * cw + x1] * tx) * (1 - ty)
+                            + (coarse[base + y1 * cw + x0] * (1 - tx) + coarse[base + y1 * cw + x1] * tx) * ty
+                        next[c * fn + k] = top.colour[c * fn + k] + (1 - wk) * up
+                    }
+                }
+            }
+            coarse = next; (cw, ch) = (fw, fh)
+        }
+        for i in 0..<n where hole[i] != 0 {
+            for c in 0..<channels { image[c * n + i] = coarse[c * n + i] }
+        }
+    }
+}
