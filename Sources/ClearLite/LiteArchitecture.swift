@@ -47,7 +47,7 @@ public enum LiteArchitecture {
     ]
 
     public static let restoration: [LiteLayer] = [
-        LiteLayer("res.e1", 19, 16),
+        LiteLayer("res.e1", restorationInputChannels, 16),
         LiteLayer("res.e2", 16, 32, stride: 2),
         LiteLayer("res.e3", 32, 32),
         LiteLayer("res.e4", 32, 64, stride: 2),
