@@ -114,7 +114,7 @@ public final class LiteEngine: RemovalEngine {
                 if a > 0 { hole[y * r.width + x] = 1 }
             }
         }
-        let fill = LiteFeatures.centreFill(window: window, hole: hole)
+        let fill = try LiteFeatures.centreFill(window: window, hole: hole)
         let tape = Tape()
         return try network.restore(tape, window: tape.constant(window), alpha: tape.constant(at), fill: tape.constant(fill)).value
     }

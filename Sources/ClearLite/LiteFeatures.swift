@@ -99,13 +99,12 @@ extension LiteFeatures {
 extension LiteFeatures {
     /// The centre frame of `window` [N, 15, H, W] with its `hole` pixels (N·H·W bytes, non-zero =
     /// hole) filled by `HoleFill` — the restoration network's starting point [N, 3, H, W].
-    public static func centreFill(window: Tensor, hole: [UInt8]) -> Tensor {
+    public static func centreFill(window: Tensor, hole: [UInt8]) throws -> Tensor {
         let (n, h, w) = (window.shape[0], window.shape[2], window.shape[3]), plane = h * w
         precondition(hole.count == n * plane)
-        let frames = window.shape[1] / 3, c = frames / 2
-        let out = Tensor(shape: [n, 3, h, w], dtype: .f32, zeroed: false)
-        let src = window.f32, dst = out.f32
-        for b in 0..<n { (dst + b * 3 * plane).update(from: src + (b * frames + c) * 3 * plane, count: 3 * plane) }
+        let c = LiteArchitecture.radius * 3
+        let out = try Ops.slice(window, axis: 1, start: c, end: c + 3).copy()
+        let dst = out.f32
         hole.withUnsafeBufferPointer { hp in
             parallelFor(n, minChunk: 1) { range in
                 for b in range {
@@ -113,7 +112,6 @@ extension LiteFeatures {
                 }
             }
         }
-        window.keepAlive()
         return out
     }
 }

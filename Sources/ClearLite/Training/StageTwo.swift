@@ -44,7 +44,7 @@ public final class StageTwo {
         let alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
         let window = tape.constant(batch.window)
         let hole = try fillHoles(batch, predictedHalf: alphaHalf.value, index: index)
-        let fill = tape.constant(LiteFeatures.centreFill(window: batch.window, hole: hole))
+        let fill = tape.constant(try LiteFeatures.centreFill(window: batch.window, hole: hole))
         let restored = try net.restore(tape, window: window, alpha: alpha, fill: fill)
         let c = LiteArchitecture.radius * 3
         let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
