@@ -3,6 +3,7 @@
 // kept), bilinear upsampling to full resolution, the thresholding again (with a linear stretch of
 // [threshold, full] to [0, 1]), so α is exactly 0
 // wherever there is no subtitle. Also the tile grid of where α > 0.
+import ClearPipeline
 import ClearTensor
 
 public struct AlphaMap {
@@ -56,6 +57,21 @@ public struct AlphaMap {
     public init(width: Int, height: Int, values: [Float]) {
         precondition(values.count == width * height)
         self.width = width; self.height = height; self.values = values
+    }
+
+    /// Sets α to 0 in the blocks `scene` marks static (scenery that stayed unchanged for seconds).
+    public mutating func suppress(_ scene: StaticSceneMap) {
+        precondition(scene.width == width && scene.height == height, "AlphaMap.suppress: map size differs")
+        let b = scene.blockSize
+        values.withUnsafeMutableBufferPointer { v in
+            for r in 0..<scene.rows {
+                for c in 0..<scene.columns where scene.isStatic[r * scene.columns + c] {
+                    for y in (r * b)..<min(height, (r + 1) * b) {
+                        for x in (c * b)..<min(width, (c + 1) * b) { v[y * width + x] = 0 }
+                    }
+                }
+            }
+        }
     }
 
     /// Tiles (tile×tile) containing any α > 0, as a grid of booleans [rows][cols].

@@ -3,13 +3,15 @@
 // frame gives α; restoration runs at full resolution only on regions around tiles with α > 0,
 // starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
+// With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
+// for seconds around the frame: whatever the head sees there is scenery, not a subtitle.
 import ClearMedia
 import ClearPipeline
 import ClearTensor
 import ClearWeights
 import Foundation
 
-public final class LiteEngine: RemovalEngine {
+public final class LiteEngine: StaticSceneAware {
     public let name = "lite"
     public let chunkSize: Int
     public let chunkOverlap: Int
@@ -20,6 +22,8 @@ public final class LiteEngine: RemovalEngine {
     public var alphaFull: Float = 0.97
     public var tile = 32
     public var margin = 16
+    /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
+    public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
@@ -33,6 +37,7 @@ public final class LiteEngine: RemovalEngine {
         let engine = try LiteEngine(weightsPath: weights)
         if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
+        if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         return engine
     }
 
@@ -52,6 +57,10 @@ public final class LiteEngine: RemovalEngine {
     }
 
     public func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame] {
+        try clean(chunk, staticScene: [StaticSceneMap?](repeating: nil, count: chunk.count))
+    }
+
+    public func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
         guard let first = chunk.first else { throw LiteError.emptyChunk }
         guard chunk.count <= chunkSize else { throw LiteError.chunkTooLong(chunk.count, max: chunkSize) }
         let (w, h) = (first.width, first.height)
@@ -66,7 +75,8 @@ public final class LiteEngine: RemovalEngine {
         out.reserveCapacity(chunk.count)
         for t in 0..<chunk.count {
             let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-            let alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
+            var alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
+            if t < staticScene.count, let scene = staticScene[t] { alpha.suppress(scene) }
             var frame = chunk[t]
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached

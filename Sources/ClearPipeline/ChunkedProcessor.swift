@@ -21,8 +21,11 @@ public final class ChunkedProcessor {
 
     /// Pulls frames from `next` until it returns nil and hands every frame, in order, to `emit`
     /// as (original, cleaned). Returns the number of frames emitted (always the number pulled).
+    /// With `staticScene` (frame index → map) and a `StaticSceneAware` engine, each chunk goes to
+    /// the engine with the maps of its frames.
     @discardableResult
-    public func run(next: () throws -> RGBFrame?, emit: (RGBFrame, RGBFrame) throws -> Void) throws -> Int {
+    public func run(next: () throws -> RGBFrame?, emit: (RGBFrame, RGBFrame) throws -> Void,
+                    staticScene: ((Int) throws -> StaticSceneMap?)? = nil) throws -> Int {
         var inputs: [RGBFrame] = []   // the current window; its first `tail.count` frames were seen before
         var tail: [RGBFrame] = []     // previous chunk's results for those frames
         var ended = false
@@ -47,7 +50,13 @@ public final class ChunkedProcessor {
                 return emitted
             }
             try cancellation.check()
-            var out = try engine.clean(inputs)
+            var out: [RGBFrame]
+            if let maps = staticScene, let aware = engine as? any StaticSceneAware {
+                // inputs[0] is the first frame not yet emitted.
+                out = try aware.clean(inputs, staticScene: try (0..<inputs.count).map { try maps(emitted + $0) })
+            } else {
+                out = try engine.clean(inputs)
+            }
             try validate(out, against: inputs)
             for j in 0..<tail.count {
                 out[j] = FrameBlender.crossFade(tail[j], out[j], position: j, length: tail.count)

@@ -18,3 +18,13 @@ public protocol RemovalEngine: AnyObject {
     /// Returns the cleaned frames of `chunk`: same count, same sizes, same order.
     func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame]
 }
+
+/// An engine that also takes the long-range temporal cue: per frame of the chunk, the blocks that
+/// stayed unchanged for seconds around it (`StaticSceneMap`, nil where the video is too short to
+/// tell). The pipeline computes the maps from a look-ahead decoder when `staticSceneSettings` is set.
+public protocol StaticSceneAware: RemovalEngine {
+    /// What the engine wants analysed; nil turns the analysis off.
+    var staticSceneSettings: StaticSceneSettings? { get }
+    /// As `clean(_:)`, with one map (or nil) per frame of `chunk`.
+    func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame]
+}

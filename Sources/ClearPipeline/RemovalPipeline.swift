@@ -7,6 +7,8 @@
 // engine's result is written into the source's YUV frame where it changed pixels
 // (`YUVResultCompositor`) and encoded as yuv420p with the source's colour tags, so untouched pixels
 // reach the encoder bit-exact. Other sources go RGB → encoder as before. The comparison stays RGB.
+// A `StaticSceneAware` engine also gets, per frame, the blocks that stayed unchanged for seconds
+// around it, from a gray decoder running ahead of the engine (`StaticSceneTracker`).
 import Foundation
 import ClearMedia
 
@@ -53,10 +55,21 @@ public final class RemovalPipeline {
         let yuvPath = info.isEvenYUV420p8
         let decoder = try VideoDecoder(info: info)
         var yuvDecoder: VideoDecoder?
+        var sceneDecoder: VideoDecoder?
         do {
             defer {
                 decoder.close()
                 yuvDecoder?.close()
+                sceneDecoder?.close()
+            }
+            // The long-range cue: a third decoder (gray) runs ahead of the engine by the tracker's window.
+            var tracker: StaticSceneTracker?
+            if let aware = engine as? any StaticSceneAware, let settings = aware.staticSceneSettings {
+                let gray = try VideoDecoder(info: info, layout: .gray)
+                sceneDecoder = gray
+                tracker = StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value,
+                                             settings: settings, revisit: max(64, engine.chunkSize),
+                                             next: { try gray.nextGrayFrame() })
             }
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
                                                 preset: options.preset, audioSource: info.path)
@@ -106,7 +119,7 @@ public final class RemovalPipeline {
                 onProgress?(FrameProgress(videoName: name, framesDone: cleanedEncoder.framesWritten,
                                           totalFrames: max(info.frameCount, cleanedEncoder.framesWritten),
                                           elapsedSeconds: Date().timeIntervalSince(start)))
-            })
+            }, staticScene: tracker.map { t in { try t.map(at: $0) } })
             try cancellation.check()
             for e in encoders { try e.finish() }
             encoders = []

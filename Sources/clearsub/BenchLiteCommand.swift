@@ -1,7 +1,9 @@
 // `clearsub bench lite [VIDEO] [--json]` (issue 4 "Speed"; design §7): the lite engine's frames per
 // second at 1280×720 alone (frames decoded beforehand) and end to end (decode → engine → encode
 // with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
-// floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720.
+// floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720. Both engine
+// passes include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
+// (CLEARSUB_LITE_STATIC_SCENE=0).
 import ArgumentParser
 import ClearLite
 import ClearMedia
@@ -28,19 +30,33 @@ struct BenchLiteCommand: ParsableCommand {
         let info = try VideoProbe.probe(clip)
         let engine = try LiteEngine.configured()
 
-        // Engine alone.
+        // Engine alone (with its long-range static-scene analysis, fed from pre-decoded gray frames).
         let decoder = try VideoDecoder(info: info)
         var all: [RGBFrame] = []
         while let f = try decoder.nextFrame() { all.append(f) }
         decoder.close()
+        let grayDecoder = try VideoDecoder(info: info, layout: .gray)
+        var grays: [GrayFrame] = []
+        while let g = try grayDecoder.nextGrayFrame() { grays.append(g) }
+        grayDecoder.close()
+        var grayIndex = 0
+        let tracker = engine.staticSceneSettings.map { settings in
+            StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value, settings: settings) {
+                defer { grayIndex += 1 }
+                return grayIndex < grays.count ? grays[grayIndex] : nil
+            }
+        }
         let t0 = Date()
         var i = 0
         while i < all.count {
-            _ = try engine.clean(Array(all[i..<min(i + engine.chunkSize, all.count)]))
+            let range = i..<min(i + engine.chunkSize, all.count)
+            let maps = try range.map { try tracker?.map(at: $0) }
+            _ = try engine.clean(Array(all[range]), staticScene: maps)
             i += engine.chunkSize
         }
         let engineSeconds = Date().timeIntervalSince(t0)
         all.removeAll()
+        grays.removeAll()
 
         // End to end.
         let out = URL(fileURLWithPath: scratch.path("out"))

@@ -3,6 +3,7 @@
 import XCTest
 import ClearLite
 import ClearMedia
+import ClearPipeline
 import ClearTensor
 
 final class LiteEngineTests: XCTestCase {
@@ -27,6 +28,28 @@ final class LiteEngineTests: XCTestCase {
             XCTAssertEqual(changedOutside, 0, "frame \(t)")
             XCTAssertGreaterThan(changedInside, 0, "frame \(t): restoration must act where α > 0")
         }
+    }
+
+    /// The long-range cue: marks in blocks the pipeline found static for seconds are scenery, left
+    /// bit-identical; marks outside them are still removed.
+    func testStaticSceneBlocksAreLeftUntouched() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        let marks = [(20, 60, 50, 6), (90, 64, 30, 8)]
+        let frames = (0..<5).map { EngineFixtures.frame(width: 160, height: 96, seed: $0, marks: marks) }
+        let allStatic = StaticSceneMap(width: 160, height: 96, blockSize: 2, isStatic: [Bool](repeating: true, count: 80 * 48))
+        XCTAssertEqual(try engine.clean(frames, staticScene: [StaticSceneMap?](repeating: allStatic, count: 5)), frames)
+        // Left half static: the first mark (x 20..<70) stays, the second (x 90..<120) is removed.
+        let leftStatic = StaticSceneMap(width: 160, height: 96, blockSize: 2,
+                                        isStatic: (0..<(80 * 48)).map { $0 % 80 < 40 })
+        let out = try engine.clean(frames, staticScene: [StaticSceneMap?](repeating: leftStatic, count: 5))
+        for (input, output) in zip(frames, out) {
+            for y in 0..<96 { for x in 0..<80 { let p = (y * 160 + x) * 3; XCTAssertEqual(input.pixels[p..<(p + 3)], output.pixels[p..<(p + 3)]) } }
+            var changed = 0
+            for y in 64..<72 { for x in 90..<120 where output.pixels[(y * 160 + x) * 3] != input.pixels[(y * 160 + x) * 3] { changed += 1 } }
+            XCTAssertGreaterThan(changed, 100, "the mark outside the static half is restored")
+        }
+        XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_STATIC_SCENE": "0"]).staticSceneSettings)
+        XCTAssertNotNil(try LiteEngine.configured(environment: [:]).staticSceneSettings)
     }
 
     /// Restoration starts from the push-pull fill of the α > 0 region: with a zero residual (all

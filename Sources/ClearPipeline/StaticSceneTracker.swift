@@ -1,0 +1,136 @@
+// Computes a `StaticSceneMap` per frame from a look-ahead stream of gray frames (its own decoder,
+// running up to `windowSeconds` ahead of the engine). Each frame is reduced to the mean luma of
+// its blocks as it arrives, and only the block frames of the current window are kept, so memory
+// is bounded (≈ 180×320 bytes per buffered frame) whatever the video's length or resolution.
+//
+// A block of frame i is stable when its mean luma differs by at most `tolerance` from frame i's
+// in every compared frame of [i − window, i + window] (clipped to the video; compared at
+// `samplesPerSecond`, plus the window's ends). The map marks a block static when it and its eight
+// neighbours are stable.
+import ClearMedia
+
+public final class StaticSceneTracker {
+    public let width: Int
+    public let height: Int
+    public let blockSize: Int
+    public let columns: Int
+    public let rows: Int
+    public let settings: StaticSceneSettings
+    /// Window half-width, minimum span and comparison step, in frames.
+    public let radius: Int
+    public let minimumSpan: Int
+    public let step: Int
+    /// How far back of the latest request a later request may go (the engine's chunk overlap).
+    public let revisit: Int
+
+    /// Block frames held now (bounded by 2·radius + revisit + 1).
+    public var bufferedFrames: Int { blocks.count }
+
+    private let next: () throws -> GrayFrame?
+    private var blocks: [Int: [UInt8]] = [:]
+    private var pulled = 0
+    private var ended = false
+    private var latest = 0
+    private var cache: [Int: StaticSceneMap?] = [:]
+
+    /// `next` yields the video's frames in order as gray (`VideoDecoder(layout: .gray)`).
+    public init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
+                revisit: Int = 64, next: @escaping () throws -> GrayFrame?) {
+        precondition(width > 0 && height > 0 && fps > 0)
+        self.width = width; self.height = height; self.settings = settings
+        blockSize = StaticSceneSettings.blockSize(width: width, height: height)
+        columns = (width + blockSize - 1) / blockSize
+        rows = (height + blockSize - 1) / blockSize
+        radius = max(1, Int((settings.windowSeconds * fps).rounded()))
+        minimumSpan = max(1, Int((settings.minimumSpanSeconds * fps).rounded()))
+        step = max(1, Int((fps / settings.samplesPerSecond).rounded(.down)))
+        self.revisit = revisit
+        self.next = next
+    }
+
+    /// The map of frame `index` (0-based), or nil when the window around it spans less than the
+    /// minimum (short video) or the stream has no such frame. Indices may go back by at most
+    /// `revisit` frames from the largest one asked so far.
+    public func map(at index: Int) throws -> StaticSceneMap? {
+        precondition(index >= 0 && index + revisit >= latest, "StaticSceneTracker: frame \(index) is behind the kept window")
+        if let known = cache[index] { return known }
+        latest = max(latest, index)
+        while !ended && pulled <= index + radius { try pull() }
+        forget(before: latest - revisit)
+        guard index < pulled else { return nil }
+        let lo = max(0, index - radius), hi = min(pulled - 1, index + radius)
+        let result = hi - lo >= minimumSpan ? compute(index, lo: lo, hi: hi) : nil
+        cache[index] = result
+        return result
+    }
+
+    private func pull() throws {
+        guard let frame = try next() else { ended = true; return }
+        guard frame.width == width, frame.height == height else {
+            throw PipelineError.engineContract(engine: "static-scene tracker",
+                                               detail: "got a \(frame.width)x\(frame.height) frame for \(width)x\(height)")
+        }
+        blocks[pulled] = blockMeans(frame.pixels)
+        pulled += 1
+    }
+
+    private func forget(before index: Int) {
+        let keepFrom = index - radius
+        for k in blocks.keys where k < keepFrom { blocks[k] = nil }
+        for k in cache.keys where k < index { cache[k] = nil }
+    }
+
+    /// Mean luma per block, rounded (edge blocks average the pixels they have).
+    func blockMeans(_ pixels: [UInt8]) -> [UInt8] {
+        var sums = [UInt32](repeating: 0, count: columns * rows)
+        pixels.withUnsafeBufferPointer { p in
+            sums.withUnsafeMutableBufferPointer { s in
+                for y in 0..<height {
+                    let rowBase = (y / blockSize) * columns, src = y * width
+                    for x in 0..<width { s[rowBase + x / blockSize] &+= UInt32(p[src + x]) }
+                }
+            }
+        }
+        var out = [UInt8](repeating: 0, count: sums.count)
+        for r in 0..<rows {
+            let bh = min(blockSize, height - r * blockSize)
+            for c in 0..<columns {
+                let n = UInt32(bh * min(blockSize, width - c * blockSize))
+                out[r * columns + c] = UInt8((sums[r * columns + c] + n / 2) / n)
+            }
+        }
+        return out
+    }
+
+    private func compute(_ index: Int, lo: Int, hi: Int) -> StaticSceneMap {
+        let n = columns * rows
+        var changed = [UInt8](repeating: 0, count: n)
+        let tolerance = settings.tolerance
+        let reference = blocks[index]!
+        var s = lo
+        while true {
+            if s != index, let other = blocks[s] {
+                reference.withUnsafeBufferPointer { r in
+                    other.withUnsafeBufferPointer { o in
+                        changed.withUnsafeMutableBufferPointer { c in
+                            for j in 0..<n where abs(Int(o[j]) - Int(r[j])) > tolerance { c[j] = 1 }
+                        }
+                    }
+                }
+            }
+            if s >= hi { break }
+            s = min(s + step, hi)
+        }
+        var isStatic = [Bool](repeating: false, count: n)
+        for r in 0..<rows {
+            for c in 0..<columns {
+                var any: UInt8 = 0
+                for rr in max(0, r - 1)...min(rows - 1, r + 1) {
+                    for cc in max(0, c - 1)...min(columns - 1, c + 1) { any |= changed[rr * columns + cc] }
+                }
+                isStatic[r * columns + c] = any == 0
+            }
+        }
+        return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic)
+    }
+}

@@ -1,0 +1,114 @@
+// The long-range cue (StaticSceneTracker): blocks that stay unchanged for seconds are static, blocks
+// where a cue appears and disappears are not (nor their neighbours), nothing is static under a
+// moving camera or in a clip too short to tell, memory stays within the window, and the chunked
+// processor hands each frame its own map.
+import XCTest
+import ClearMedia
+@testable import ClearPipeline
+
+final class StaticSceneTrackerTests: XCTestCase {
+    static let (w, h) = (64, 48)
+
+    /// A textured static background; a bright "cue" box over x 8..<40, y 32..<40 while `cue` holds.
+    static func frame(_ i: Int, cue: Range<Int>, shift: Int = 0) -> GrayFrame {
+        var p = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w { p[y * w + x] = UInt8(((x + shift * i) * 7 + y * 13) % 160) } }
+        if cue.contains(i) { for y in 32..<40 { for x in 8..<40 { p[y * w + x] = 250 } } }
+        return GrayFrame(width: w, height: h, pixels: p)
+    }
+
+    static func tracker(frames n: Int, fps: Double = 10, cue: Range<Int> = 20..<35, shift: Int = 0) -> StaticSceneTracker {
+        var i = 0
+        return StaticSceneTracker(width: w, height: h, fps: fps, revisit: 16) {
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return frame(i, cue: cue, shift: shift)
+        }
+    }
+
+    func testCueBlocksAreNotStaticAndSteadySceneryIs() throws {
+        let t = Self.tracker(frames: 100)
+        XCTAssertEqual(t.blockSize, 2)
+        for index in [0, 25, 50, 90] {
+            let m = try XCTUnwrap(try t.map(at: index), "frame \(index)")
+            XCTAssertTrue(m.isStatic(x: 60, y: 4), "far scenery, frame \(index)")
+            // The cue (frames 20–34) is inside the ±6 s window of each of these frames: its blocks and
+            // the ring of one block around them are never static.
+            for (x, y) in [(8, 32), (39, 39), (20, 35), (7, 31), (40, 40), (6, 30)] {
+                XCTAssertFalse(m.isStatic(x: x, y: y), "(\(x), \(y)) frame \(index)")
+            }
+            XCTAssertTrue(m.isStatic(x: 4, y: 28), "two blocks from the cue, frame \(index)")
+        }
+    }
+
+    func testCueOutsideTheWindowLeavesTheBlockStatic() throws {
+        // 30 s at 10 fps; the cue at 2–3.5 s is more than 6 s before frame 200.
+        let t = Self.tracker(frames: 300)
+        XCTAssertFalse(try XCTUnwrap(try t.map(at: 25)).isStatic(x: 20, y: 35))
+        XCTAssertTrue(try XCTUnwrap(try t.map(at: 200)).isStatic(x: 20, y: 35))
+    }
+
+    func testShortClipGetsNoMap() throws {
+        let t = Self.tracker(frames: 25)      // 2.4 s span < 3 s
+        XCTAssertNil(try t.map(at: 0))
+        XCTAssertNil(try t.map(at: 24))
+        XCTAssertNil(try t.map(at: 25), "past the end")
+    }
+
+    func testMovingCameraHasNothingStatic() throws {
+        let t = Self.tracker(frames: 60, cue: 0..<0, shift: 1)
+        let m = try XCTUnwrap(try t.map(at: 30))
+        XCTAssertEqual(m.staticFraction, 0, accuracy: 0.02)
+    }
+
+    func testToleranceAbsorbsNoise() throws {
+        var i = 0
+        let t = StaticSceneTracker(width: Self.w, height: Self.h, fps: 10) {
+            guard i < 80 else { return nil }
+            defer { i += 1 }
+            var f = Self.frame(i, cue: 0..<0)
+            for k in f.pixels.indices { f.pixels[k] &+= UInt8((k &* 31 &+ i &* 17) % 7) }   // ±3 levels of "noise"
+            return f
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(try t.map(at: 40)).staticFraction, 0.99)
+    }
+
+    func testRevisitsGiveTheSameMapAndMemoryStaysInTheWindow() throws {
+        let t = Self.tracker(frames: 400)
+        var maps: [Int: StaticSceneMap?] = [:]
+        var start = 0
+        while start < 400 {            // chunks of 16 overlapping by 4, as the lite engine asks
+            for i in start..<min(400, start + 16) {
+                let m = try t.map(at: i)
+                if let earlier = maps[i] { XCTAssertEqual(earlier, m, "frame \(i)") }
+                maps[i] = m
+            }
+            XCTAssertLessThanOrEqual(t.bufferedFrames, 2 * t.radius + t.revisit + 2)
+            start += 12
+        }
+    }
+
+    func testChunkedProcessorHandsEachFrameItsOwnMap() throws {
+        // Map i has width i + 1; frame i's first byte is i.
+        final class MapCheckingEngine: RecordingEngine, StaticSceneAware {
+            var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
+            var checked = 0
+            func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
+                XCTAssertEqual(chunk.count, staticScene.count)
+                for (f, m) in zip(chunk, staticScene) { XCTAssertEqual(m?.width, Int(f.pixels[0]) + 1); checked += 1 }
+                return try clean(chunk)
+            }
+        }
+        let engine = MapCheckingEngine(name: "maps", chunkSize: 5, chunkOverlap: 2)
+        var pulled = 0, emitted = 0
+        try ChunkedProcessor(engine: engine).run(next: {
+            guard pulled < 23 else { return nil }
+            defer { pulled += 1 }
+            return RGBFrame(width: 2, height: 1, fill: (UInt8(pulled), 0, 0))
+        }, emit: { _, _ in emitted += 1 }, staticScene: { i in
+            StaticSceneMap(width: i + 1, height: 1, blockSize: i + 1, isStatic: [false])
+        })
+        XCTAssertEqual(emitted, 23)
+        XCTAssertGreaterThan(engine.checked, 23, "overlapping frames are seen twice")
+    }
+}
