@@ -17,9 +17,9 @@ public final class LiteEngine: StaticSceneAware {
     public let chunkOverlap: Int
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
-    public var alphaThreshold: Float = 0.9
+    public var alphaThreshold: Float = 0.7
     /// α at or above this counts as fully opaque (see `AlphaMap`).
-    public var alphaFull: Float = 0.97
+    public var alphaFull: Float = 0.9
     public var tile = 32
     public var margin = 16
     /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
@@ -70,7 +70,7 @@ public final class LiteEngine: StaticSceneAware {
         }
         let a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
-        let halves = chunk.map { LiteFeatures.halfPlanar($0, paddedWidth: pw, paddedHeight: ph) }
+        let halves = chunk.map { LiteFeatures.halfInterleaved($0, paddedWidth: pw, paddedHeight: ph) }
         var out: [RGBFrame] = []
         out.reserveCapacity(chunk.count)
         for t in 0..<chunk.count {
@@ -99,33 +99,24 @@ public final class LiteEngine: StaticSceneAware {
         let (w, h) = (chunk[0].width, chunk[0].height), a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
         let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-        return try occlusion(halves: idx.map { LiteFeatures.halfPlanar(chunk[$0], paddedWidth: pw, paddedHeight: ph) },
+        return try occlusion(halves: idx.map { LiteFeatures.halfInterleaved(chunk[$0], paddedWidth: pw, paddedHeight: ph) },
                              width: w, height: h, pw: pw, ph: ph)
     }
 
-    /// α for one frame from the half-resolution planes of its window.
+    /// α for one frame from the half-resolution frames of its window ([1, h, w, 3] each, `halfInterleaved`).
     public func occlusion(halves: [Tensor], width: Int, height: Int, pw: Int, ph: Int) throws -> AlphaMap {
-        let halfWindow = try Ops.concat(halves, axis: 1)
-        let tape = Tape()
-        let logits = try network.occlusionLogits(tape, tape.constant(LiteFeatures.occlusionInput(halfWindow: halfWindow)))
-        let p = try Ops.activation(logits.value, .sigmoid)
+        let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: halves))
+        let p = try Ops.activation(logits, .sigmoid).reshaped([1, 1, logits.shape[1], logits.shape[2]])
         return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
     }
 
+    /// The restored region [1, 3, h, w] (planar, region coordinates).
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
-        let window = LiteFeatures.window(frames, x0: r.x, y0: r.y, w: r.width, h: r.height)
-        let at = Tensor(shape: [1, 1, r.height, r.width], dtype: .f32, zeroed: true)
-        let d = at.f32
-        var hole = [UInt8](repeating: 0, count: r.width * r.height)
+        var a = [Float](repeating: 0, count: r.width * r.height)
         for y in 0..<r.height where r.y + y < alpha.height {
-            for x in 0..<r.width where r.x + x < alpha.width {
-                let a = alpha.values[(r.y + y) * alpha.width + r.x + x]
-                d[y * r.width + x] = a
-                if a > 0 { hole[y * r.width + x] = 1 }
-            }
+            for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
-        let fill = try LiteFeatures.centreFill(window: window, hole: hole)
-        let tape = Tape()
-        return try network.restore(tape, window: tape.constant(window), alpha: tape.constant(at), fill: tape.constant(fill)).value
+        let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a)
+        return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill))
     }
 }

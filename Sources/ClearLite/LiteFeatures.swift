@@ -72,27 +72,8 @@ public enum LiteFeatures {
 extension LiteFeatures {
     /// Half-resolution planar frame [1, 3, ph/2, pw/2]: 2×2 means of the frame padded (edge
     /// replication) to `paddedWidth`×`paddedHeight` — what `pool2d` gives on the full-size planes.
-    public static func halfPlanar(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) -> Tensor {
-        let (hw, hh) = (pw / 2, ph / 2), plane = hw * hh
-        let t = Tensor(shape: [1, 3, hh, hw], dtype: .f32, zeroed: false)
-        let dst = t.f32
-        let (fw, fh) = (frame.width, frame.height)
-        frame.pixels.withUnsafeBufferPointer { px in
-            parallelFor(hh, minChunk: 8) { rows in
-                for y in rows {
-                    let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
-                    for x in 0..<hw {
-                        let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
-                        for c in 0..<3 {
-                            let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
-                                + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
-                            dst[c * plane + y * hw + x] = s / (4 * 255)
-                        }
-                    }
-                }
-            }
-        }
-        return t
+    public static func halfPlanar(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) throws -> Tensor {
+        try Ops.permute(halfInterleaved(frame, paddedWidth: pw, paddedHeight: ph), [0, 3, 1, 2])
     }
 }
 

@@ -1,0 +1,135 @@
+// The lite network's inference passes in channels-last layout ([N, H, W, C]; ClearTensor's
+// `conv2dChannelsLast` with the ReLU fused): the same functions as `LiteNetwork.occlusionLogits`
+// and `LiteNetwork.restore` (the tape passes used in training; tested equal in
+// LiteInferenceTests), without a tape and without layout conversions between layers.
+// Inputs are built channels-last directly from the interleaved RGB bytes of the frames.
+import ClearMedia
+import ClearTensor
+
+extension LiteNetwork {
+    func convChannelsLast(_ x: Tensor, _ name: String, relu: Bool = true) throws -> Tensor {
+        let l = LiteArchitecture.layer(name)
+        return try Ops.conv2dChannelsLast(x, weight: weights.weight(name).value, bias: weights.bias(name).value,
+                                          stride: l.stride, padding: l.padding, relu: relu)
+    }
+
+    /// Occlusion logits [N, h, w, 1] from the channels-last occlusion input [N, h, w, 6] (h, w % 4 == 0).
+    public func occlusionLogitsChannelsLast(_ x: Tensor) throws -> Tensor {
+        let c1 = try convChannelsLast(x, "occ.c1")
+        let c3 = try convChannelsLast(try convChannelsLast(c1, "occ.c2"), "occ.c3")
+        let c5 = try convChannelsLast(try convChannelsLast(c3, "occ.c4"), "occ.c5")
+        let u5 = try Ops.resizeChannelsLast(c5, height: c3.shape[1], width: c3.shape[2])
+        let c6 = try convChannelsLast(try Ops.concat([u5, c3], axis: 3), "occ.c6")
+        let u6 = try Ops.resizeChannelsLast(c6, height: c1.shape[1], width: c1.shape[2])
+        let c7 = try convChannelsLast(try Ops.concat([u6, c1], axis: 3), "occ.c7")
+        return try convChannelsLast(c7, "occ.c8", relu: false)
+    }
+
+    /// Restored centre frame [N, H, W, 3] from the channels-last restoration input [N, H, W, 19]
+    /// (window frames, α, fill — `LiteArchitecture.restorationInputChannels`) and the fill
+    /// [N, H, W, 3] (H, W % 4 == 0). Predicts a residual on the fill.
+    public func restoreChannelsLast(input x: Tensor, fill: Tensor) throws -> Tensor {
+        let e1 = try convChannelsLast(x, "res.e1")
+        let e3 = try convChannelsLast(try convChannelsLast(e1, "res.e2"), "res.e3")
+        let e6 = try convChannelsLast(try convChannelsLast(try convChannelsLast(e3, "res.e4"), "res.e5"), "res.e6")
+        let u2 = try Ops.resizeChannelsLast(e6, height: e3.shape[1], width: e3.shape[2])
+        let d2 = try convChannelsLast(try Ops.concat([u2, e3], axis: 3), "res.d2")
+        let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
+        let d1 = try convChannelsLast(try Ops.concat([u1, e1], axis: 3), "res.d1")
+        return try Ops.add(fill, try convChannelsLast(d1, "res.out", relu: false))
+    }
+}
+
+extension LiteFeatures {
+    /// Half-resolution frame [1, ph/2, pw/2, 3], channels-last: the values of `halfPlanar`.
+    public static func halfInterleaved(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) -> Tensor {
+        let (hw, hh) = (pw / 2, ph / 2)
+        let t = Tensor(shape: [1, hh, hw, 3], dtype: .f32, zeroed: false)
+        let dst = t.f32
+        let (fw, fh) = (frame.width, frame.height)
+        frame.pixels.withUnsafeBufferPointer { px in
+            parallelFor(hh, minChunk: 8) { rows in
+                for y in rows {
+                    let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
+                    for x in 0..<hw {
+                        let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
+                        for c in 0..<3 {
+                            let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
+                                + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
+                            dst[(y * hw + x) * 3 + c] = s / (4 * 255)
+                        }
+                    }
+                }
+            }
+        }
+        return t
+    }
+
+    /// Occlusion input [1, h, w, 6], channels-last, from the window's half-resolution frames
+    /// ([1, h, w, 3] each, `halfInterleaved`): the values of `occlusionInput(halfWindow:)`.
+    public static func occlusionInputChannelsLast(halves: [Tensor]) -> Tensor {
+        let (h, w) = (halves[0].shape[1], halves[0].shape[2]), frames = halves.count, centre = frames / 2
+        let out = Tensor(shape: [1, h, w, 6], dtype: .f32, zeroed: false)
+        let dst = out.f32
+        let src = halves.map { UnsafePointer($0.f32) }
+        let scale = 1 / Float(max(frames - 1, 1))
+        parallelFor(h * w, minChunk: 8192) { range in
+            for i in range {
+                for c in 0..<3 {
+                    let v = src[centre][i * 3 + c]
+                    var acc: Float = 0
+                    for f in 0..<frames where f != centre { acc += abs(src[f][i * 3 + c] - v) }
+                    dst[i * 6 + c] = v
+                    dst[i * 6 + 3 + c] = acc * scale
+                }
+            }
+        }
+        withExtendedLifetime(halves) {}
+        return out
+    }
+
+    /// Restoration input [1, h, w, 19] and fill [1, h, w, 3], channels-last, for the `w`×`h` region
+    /// at (x0, y0) of the window `frames` (edge-clamped), with α of the region (`alpha`, row-major
+    /// w·h) and the push-pull fill of the centre frame where α > 0: the values of `window` + α +
+    /// `centreFill` that `LiteNetwork.restore` concatenates.
+    public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
+                                                    alpha: [Float]) -> (input: Tensor, fill: Tensor) {
+        precondition(frames.count == LiteArchitecture.window && alpha.count == w * h)
+        let plane = w * h, centre = LiteArchitecture.radius
+        var centrePlanar = [Float](repeating: 0, count: 3 * plane)
+        let hole = alpha.map { $0 > 0 ? UInt8(1) : 0 }
+        centrePlanar.withUnsafeMutableBufferPointer { cp in
+            planar(frames[centre], x0: x0, y0: y0, w: w, h: h, into: cp.baseAddress!)
+            hole.withUnsafeBufferPointer { HoleFill.fill(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!) }
+        }
+        let cin = LiteArchitecture.restorationInputChannels
+        let input = Tensor(shape: [1, h, w, cin], dtype: .f32, zeroed: false)
+        let fill = Tensor(shape: [1, h, w, 3], dtype: .f32, zeroed: false)
+        let dst = input.f32, fd = fill.f32
+        let pixelSources = frames.map { $0.pixels }
+        centrePlanar.withUnsafeBufferPointer { cp in
+            alpha.withUnsafeBufferPointer { ap in
+                parallelFor(h, minChunk: 8) { rows in
+                    for y in rows {
+                        let sy = min(max(y0 + y, 0), frames[0].height - 1)
+                        for x in 0..<w {
+                            let sx = min(max(x0 + x, 0), frames[0].width - 1)
+                            let s = (sy * frames[0].width + sx) * 3, i = y * w + x
+                            let d = dst + i * cin
+                            for f in 0..<frames.count {
+                                for c in 0..<3 { d[f * 3 + c] = Float(pixelSources[f][s + c]) / 255 }
+                            }
+                            d[3 * frames.count] = ap[i]
+                            for c in 0..<3 {
+                                let v = cp[c * plane + i]
+                                d[3 * frames.count + 1 + c] = v
+                                fd[i * 3 + c] = v
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (input, fill)
+    }
+}

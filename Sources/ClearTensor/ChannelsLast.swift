@@ -1,0 +1,104 @@
+// Channels-last ([N, H, W, C]) inference ops for small CNNs (the lite engine): activations stay in
+// the layout oneDNN's convolution kernels run in, so no NCHW ↔ channels-last conversion happens
+// between layers, and the ReLU runs inside the convolution (oneDNN eltwise post-op).
+// Matches: torch.nn.functional.conv2d (+ relu) and interpolate(mode="bilinear",
+// align_corners=False) applied to x.permute(0, 3, 1, 2), with the result permuted back.
+import CDNNL
+
+extension Ops {
+    /// 2-D convolution of a channels-last x [N, H, W, C] with a PyTorch-layout weight [O, C, k, k]
+    /// and bias [O] (groups 1, dilation 1), ReLU fused when `relu`; returns [N, H', W', O].
+    public static func conv2dChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
+                                          relu: Bool = false) throws -> Tensor {
+        guard x.rank == 4 else {
+            throw TensorError.invalidShape(op: "conv2dChannelsLast", shape: x.shape, reason: "x must be [N, H, W, C]")
+        }
+        let nchw = [x.shape[0], x.shape[3], x.shape[1], x.shape[2]]
+        let geo = try ConvGeometry(x: nchw, weight: weight.shape, params: .uniform(2, stride: stride, padding: padding),
+                                   transposed: false)
+        guard x.dtype == weight.dtype else {
+            throw TensorError.unsupportedDType(op: "conv2dChannelsLast", dtype: weight.dtype, hint: "weight dtype must equal input dtype \(x.dtype)")
+        }
+        let o = geo.outChannels
+        if let bias { guard bias.count == o else {
+            throw TensorError.shapeMismatch(op: "conv2dChannelsLast", expected: [o], got: bias.shape, hint: "bias needs one value per output channel")
+        } }
+        let (oh, ow) = (geo.outDims[2], geo.outDims[3])
+        let out = Tensor(shape: [x.shape[0], oh, ow, o], dtype: x.dtype, zeroed: false)
+        let xd = try dnnlDesc(nchw, x.dtype, strides: Tensor.channelsLastStrides(nchw))
+        let yd = try dnnlDesc(geo.outDims, x.dtype, strides: Tensor.channelsLastStrides(geo.outDims))
+        let wPlain = try dnnlDesc(geo.wDims, x.dtype, strides: geo.wStrides)
+        let key = "nhwc|\(geo.key)|\(x.dtype)|\(bias != nil)|\(relu)"
+        let prim = try DNNL.shared.primitive(key, op: "conv2dChannelsLast") { _ in
+            var src = xd, dst = yd, wd = try dnnlDescAny(geo.wDims, x.dtype)
+            var bd = try dnnlDesc([o], .f32)
+            var d = dnnl_convolution_desc_t()
+            try withUnsafeMutablePointer(to: &bd) { bp in
+                try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
+                    &src, &wd, bias != nil ? bp : nil, &dst, geo.strides, geo.dilations, geo.padL, geo.padR),
+                    "conv2dChannelsLast", "dnnl_dilated_convolution_forward_desc_init")
+            }
+            var attr: dnnl_primitive_attr_t?
+            try dnnlCheck(dnnl_primitive_attr_create(&attr), "conv2dChannelsLast", "dnnl_primitive_attr_create")
+            defer { dnnl_primitive_attr_destroy(attr) }
+            if relu {
+                var po: dnnl_post_ops_t?
+                try dnnlCheck(dnnl_post_ops_create(&po), "conv2dChannelsLast", "dnnl_post_ops_create")
+                defer { dnnl_post_ops_destroy(po) }
+                try dnnlCheck(dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0), "conv2dChannelsLast", "dnnl_post_ops_append_eltwise")
+                try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, po), "conv2dChannelsLast", "dnnl_primitive_attr_set_post_ops")
+            }
+            return try DNNL.shared.makePD(&d, attr: attr, op: "conv2dChannelsLast")
+        }
+        let biasF32 = bias?.toF32()
+        defer { biasF32?.keepAlive() }
+        var scratch: [Tensor] = []
+        defer { withExtendedLifetime(scratch) {} }
+        let wsrc = try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: prim.desc(dnnl_query_weights_md), scratch: &scratch)
+        var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (DNNLArg.src, xd, x.raw), (DNNLArg.weights, prim.desc(dnnl_query_weights_md), wsrc), (DNNLArg.dst, yd, out.raw),
+        ]
+        if let b = biasF32 { args.append((DNNLArg.bias, try dnnlDesc([o], .f32), b.raw)) }
+        try DNNL.shared.execute(prim, args, op: "conv2dChannelsLast")
+        withExtendedLifetime(x) {}
+        return out
+    }
+
+    /// Bilinear resize (half-pixel centres, as `resize(…, mode: .bilinear)`) of a channels-last
+    /// f32 x [N, H, W, C] to [N, height, width, C].
+    public static func resizeChannelsLast(_ x: Tensor, height oh: Int, width ow: Int) throws -> Tensor {
+        guard x.rank == 4, x.dtype == .f32, oh >= 1, ow >= 1, x.shape[1] >= 1, x.shape[2] >= 1 else {
+            throw TensorError.invalidShape(op: "resizeChannelsLast", shape: x.shape, reason: "need f32 [N, H, W, C] and a positive output size (got \(oh)×\(ow))")
+        }
+        let (n, ih, iw, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let out = Tensor(shape: [n, oh, ow, c], dtype: .f32, zeroed: false)
+        let ty = resizeTaps(oh, ih, Float(ih) / Float(oh), .bilinear), tx = resizeTaps(ow, iw, Float(iw) / Float(ow), .bilinear)
+        let ps = UnsafePointer(x.f32), po = out.f32
+        parallelFor(n * oh, minChunk: max(1, 8192 / max(ow * c, 1))) { rows in
+            for row in rows {
+                let b = row / oh, y = row % oh
+                let (y0, y1, wy) = ty[y]
+                let r0 = ps + ((b * ih + y0) * iw) * c, r1 = ps + ((b * ih + y1) * iw) * c
+                let o = po + row * ow * c
+                for xo in 0..<ow {
+                    let (x0, x1, wx) = tx[xo]
+                    let a00 = r0 + x0 * c, a01 = r0 + x1 * c, a10 = r1 + x0 * c, a11 = r1 + x1 * c
+                    let d = o + xo * c
+                    for k in 0..<c {
+                        let top = a00[k] + (a01[k] - a00[k]) * wx
+                        let bot = a10[k] + (a11[k] - a10[k]) * wx
+                        d[k] = top + (bot - top) * wy
+                    }
+                }
+            }
+        }
+        withExtendedLifetime(x) {}
+        return out
+    }
+
+    /// Channels-last [N, H, W, C] → plain [N, C, H, W] (a copy).
+    public static func channelsFirst(_ x: Tensor) throws -> Tensor {
+        guard x.rank == 4 else { throw TensorError.invalidShape(op: "channelsFirst", shape: x.shape, reason: "need [N, H, W, C]") }
+        return try permute(x, [0, 3, 1, 2])
+    }
+}
