@@ -12,6 +12,7 @@ struct TrainOptionGroup: ParsableArguments {
     @Option(help: "Save a checkpoint every N steps.") var checkpointEvery = 50
     @Option(help: "Directory made by tools/fetch_training_data.sh.") var data = "training-data"
     @Option(help: "Output .safetensors.") var out: String
+    @Option(help: "Synthetic printed pages added as hard negatives (0: none, as for the v3 weights).") var documentPages = 0
 
     func options() throws -> TrainingOptions {
         guard crop >= 32, crop % 8 == 0 else { throw ValidationError("--crop must be a multiple of 8, at least 32") }
@@ -19,6 +20,8 @@ struct TrainOptionGroup: ParsableArguments {
         var o = TrainingOptions()
         o.steps = steps; o.seed = seed; o.batch = batch; o.crop = crop; o.learningRate = learningRate
         o.checkpointEvery = max(1, checkpointEvery); o.dataDirectory = data; o.out = out
+        guard documentPages >= 0 else { throw ValidationError("--document-pages must be 0 or more") }
+        o.documentPages = documentPages
         return o
     }
 }

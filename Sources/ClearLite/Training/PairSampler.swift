@@ -29,10 +29,12 @@ public final class PairSampler {
 
     /// `presets`: styles used for training (the validation set adds others).
     /// `sceneTextCopies`: photos copied with text printed into the scene (hard negatives).
+    /// `documentPages`: synthetic printed pages (hard negatives, `DocumentSources`).
     public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9, sceneTextCopies: Int = 8,
-                presets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]) throws {
+                documentPages: Int = 0, presets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]) throws {
         guard !sources.isEmpty else { throw LiteError.noTrainingData("(no sources)") }
         self.sources = sources + (try SceneTextSources.make(from: sources, count: sceneTextCopies, seed: seed))
+            + (try DocumentSources.make(count: documentPages, seed: seed))
         self.crop = crop
         rng = SeededRandom(seed: seed)
         let canvases = [(640, 360), (960, 540), (1280, 720)]

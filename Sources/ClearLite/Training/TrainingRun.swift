@@ -15,6 +15,8 @@ public struct TrainingOptions: Sendable {
     public var out = "lite.safetensors"
     public var prior: String?
     public var resume: String?
+    /// Synthetic printed pages among the sources (`DocumentSources`).
+    public var documentPages = 0
     public init() {}
 }
 
@@ -25,11 +27,13 @@ public enum TrainingRun {
 
     static func metadata(_ o: TrainingOptions, stage: String, step: Int) -> [String: String] {
         ["stage": stage, "seed": String(o.seed), "steps_done": String(step), "steps": String(o.steps),
-         "batch": String(o.batch), "crop": String(o.crop), "format": "clearsub-lite-1"]
+         "batch": String(o.batch), "crop": String(o.crop), "document_pages": String(o.documentPages),
+         "format": "clearsub-lite-1"]
     }
 
     public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
-        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed)
+        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed,
+                                      documentPages: o.documentPages)
         let stage = try StageOne(seed: o.seed, learningRate: o.learningRate)
         log("stage1: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop)")
         let start = Date()
@@ -44,7 +48,8 @@ public enum TrainingRun {
     }
 
     public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
-        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17)
+        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17,
+                                      documentPages: o.documentPages)
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
         let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
         let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume)
