@@ -1,7 +1,7 @@
 # clearsub — the two set-up commands of the README:
 #   make demo   installs what is missing, builds in release mode, burns subtitles into the sample (synth),
-#               removes the bundled sample's subtitles with the (experimental, opt-in) lite engine
-#               (+ comparison) and evaluates it against the clean sample
+#               removes the bundled sample's subtitles with the default lite engine (+ comparison)
+#               and evaluates it against the clean sample
 #   make test   runs the test suite
 SHELL := /bin/bash
 APT_PACKAGES := ffmpeg libdnnl-dev libass-dev pkg-config fonts-noto-core fonts-noto-cjk fonts-dejavu-core
@@ -38,8 +38,7 @@ demo: build
 	mkdir -p $(DEMO_OUT)
 	$(CLEARSUB) synth $(SAMPLE) --output-dir $(DEMO_OUT) --seed 7 --overwrite
 	$(CLEARSUB) eval --reference $(SAMPLE) --candidate $(DEMO_OUT)/hall_subbed.mp4 --mask $(DEMO_OUT)/hall_mask.mkv --json $(DEMO_OUT)/eval.json
-	@echo "note: the lite engine's weights are under-trained (see Sources/ClearLite/Weights/MODEL_CARD.md); the demo opts in with CLEARSUB_EXPERIMENTAL_LITE=1"
-	CLEARSUB_EXPERIMENTAL_LITE=1 $(CLEARSUB) remove Resources/samples/hall_subbed.mp4 --output-dir $(DEMO_OUT) --create-comparison --overwrite
+	$(CLEARSUB) remove Resources/samples/hall_subbed.mp4 --output-dir $(DEMO_OUT) --create-comparison --overwrite
 	$(CLEARSUB) eval --reference $(SAMPLE) --candidate $(DEMO_OUT)/hall_subbed_cleaned.mp4 --mask Resources/samples/hall_mask.mkv --json $(DEMO_OUT)/eval_cleaned.json
 	@echo "demo outputs in $(DEMO_OUT)/"
 

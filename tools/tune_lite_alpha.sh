@@ -37,7 +37,6 @@ judge() {  # CLIP LABEL CANDIDATE JSON [--mask MASK]: eval CANDIDATE against the
 }
 psnr() { tr -d '\n ' < "$1" | grep -o '"psnr":[0-9.]*' | head -1 | cut -d: -f2; }
 for c in $CLIPS; do judge "$c" "input itself" "$OUT/syn/${c}_subbed.mp4" "$OUT/eval-$c-input.json" --mask "$OUT/syn/${c}_mask.mkv"; done
-export CLEARSUB_EXPERIMENTAL_LITE=1
 [ -n "$WEIGHTS" ] && export CLEARSUB_LITE_WEIGHTS="$WEIGHTS"
 for pair in ${PAIRS:-"0.4,0.7" "0.5,0.8" "0.6,0.85" "0.7,0.9" "0.7,0.95" "0.8,0.95" "0.9,0.97" "0.95,0.99" "0.97,0.995"}; do
   export CLEARSUB_LITE_ALPHA_THRESHOLD="${pair%,*}" CLEARSUB_LITE_ALPHA_FULL="${pair#*,}"

@@ -23,7 +23,6 @@
 set -euo pipefail
 OUT="${1:-validation}"
 BIN="${2:-.build/release/clearsub}"
-export CLEARSUB_EXPERIMENTAL_LITE=1    # the lite engine is opt-in until its weights beat the input
 [ -x "$BIN" ] || { echo "validate_lite.sh: $BIN is not an executable; build it (swift build -c release --product clearsub) or pass its path" >&2; exit 1; }
 SRC="$OUT/src"; CLIPS="$OUT/clips"; RES="$OUT/res"
 mkdir -p "$SRC" "$CLIPS" "$RES"

@@ -33,10 +33,7 @@ enum CLIHarness {
         p.executableURL = binary
         p.arguments = arguments
         if let cwd { p.currentDirectoryURL = cwd }
-        // The lite engine is opt-in (InstalledEngines); the CLI tests exercise it unless a test says otherwise.
-        p.environment = ProcessInfo.processInfo.environment
-            .merging(["CLEARSUB_EXPERIMENTAL_LITE": "1"]) { $1 }
-            .merging(environment) { $1 }
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -67,18 +67,6 @@ final class RemoveCommandTests: XCTestCase {
         XCTAssertTrue(timing.contains("\"lite\""), timing)
     }
 
-    func testWithoutOptInLiteIsDisabledAndNothingIsWritten() throws {
-        let s = try Scratch("optin")
-        let input = try clip(s)
-        let before = s.listing()
-        let r = try CLIHarness.run(["remove", input, "--quiet"], cwd: s.dir,
-                                   environment: ["CLEARSUB_EXPERIMENTAL_LITE": "0"])
-        CLIHarness.assertOneLineError(r, mentions: "CLEARSUB_EXPERIMENTAL_LITE=1")
-        XCTAssertTrue(r.stderr.contains("the 'lite' engine is disabled"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("--engine wan"), r.stderr)
-        XCTAssertEqual(s.listing(), before)
-    }
-
     func testSnakeCaseAndKebabCaseOptionsParse() throws {
         let s = try Scratch("snake")
         let input = try clip(s)
