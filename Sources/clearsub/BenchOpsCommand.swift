@@ -102,6 +102,11 @@ struct OpBench {
             try conv(x: quick ? [1, 96, 4, 30, 52] : [1, 96, 4, 60, 104], cout: 96, k: 3, dtype: dt)
             try conv(x: quick ? [1, 384, 2, 16, 26] : [1, 384, 4, 30, 52], cout: 384, k: 3, dtype: dt)
             for c in [64, 128] { try conv(x: quick ? [1, c, 128, 128] : [1, c, 256, 256], cout: c, k: 3, dtype: dt) }
+            // Activations kept channels-last between layers (the lite engine's inference path), and
+            // the NCHW op on a lite-engine shape (occlusion head, 720p: 24 channels at ¼ resolution).
+            for c in [64, 128] { try convChannelsLast(x: quick ? [1, c, 128, 128] : [1, c, 256, 256], cout: c, dtype: dt) }
+            try conv(x: [1, 24, 180, 320], cout: 24, k: 3, dtype: dt)
+            try convChannelsLast(x: [1, 24, 180, 320], cout: 24, dtype: dt)
         }
         for dt in [DType.bf16, .f32] where only == nil || !["linear", "attention", "conv"].contains(where: { $0.contains(only!) }) { try memoryBound(tokens: tokens, dtype: dt) }
     }
@@ -136,6 +141,18 @@ struct OpBench {
         let outCount = Double(shape[0] * cout * shape.dropFirst(2).reduce(1, *))
         let flops = 2.0 * outCount * Double(shape[1] * Int(pow(Double(k), Double(sp))))
         record("conv\(sp)d", "\(shape) -> \(cout) k\(k)", dtype, work: flops, unit: "GFLOP/s", seconds: t,
+               refName: "oneDNN conv, preferred layouts", refWork: flops, refSeconds: r)
+    }
+
+    /// 3×3 conv2d on channels-last activations (`Ops.conv2dChannelsLast`, `x` given as NCHW dims).
+    mutating func convChannelsLast(x shape: [Int], cout: Int, dtype: DType) throws {
+        let w = [cout, shape[1], 3, 3]
+        let x = Tensor.random(shape: [shape[0], shape[2], shape[3], shape[1]], dtype: dtype, seed: 7)
+        let wt = Tensor.random(shape: w, dtype: dtype, seed: 8, lo: -0.05, hi: 0.05)
+        let raw = try RawReference.conv(x: shape, weight: w, params: .uniform(2, padding: 1), dtype: dtype)
+        let (t, r) = try timePair({ _ = try Ops.conv2dChannelsLast(x, weight: wt, bias: nil, padding: 1) }, { try raw.run() })
+        let flops = 2.0 * Double(shape[0] * cout * shape[2] * shape[3]) * Double(shape[1] * 9)
+        record("conv2d channels-last", "\(shape) -> \(cout) k3", dtype, work: flops, unit: "GFLOP/s", seconds: t,
                refName: "oneDNN conv, preferred layouts", refWork: flops, refSeconds: r)
     }
 
