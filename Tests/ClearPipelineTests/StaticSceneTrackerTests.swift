@@ -111,4 +111,42 @@ final class StaticSceneTrackerTests: XCTestCase {
         XCTAssertEqual(emitted, 23)
         XCTAssertGreaterThan(engine.checked, 23, "overlapping frames are seen twice")
     }
+
+    /// Records the maps the pipeline hands over (identity otherwise).
+    final class MapRecordingEngine: RecordingEngine, StaticSceneAware {
+        var staticSceneSettings: StaticSceneSettings?
+        var maps: [StaticSceneMap?] = []
+        init(settings: StaticSceneSettings?) {
+            staticSceneSettings = settings
+            super.init(name: "maps", chunkSize: 8, chunkOverlap: 2)
+        }
+        func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
+            maps += staticScene
+            return try clean(chunk)
+        }
+    }
+
+    func testPipelineFeedsMapsFromTheLookAheadDecoder() throws {
+        let fx = try ClipFixture("scene-maps")
+        let out = fx.dir.appendingPathComponent("out")
+        try OutputDirectory.create(out)
+        for (seconds, expectMaps) in [(4.0, true), (2.0, false)] {
+            let input = try fx.clip("clip\(Int(seconds)).mp4", seconds: seconds)
+            let engine = MapRecordingEngine(settings: StaticSceneSettings())
+            let entry = try RemovalPipeline(engine: engine, options: RemovalOptions(outputDir: out)).process(try VideoProbe.probe(input))
+            XCTAssertGreaterThan(engine.maps.count, entry.numFrames, "every frame, overlaps twice")
+            for m in engine.maps {
+                if expectMaps {
+                    let map = try XCTUnwrap(m, "a \(seconds) s clip spans the minimum")
+                    XCTAssertEqual([map.width, map.height, map.blockSize], [160, 120, 2])
+                } else {
+                    XCTAssertNil(m, "a \(seconds) s clip is too short to tell")
+                }
+            }
+        }
+        let off = MapRecordingEngine(settings: nil)
+        _ = try RemovalPipeline(engine: off, options: RemovalOptions(outputDir: out)).process(try VideoProbe.probe(fx.path("clip4.mp4")))
+        XCTAssertTrue(off.maps.isEmpty, "no analysis when the engine turns it off")
+        XCTAssertFalse(off.chunkLengths.isEmpty)
+    }
 }
