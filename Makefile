@@ -13,13 +13,13 @@ CLEARSUB := .build/release/clearsub
 
 # Reproduces the shipped lite weights (Sources/ClearLite/Weights/MODEL_CARD.md): fetches the clean
 # training footage (Debian opencv-doc, PyPI scikit-image), Stage I then Stage II, seeded.
-# About 1.5–2 hours on 2 cores; the result replaces the bundled file.
+# About 1 hour on 2 cores; the result replaces the bundled file.
 WEIGHTS_OUT := Sources/ClearLite/Weights/lite.safetensors
 weights: build
 	[ -d training-data ] || tools/fetch_training_data.sh training-data
 	mkdir -p results
-	$(CLEARSUB) train stage1 --steps 200 --batch 6 --seed 1 --out results/prior.safetensors
-	$(CLEARSUB) train stage2 --steps 10000 --batch 6 --seed 1 --prior results/prior.safetensors --out results/lite.safetensors
+	$(CLEARSUB) train stage1 --steps 200 --batch 6 --seed 1 --document-pages 6 --out results/prior.safetensors
+	$(CLEARSUB) train stage2 --steps 10000 --batch 6 --seed 1 --document-pages 6 --prior results/prior.safetensors --out results/lite.safetensors
 	cp results/lite.safetensors $(WEIGHTS_OUT)
 
 # Installs the Debian packages clearsub needs, only those missing (needs root or sudo).

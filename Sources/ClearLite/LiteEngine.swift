@@ -19,7 +19,7 @@ public final class LiteEngine: StaticSceneAware {
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
     public var alphaThreshold: Float = 0.7
     /// α at or above this counts as fully opaque (see `AlphaMap`).
-    public var alphaFull: Float = 0.9
+    public var alphaFull: Float = 0.95
     public var tile = 32
     public var margin = 16
     /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
