@@ -186,10 +186,11 @@ struct OpBench {
     func printTable() {
         func pad(_ v: String, _ n: Int) -> String { v.count >= n ? v : v + String(repeating: " ", count: n - v.count) }
         func num(_ v: Double) -> String { let t = String(format: "%.1f", v); return String(repeating: " ", count: max(0, 9 - t.count)) + t }
-        print(pad("op", 16), pad("shape", 36), pad("dtype", 5), "achieved", "reference", "ratio", "unit")
+        let opWidth = max(16, results.map(\.op.count).max() ?? 0)
+        print(pad("op", opWidth), pad("shape", 36), pad("dtype", 5), "achieved", "reference", "ratio", "unit")
         for r in results {
             let ratio = String(format: "%.0f%%", 100 * r.ratio)
-            print(pad(r.op, 16), pad(r.shape, 36), pad(r.dtype, 5), num(r.gflops), num(r.reference_gflops),
+            print(pad(r.op, opWidth), pad(r.shape, 36), pad(r.dtype, 5), num(r.gflops), num(r.reference_gflops),
                   String(repeating: " ", count: max(0, 5 - ratio.count)) + ratio, r.unit)
         }
     }
