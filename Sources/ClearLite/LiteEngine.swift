@@ -76,7 +76,12 @@ public final class LiteEngine: StaticSceneAware {
         for t in 0..<chunk.count {
             let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
             var alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
-            if t < staticScene.count, let scene = staticScene[t] { alpha.suppress(scene) }
+            if t < staticScene.count, let scene = staticScene[t] {
+                guard scene.width == w, scene.height == h else {
+                    throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "static-scene map \(scene.width)x\(scene.height)")
+                }
+                alpha.suppress(scene)
+            }
             var frame = chunk[t]
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached

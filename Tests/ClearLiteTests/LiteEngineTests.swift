@@ -48,6 +48,8 @@ final class LiteEngineTests: XCTestCase {
             for y in 64..<72 { for x in 90..<120 where output.pixels[(y * 160 + x) * 3] != input.pixels[(y * 160 + x) * 3] { changed += 1 } }
             XCTAssertGreaterThan(changed, 100, "the mark outside the static half is restored")
         }
+        let wrongSize = StaticSceneMap(width: 80, height: 96, blockSize: 2, isStatic: [Bool](repeating: true, count: 40 * 48))
+        XCTAssertThrowsError(try engine.clean(frames, staticScene: [StaticSceneMap?](repeating: wrongSize, count: 5)))
         XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_STATIC_SCENE": "0"]).staticSceneSettings)
         XCTAssertNotNil(try LiteEngine.configured(environment: [:]).staticSceneSettings)
     }
