@@ -70,14 +70,6 @@ public enum LiteFeatures {
 }
 
 extension LiteFeatures {
-    /// Half-resolution planar frame [1, 3, ph/2, pw/2]: 2×2 means of the frame padded (edge
-    /// replication) to `paddedWidth`×`paddedHeight` — what `pool2d` gives on the full-size planes.
-    public static func halfPlanar(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) throws -> Tensor {
-        try Ops.permute(halfInterleaved(frame, paddedWidth: pw, paddedHeight: ph), [0, 3, 1, 2])
-    }
-}
-
-extension LiteFeatures {
     /// The centre frame of `window` [N, 15, H, W] with its `hole` pixels (N·H·W bytes, non-zero =
     /// hole) filled by `HoleFill` — the restoration network's starting point [N, 3, H, W].
     public static func centreFill(window: Tensor, hole: [UInt8]) throws -> Tensor {

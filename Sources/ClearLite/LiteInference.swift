@@ -41,7 +41,8 @@ extension LiteNetwork {
 }
 
 extension LiteFeatures {
-    /// Half-resolution frame [1, ph/2, pw/2, 3], channels-last: the values of `halfPlanar`.
+    /// Half-resolution frame [1, ph/2, pw/2, 3], channels-last: 2×2 means of the frame padded (edge
+    /// replication) to `paddedWidth`×`paddedHeight` — what `pool2d` gives on the full-size planes.
     public static func halfInterleaved(_ frame: RGBFrame, paddedWidth pw: Int, paddedHeight ph: Int) -> Tensor {
         let (hw, hh) = (pw / 2, ph / 2)
         let t = Tensor(shape: [1, hh, hw, 3], dtype: .f32, zeroed: false)

@@ -30,14 +30,6 @@ extension Ops {
         let wPlain = try dnnlDesc(geo.wDims, x.dtype, strides: geo.wStrides)
         let key = "nhwc|\(geo.key)|\(x.dtype)|\(bias != nil)|\(relu)"
         let prim = try DNNL.shared.primitive(key, op: "conv2dChannelsLast") { _ in
-            var src = xd, dst = yd, wd = try dnnlDescAny(geo.wDims, x.dtype)
-            var bd = try dnnlDesc([o], .f32)
-            var d = dnnl_convolution_desc_t()
-            try withUnsafeMutablePointer(to: &bd) { bp in
-                try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
-                    &src, &wd, bias != nil ? bp : nil, &dst, geo.strides, geo.dilations, geo.padL, geo.padR),
-                    "conv2dChannelsLast", "dnnl_dilated_convolution_forward_desc_init")
-            }
             var attr: dnnl_primitive_attr_t?
             try dnnlCheck(dnnl_primitive_attr_create(&attr), "conv2dChannelsLast", "dnnl_primitive_attr_create")
             defer { dnnl_primitive_attr_destroy(attr) }
@@ -48,7 +40,7 @@ extension Ops {
                 try dnnlCheck(dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0), "conv2dChannelsLast", "dnnl_post_ops_append_eltwise")
                 try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, po), "conv2dChannelsLast", "dnnl_primitive_attr_set_post_ops")
             }
-            return try DNNL.shared.makePD(&d, attr: attr, op: "conv2dChannelsLast")
+            return try geo.forwardDesc(x.dtype, bias: bias != nil, prop: dnnl_forward_inference, src: xd, dst: yd, attr: attr)
         }
         let biasF32 = bias?.toF32()
         defer { biasF32?.keepAlive() }

@@ -245,9 +245,11 @@ struct ConvGeometry {
         }
     }
 
-    /// Forward primitive descriptor with `any` layouts.
-    func forwardDesc(_ dt: DType, bias: Bool, prop: dnnl_prop_kind_t) throws -> dnnl_primitive_desc_t {
-        var xd = try dnnlDescAny(x, dt), yd = try dnnlDescAny(outDims, dt), wd = try dnnlDescAny(wDims, dt)
+    /// Forward primitive descriptor: `any` layouts unless `src`/`dst` fix them (weights stay `any`),
+    /// with optional primitive attributes (post-ops).
+    func forwardDesc(_ dt: DType, bias: Bool, prop: dnnl_prop_kind_t, src: dnnl_memory_desc_t? = nil,
+                     dst: dnnl_memory_desc_t? = nil, attr: dnnl_primitive_attr_t? = nil) throws -> dnnl_primitive_desc_t {
+        var xd = try src ?? dnnlDescAny(x, dt), yd = try dst ?? dnnlDescAny(outDims, dt), wd = try dnnlDescAny(wDims, dt)
         var bd = try dnnlDesc([outChannels], .f32)
         if transposed {
             var d = dnnl_deconvolution_desc_t()
@@ -255,13 +257,13 @@ struct ConvGeometry {
                 try dnnlCheck(dnnl_dilated_deconvolution_forward_desc_init(&d, prop, dnnl_deconvolution_direct,
                     &xd, &wd, bias ? bp : nil, &yd, strides, dilations, padL, padR), op, "dnnl_dilated_deconvolution_forward_desc_init")
             }
-            return try DNNL.shared.makePD(&d, op: op)
+            return try DNNL.shared.makePD(&d, attr: attr, op: op)
         }
         var d = dnnl_convolution_desc_t()
         try withUnsafeMutablePointer(to: &bd) { bp in
             try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct,
                 &xd, &wd, bias ? bp : nil, &yd, strides, dilations, padL, padR), op, "dnnl_dilated_convolution_forward_desc_init")
         }
-        return try DNNL.shared.makePD(&d, op: op)
+        return try DNNL.shared.makePD(&d, attr: attr, op: op)
     }
 }

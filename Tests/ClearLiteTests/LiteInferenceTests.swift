@@ -19,11 +19,12 @@ final class LiteInferenceTests: XCTestCase {
     func testOcclusionLogitsMatchTheTapePass() throws {
         let network = LiteNetwork(weights: try LiteWeights(layers: LiteArchitecture.engineLayers, seed: 11), trainable: false)
         let (pw, ph) = (72, 48)
-        let planar = try Ops.concat(frames.map { try LiteFeatures.halfPlanar($0, paddedWidth: pw, paddedHeight: ph) }, axis: 1)
+        // The training route: the planar window (edge-clamped to the padded size), 2×2 average pooling.
+        let planarInput = try LiteFeatures.occlusionInput(window: LiteFeatures.window(frames, x0: 0, y0: 0, w: pw, h: ph))
         let tape = Tape()
-        let ref = try network.occlusionLogits(tape, tape.constant(LiteFeatures.occlusionInput(halfWindow: planar))).value
+        let ref = try network.occlusionLogits(tape, tape.constant(planarInput)).value
         let input = LiteFeatures.occlusionInputChannelsLast(halves: frames.map { LiteFeatures.halfInterleaved($0, paddedWidth: pw, paddedHeight: ph) })
-        XCTAssertLessThanOrEqual(Self.nmse(try Ops.permute(input, [0, 3, 1, 2]), LiteFeatures.occlusionInput(halfWindow: planar)), 1e-12)
+        XCTAssertLessThanOrEqual(Self.nmse(try Ops.permute(input, [0, 3, 1, 2]), planarInput), 1e-12)
         let got = try Ops.channelsFirst(try network.occlusionLogitsChannelsLast(input))
         XCTAssertEqual(got.shape, ref.shape)
         XCTAssertLessThanOrEqual(Self.nmse(got, ref), 1e-7)
