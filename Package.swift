@@ -4,15 +4,6 @@
 import Foundation
 import PackageDescription
 
-// Opt-in CPU-specific code generation for the Swift kernels of the Tensor layer:
-// CLEARSUB_TARGET_CPU=native (or znver4, skylake-avx512, …) compiles ClearTensor for that CPU and
-// defines CLEARSUB_WIDE_SIMD, which routes the exp-heavy elementwise ops (SiLU, GELU, softmax) to
-// the Swift SIMD kernels instead of oneDNN. Unset (the default), the build is portable x86-64 and
-// those ops use oneDNN's runtime-dispatched JIT kernels. The binary then only runs on CPUs with
-// the chosen instruction set.
-let targetCPU = ProcessInfo.processInfo.environment["CLEARSUB_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 }
-let tensorSettings: [SwiftSetting] = targetCPU.map { [.unsafeFlags(["-target-cpu", $0]), .define("CLEARSUB_WIDE_SIMD")] } ?? []
-
 let package = Package(
     name: "clearsub",
     platforms: [.macOS(.v13)],
@@ -30,7 +21,11 @@ let package = Package(
                        providers: [.apt(["libass-dev"])]),
 
         // Layers, bottom to top.
-        .target(name: "ClearTensor", dependencies: ["CDNNL"], swiftSettings: tensorSettings),
+        // Memory-bound kernels: portable Swift, plus C builds of the same kernels with AVX-512
+        // target attributes, chosen at run time (ClearTensor/KernelDispatch.swift).
+        .target(name: "CKernelsAVX512"),
+        .target(name: "ClearSIMD", dependencies: ["CKernelsAVX512"]),
+        .target(name: "ClearTensor", dependencies: ["CDNNL", "ClearSIMD"]),
         .target(name: "ClearWeights", dependencies: ["ClearTensor"]),
         .target(name: "ClearMedia"),
         .target(name: "ClearSubtitles", dependencies: ["CLibass", "ClearMedia"]),
@@ -46,7 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "ClearTensorTests", dependencies: ["ClearTensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClearTensorTests", dependencies: ["ClearTensor", "ClearSIMD"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearWeightsTests", dependencies: ["ClearWeights", "ClearTensor"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearMediaTests", dependencies: ["ClearMedia"]),
         .testTarget(name: "ClearSubtitlesTests", dependencies: ["ClearSubtitles", "ClearMedia"]),

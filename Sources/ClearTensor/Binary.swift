@@ -1,7 +1,8 @@
-// Broadcast elementwise binary ops written in Swift (SIMD inner loops with in-register bf16
-// conversion, dynamically scheduled over rows).
+// Broadcast elementwise binary ops written in Swift (the SIMD row kernel of the active kernel set,
+// ClearSIMD, with in-register bf16 conversion; dynamically scheduled over rows).
 // Matches: torch broadcasting semantics for a + b, a * b, a - b (NumPy rules: align trailing
 // dims, size-1 dims stretch). Computed in f32; the result is bf16 only if both inputs are bf16.
+import ClearSIMD
 
 public enum BinaryOp: Sendable { case add, sub, mul }
 
@@ -42,6 +43,8 @@ extension Ops {
         let ia = r == 0 ? 0 : sa[r - 1], ib = r == 0 ? 0 : sb[r - 1]
         let split = af.dtype == .bf16 || bf.dtype == .bf16 || outType == .bf16
         let pa = ElementPointer(af, split: split), pb = ElementPointer(bf, split: split), po = ElementPointer(out, split: split)
+        let kernels = KernelDispatch.active
+        let kernel: BinaryKernel = kind == .add ? .add : kind == .sub ? .sub : .mul
         parallelForDynamic(rows, grain: max(1, 32768 / max(inner, 1))) { range in
             var idx = [Int](repeating: 0, count: max(r - 1, 0))
             for rowIndex in range {
@@ -51,33 +54,9 @@ extension Ops {
                     idx[d] = rem % shape[d]; rem /= shape[d]
                     oa += idx[d] * sa[d]; ob += idx[d] * sb[d]
                 }
-                binaryRow(kind, pa, oa, ia, pb, ob, ib, po, rowIndex * inner, inner)
+                kernels.binaryRow(kernel, pa, oa, ia, pb, ob, ib, po, rowIndex * inner, inner)
             }
         }
         return out
-    }
-}
-
-/// One output row: o[oo + i] = a[oa + i·ia] ∘ b[ob + i·ib] with ia, ib ∈ {0, 1}, 16 lanes at a
-/// time with bf16 widened / rounded in-register.
-@inline(__always)
-func binaryRow(_ kind: BinaryOp, _ a: ElementPointer, _ oa: Int, _ ia: Int, _ b: ElementPointer, _ ob: Int, _ ib: Int,
-               _ o: ElementPointer, _ oo: Int, _ n: Int) {
-    @inline(__always) func f(_ x: Vec16, _ y: Vec16) -> Vec16 {
-        switch kind { case .add: return x + y; case .sub: return x - y; case .mul: return x * y }
-    }
-    let sa = Vec16(repeating: a.scalar(oa)), sb = Vec16(repeating: b.scalar(ob))
-    var i = 0
-    while i + 16 <= n {
-        let x = ia == 1 ? a.load(oa + i) : sa
-        let y = ib == 1 ? b.load(ob + i) : sb
-        o.store(f(x, y), oo + i)
-        i += 16
-    }
-    if i < n {
-        let k = n - i
-        let x = ia == 1 ? a.load(oa + i, count: k) : sa
-        let y = ib == 1 ? b.load(ob + i, count: k) : sb
-        o.store(f(x, y), oo + i, count: k)
     }
 }

@@ -1,8 +1,9 @@
 // Normalisation layers.
 // Matches: torch.nn.functional.layer_norm over the last dim (oneDNN layer_normalization),
-// group_norm (Swift; oneDNN 2.6 has no group normalisation), and Wan's RMSNorm
+// group_norm (Swift kernels of ClearSIMD; oneDNN 2.6 has no group normalisation), and Wan's RMSNorm
 // (x·rsqrt(mean(x²)+eps) in f32, cast to the input dtype, then ·weight).
 import CDNNL
+import ClearSIMD
 
 extension Ops {
     /// LayerNorm over the last dimension with optional affine weight/bias ([C], any dtype).
@@ -47,31 +48,9 @@ extension Ops {
         let isBF16 = x.dtype == .bf16
         let pw = wf.map { ElementPointer($0, split: isBF16) }
         let src = ElementPointer(x, split: isBF16), dst = ElementPointer(out, split: isBF16)
+        let kernels = KernelDispatch.active
         parallelForDynamic(x.count / c, grain: max(1, 32768 / c)) { rows in
-            for r in rows {
-                let base = r * c
-                var acc = Vec16(repeating: 0), i = 0
-                while i + 16 <= c { let v = src.load(base + i); acc += v * v; i += 16 }
-                if i < c { let v = src.load(base + i, count: c - i); acc += v * v }
-                let inv = Vec16(repeating: Float(1.0 / (Double(acc.sum()) / Double(c) + Double(eps)).squareRoot()))
-                @inline(__always) func apply(_ v: Vec16, _ k: Int) -> Vec16 {
-                    var y = v * inv
-                    guard let pw else { return y }
-                    // bf16: cast back to the input dtype before the weight, as the reference does
-                    if isBF16 { y = VMath.roundBF16(y) }
-                    return y * pw.load(k)
-                }
-                i = 0
-                while i + 16 <= c { dst.store(apply(src.load(base + i), i), base + i); i += 16 }
-                if i < c {
-                    var y = src.load(base + i, count: c - i) * inv
-                    if let pw {
-                        if isBF16 { y = VMath.roundBF16(y) }
-                        y *= pw.load(i, count: c - i)
-                    }
-                    dst.store(y, base + i, count: c - i)
-                }
-            }
+            kernels.rmsNormRows(src, dst, weight: pw, columns: c, eps: eps, roundBeforeWeight: isBF16, rows: rows)
         }
         return out
     }
@@ -93,37 +72,38 @@ extension Ops {
         let pw = wf.map { UnsafePointer($0.f32) }, pb = bf.map { UnsafePointer($0.f32) }
         let split = x.dtype == .bf16  // per-channel scalars only: lane order does not matter
         let src = ElementPointer(x, split: split), dst = ElementPointer(out, split: split)
-        // Statistics per (n, group) in one pass over x − s (s = the group's first element, which
-        // keeps Σ(x−s)² − (Σ(x−s))²/m well conditioned when the mean is large against the spread),
-        // f32 lanes promoted to f64 every 4096 elements.
+        let kernels = KernelDispatch.active
+        @inline(__always) func apply(_ nc: Int, mean: Float, inv: Float) {
+            let ch = nc % c
+            let a = inv * (pw?[ch] ?? 1), b = (pb?[ch] ?? 0) - mean * a
+            kernels.scaleShift(src, dst, base: nc * sp, count: sp, scale: a, shift: b)
+        }
+        if n * groups >= 2 * ClearTensor.threadCount {
+            // Enough groups to share out: each group's statistics, then its channels at once,
+            // while the group (≤ a few hundred KB at the Wan VAE shapes) is still in this core's cache.
+            parallelForDynamic(n * groups, grain: 1) { r in
+                for ng in r {
+                    let s = kernels.meanInvStd(src, base: ng * per, count: per, eps: eps)
+                    let first = (ng / groups) * c + (ng % groups) * cg
+                    for nc in first..<(first + cg) { apply(nc, mean: s.mean, inv: s.invStd) }
+                }
+            }
+            return out
+        }
         var stats = [Float](repeating: 0, count: 2 * n * groups)
         stats.withUnsafeMutableBufferPointer { st in
             let stp = st.baseAddress!
             parallelForDynamic(n * groups, grain: 1) { r in
                 for ng in r {
-                    let base = ng * per, shift = src.scalar(base), sv = Vec16(repeating: shift)
-                    var s1 = 0.0, s2 = 0.0, i = 0
-                    while i < per {
-                        let end = min(per, i + 4096)
-                        var a1 = Vec16(repeating: 0), a2 = Vec16(repeating: 0)
-                        while i + 16 <= end { let d = src.load(base + i) - sv; a1 += d; a2 += d * d; i += 16 }
-                        if i < end { let k = end - i, d = src.load(base + i, count: k) - Vec16(repeating: shift, count: k); a1 += d; a2 += d * d; i = end }
-                        s1 += Double(a1.sum()); s2 += Double(a2.sum())
-                    }
-                    let m = Double(max(per, 1)), d1 = s1 / m
-                    stp[2 * ng] = Float(Double(shift) + d1)
-                    stp[2 * ng + 1] = Float(1.0 / (max(s2 / m - d1 * d1, 0) + Double(eps)).squareRoot())
+                    let s = kernels.meanInvStd(src, base: ng * per, count: per, eps: eps)
+                    stp[2 * ng] = s.mean
+                    stp[2 * ng + 1] = s.invStd
                 }
             }
             parallelForDynamic(n * c, grain: max(1, 16384 / max(sp, 1))) { r in
                 for nc in r {
-                    let ch = nc % c, ng = (nc / c) * groups + ch / cg
-                    let inv = stp[2 * ng + 1], mean = stp[2 * ng]
-                    let a = inv * (pw?[ch] ?? 1), b = (pb?[ch] ?? 0) - mean * a
-                    let av = Vec16(repeating: a), bv = Vec16(repeating: b), base = nc * sp
-                    var i = 0
-                    while i + 16 <= sp { dst.store(src.load(base + i) * av + bv, base + i); i += 16 }
-                    if i < sp { dst.store(src.load(base + i, count: sp - i) * av + bv, base + i, count: sp - i) }
+                    let ng = (nc / c) * groups + (nc % c) / cg
+                    apply(nc, mean: stp[2 * ng], inv: stp[2 * ng + 1])
                 }
             }
         }

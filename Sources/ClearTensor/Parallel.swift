@@ -91,3 +91,29 @@ struct UncheckedSendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ v: T) { value = v }
 }
+
+/// Like `parallelFor`, but the range is cut into chunks of `grain` items that the team's threads
+/// take one at a time: when a thread is descheduled (shared machine), the others take over its
+/// remaining chunks instead of waiting for it at the end of a static split.
+public func parallelForDynamic(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    if count <= 0 { return }
+    let g = max(1, grain)
+    let chunks = (count + g - 1) / g
+    let threads = min(ClearTensor.threadCount, chunks)
+    if threads <= 1 { body(0..<count); return }
+    let next = ChunkCounter()
+    parallelFor(threads) { _ in
+        while true {
+            let c = next.take()
+            if c >= chunks { break }
+            body((c * g)..<min(count, (c + 1) * g))
+        }
+    }
+}
+
+/// Hands out chunk indices 0, 1, 2, … to concurrent takers.
+private final class ChunkCounter: @unchecked Sendable {  // `value` is only touched under `lock`
+    private let lock = NSLock()
+    private var value = 0
+    func take() -> Int { lock.lock(); defer { lock.unlock() }; let v = value; value += 1; return v }
+}

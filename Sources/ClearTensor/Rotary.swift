@@ -4,6 +4,7 @@
 // token (f, i, j) (f slowest) gets angles [f·ω_f…, i·ω_h…, j·ω_w…]; interleaved pairs
 // (x[2m], x[2m+1]) are rotated as complex numbers. Angles in float64, rotation in float32 (bf16
 // inputs widened and the result rounded once, in-register).
+import ClearSIMD
 
 public struct Rope3D: Sendable {
     public let frames: Int, height: Int, width: Int, headDim: Int

@@ -32,6 +32,7 @@ struct BenchOpsCommand: ParsableCommand {
             print(String(decoding: try enc.encode(bench.results), as: UTF8.self))
         } else {
             bench.printTable()
+            print("memory-bound kernels: \(KernelDispatch.activeName)")
         }
     }
 }
@@ -49,6 +50,9 @@ struct OpResult: Encodable {
     let ratio: Double
     let seconds: Double
     let reference_seconds: Double
+    /// The kernel set of the Swift/C memory-bound ops in this run: "avx512" or "portable"
+    /// (CLEARSUB_SIMD=portable forces the latter).
+    let kernel_set: String
 }
 
 struct OpBench {
@@ -78,7 +82,8 @@ struct OpBench {
                          refName: String, refWork: Double, refSeconds: Double) {
         let v = work / seconds / 1e9, r = refWork / refSeconds / 1e9
         results.append(OpResult(op: op, shape: shape, dtype: dtype.rawValue, unit: unit, gflops: v, reference_gflops: r,
-                                reference: refName, ratio: v / r, seconds: seconds, reference_seconds: refSeconds))
+                                reference: refName, ratio: v / r, seconds: seconds, reference_seconds: refSeconds,
+                                kernel_set: KernelDispatch.activeName))
         if log {
             let line = "  \(op)  \(shape)  \(dtype.rawValue)  " + String(format: "%.1f", v) + " \(unit) (ref " + String(format: "%.1f, %.0f%%", r, 100 * v / r) + ")\n"
             FileHandle.standardError.write(Data(line.utf8))

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import ClearTensor
+import ClearSIMD
 
 final class ElementwiseNormTests: XCTestCase {
     func testBF16Conversion() throws {
@@ -75,9 +76,11 @@ final class ElementwiseNormTests: XCTestCase {
             let ref = xf.map { Float(f($0)) }
             assertClose(try Ops.activation(x, act), ref, shape: x.shape, tol: f32Tol, "\(act)")
             assertClose(try Ops.activation(x.toBF16(), act), ref, tol: 2e-5, "\(act) bf16")  // bf16 in + out rounding
-            // the Swift SIMD kernels (used in CPU-specific builds) on the same data
-            if let y = Ops.swiftActivation(x, act) { assertClose(y, ref, shape: x.shape, tol: f32Tol, "\(act) swift") }
-            if let y = Ops.swiftActivation(x.toBF16(), act) { assertClose(y, ref, tol: 2e-5, "\(act) swift bf16") }
+            // the Swift SIMD kernels of every kernel set this CPU runs, on the same data
+            for set in KernelDispatch.runnable { KernelDispatch.using(set) {
+                if let y = Ops.swiftActivation(x, act) { assertClose(y, ref, shape: x.shape, tol: f32Tol, "\(act) swift \(set.name)") }
+                if let y = Ops.swiftActivation(x.toBF16(), act) { assertClose(y, ref, tol: 2e-5, "\(act) swift bf16 \(set.name)") }
+            } }
         }
         XCTAssertNil(Ops.swiftActivation(x, .geluErf))
         let relu = try XCTUnwrap(Ops.swiftActivation(x, .relu))
@@ -102,7 +105,8 @@ final class ElementwiseNormTests: XCTestCase {
             let xb = x.toBF16()
             assertClose(try Ops.softmax(xb, axis: axis), ref(xb.floats(), axis), tol: 2e-5, "softmax bf16 axis \(axis)")
         }
-        // the Swift last-axis kernel (CPU-specific builds): rows of 37 (tail) and 48 (full blocks)
+        // the Swift last-axis kernel of every kernel set: rows of 37 (tail) and 48 (full blocks)
+        for set in KernelDispatch.runnable { try KernelDispatch.using(set) {
         for shape in [[3, 4, 37], [5, 48]] {
             let x = Tensor.random(shape: shape, seed: 13, lo: -5, hi: 5)
             for dt in DType.allCases {
@@ -115,16 +119,18 @@ final class ElementwiseNormTests: XCTestCase {
                     let e = v.map { Foundation.exp($0 - m) }, s = e.reduce(0, +)
                     for j in 0..<c { r[row * c + j] = Float(e[j] / s) }
                 }
-                assertClose(y, r, tol: dt == .f32 ? f32Tol : 2e-5, "swift softmax \(shape) \(dt)")
+                assertClose(y, r, tol: dt == .f32 ? f32Tol : 2e-5, "swift softmax \(shape) \(dt) \(set.name)")
             }
         }
+        for axis in 0..<3 { assertClose(try Ops.softmax(x, axis: axis), ref(x.floats(), axis), tol: f32Tol, "softmax axis \(axis) \(set.name)") }
+        } }
     }
 
     func testVectorMath() throws {
         // exp within a few ulp over the whole unclamped range, NaN propagated
         let xs = (0..<4000).map { Float(-87 + 175 * Double($0) / 4000) }
         let t = try Tensor(shape: [xs.count], values: xs), y = Tensor(shape: [xs.count], dtype: .f32)
-        vectorMap(ElementPointer(t), ElementPointer(y), count: xs.count) { VMath.exp($0) }
+        mapRange(ExpLanes.self, ElementPointer(t), ElementPointer(y), 0..<xs.count)
         for (i, x) in xs.enumerated() {
             let r = Foundation.exp(Double(x))
             XCTAssertLessThanOrEqual(abs(Double(y.f32[i]) - r) / r, 3e-7, "exp(\(x))")
@@ -147,6 +153,13 @@ final class ElementwiseNormTests: XCTestCase {
     }
 
     func testBroadcastBinary() throws {
+        for set in KernelDispatch.runnable { try KernelDispatch.using(set) { try broadcastBinaryCases() } }
+        XCTAssertThrowsError(try Ops.add(rand([2, 3], seed: 1), rand([4], seed: 1))) { e in
+            XCTAssertTrue("\(e)".contains("[2, 3]") && "\(e)".contains("[4]"), "\(e)")
+        }
+    }
+
+    func broadcastBinaryCases() throws {
         let cases: [([Int], [Int])] = [([2, 3, 20], [2, 3, 20]), ([2, 3, 20], [20]), ([2, 3, 20], [3, 1]), ([2, 1, 20], [1, 3, 1]), ([5], []), ([4, 1], [1, 17])]
         for (sa, sb) in cases {
             let a = rand(sa, seed: 1), b = rand(sb, seed: 2)
@@ -167,11 +180,8 @@ final class ElementwiseNormTests: XCTestCase {
                 assertClose(try Ops.binary(a.toBF16(), b.toBF16(), kind), ref, tol: 3e-5, "\(kind) bf16")
                 let mixed = try Ops.binary(a.toBF16(), b, kind)  // bf16 ∘ f32 -> f32
                 XCTAssertEqual(mixed.dtype, .f32)
-                assertClose(mixed, ref, tol: 3e-5, "\(kind) bf16 with f32")
+                assertClose(mixed, ref, tol: 3e-5, "\(kind) bf16 with f32 \(KernelDispatch.activeName)")
             }
-        }
-        XCTAssertThrowsError(try Ops.add(rand([2, 3], seed: 1), rand([4], seed: 1))) { e in
-            XCTAssertTrue("\(e)".contains("[2, 3]") && "\(e)".contains("[4]"), "\(e)")
         }
     }
 
@@ -202,8 +212,10 @@ final class ElementwiseNormTests: XCTestCase {
             let ms = xf[(r * 40)..<(r * 40 + 40)].map { Double($0) * Double($0) }.reduce(0, +) / 40
             for i in 0..<40 { ref[r * 40 + i] = Float(Double(xf[r * 40 + i]) / (ms + 1e-6).squareRoot() * Double(wf[i])) }
         }
-        assertClose(try Ops.rmsNorm(x, weight: w), ref, shape: x.shape, tol: f32Tol, "rmsNorm")
-        assertClose(try Ops.rmsNorm(x.toBF16(), weight: w.toBF16()), ref, tol: 5e-5, "rmsNorm bf16")
+        for set in KernelDispatch.runnable { try KernelDispatch.using(set) {
+            assertClose(try Ops.rmsNorm(x, weight: w), ref, shape: x.shape, tol: f32Tol, "rmsNorm \(set.name)")
+            assertClose(try Ops.rmsNorm(x.toBF16(), weight: w.toBF16()), ref, tol: 5e-5, "rmsNorm bf16 \(set.name)")
+        } }
     }
 
     func testGroupNorm() throws {
@@ -220,8 +232,55 @@ final class ElementwiseNormTests: XCTestCase {
                 ref[base + j] = Float((v[j] - m) / (va + 1e-5).squareRoot() * Double(wf[ch]) + Double(bf[ch]))
             }
         } }
-        assertClose(try Ops.groupNorm(x, groups: g, weight: w, bias: b), ref, shape: x.shape, tol: f32Tol, "groupNorm")
-        assertClose(try Ops.groupNorm(x.toBF16(), groups: g, weight: w, bias: b), ref, tol: 3e-5, "groupNorm bf16")
+        for set in KernelDispatch.runnable { try KernelDispatch.using(set) {
+            assertClose(try Ops.groupNorm(x, groups: g, weight: w, bias: b), ref, shape: x.shape, tol: f32Tol, "groupNorm \(set.name)")
+            assertClose(try Ops.groupNorm(x.toBF16(), groups: g, weight: w, bias: b), ref, tol: 3e-5, "groupNorm bf16 \(set.name)")
+        } }
         XCTAssertThrowsError(try Ops.groupNorm(x, groups: 4))
     }
+
+    /// The AVX-512 C kernels follow the Swift ones operation for operation: ReLU, binary ops,
+    /// affine steps and bf16 rounding (with tails, NaN, -0) give the same bits; exp-based
+    /// activations differ by the C side's fused multiply-adds (a few f32 ulp; bf16 at most one
+    /// step) and row reductions (softmax, RMSNorm, GroupNorm) only in summation order.
+    func testKernelSetsAgree() throws {
+        let sets = KernelDispatch.runnable
+        XCTAssertEqual(sets.count, KernelDispatch.cpuSupportsWide ? 2 : 1)
+        if KernelDispatch.cpuSupportsWide && ProcessInfo.processInfo.environment["CLEARSUB_SIMD"] != "portable" {
+            XCTAssertEqual(KernelDispatch.activeName, "avx512", "a CPU with AVX-512 runs the AVX-512 set")
+        }
+        guard sets.count == 2 else { throw XCTSkip("this CPU runs only the portable kernel set") }
+        var x = Tensor.random(shape: [2, 6, 5, 67], seed: 31, lo: -7, hi: 7)
+        x.f32[3] = .nan; x.f32[70] = 95; x.f32[71] = -100; x.f32[72] = -0.0
+        let w = rand([67], seed: 32), gw = rand([6], seed: 33)
+        for dt in DType.allCases {
+            let xi = x.to(dt)
+            let outs = try sets.map { set in try KernelDispatch.using(set) { () throws -> (exact: [[Float]], reduced: [Tensor]) in
+                let soft = Tensor(shape: xi.shape, dtype: dt, zeroed: false)
+                softmaxLastAxis(xi, soft)
+                let acts = [ActivationKernel.silu, .geluTanh, .sigmoid, .relu].map { act in
+                    let y = Tensor(shape: xi.shape, dtype: dt, zeroed: false)
+                    set.activation(act, ElementPointer(xi, split: dt == .bf16), ElementPointer(y, split: dt == .bf16), 0..<xi.count)
+                    return y.floats()
+                }
+                return (Array(acts[3...]) + [try Ops.mul(xi, w.to(dt)).floats(), try Ops.sub(xi, x).floats()],
+                        acts[..<3].map { try! Tensor(shape: xi.shape, values: $0) }
+                        + [soft, try Ops.rmsNorm(xi, weight: w.to(dt)), try Ops.groupNorm(xi, groups: 3, weight: gw)])
+            } }
+            for k in 0..<outs[0].exact.count {
+                XCTAssertEqual(outs[0].exact[k].map(\.bitPattern), outs[1].exact[k].map(\.bitPattern), "elementwise op \(k), \(dt): portable vs avx512")
+            }
+            for k in 0..<outs[0].reduced.count {
+                let a = outs[0].reduced[k].floats(), b = outs[1].reduced[k].floats()
+                let scale = a.filter { !$0.isNaN }.map(abs).max() ?? 1
+                for i in a.indices where !(a[i].isNaN && b[i].isNaN) {
+                    // relative to the op's output scale: GroupNorm cancels mean·scale against x·scale
+                    let tol = (dt == .f32 ? 2e-6 : 8e-3) * scale
+                    XCTAssertEqual(a[i], b[i], accuracy: tol, "exp-based or reduction op \(k) \(dt) at \(i): portable vs avx512")
+                }
+            }
+        }
+    }
 }
+
+enum ExpLanes: LaneFunction { static func apply(_ v: Vec16) -> Vec16 { VMath.exp(v) } }

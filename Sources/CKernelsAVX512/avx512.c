@@ -1,0 +1,365 @@
+// AVX-512 builds of clearsub's memory-bound kernels. Same algorithms, constants and operation
+// order as ClearSIMD's Swift kernels (KernelBodies.swift, VectorMath.swift): Cephes expf range
+// reduction and polynomial, bf16 round-to-nearest-even with NaN kept quiet, the shifted one-pass
+// group statistics, bf16 handled in the same shuffle-free "split" lane order. Differences: exp
+// uses fused multiply-adds (results within an ulp or two of the Swift kernel; bf16 outputs rarely one
+// bf16 step apart) and row reductions sum in another order. Everything else (binary ops, affine
+// steps, bf16 rounding) is computed operation for operation without contraction, bit for bit.
+// Written in C because Swift cannot compile one function for a wider instruction set than its
+// module: each function carries a target attribute, and Swift calls them only after
+// cs_avx512_usable() (ClearSIMD/AVX512Kernels.swift).
+#include "ckernels_avx512.h"
+#include <immintrin.h>
+#include <math.h>
+#include <stdlib.h>
+
+#pragma STDC FP_CONTRACT OFF
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma")))
+#define INLINE static inline __attribute__((always_inline)) AVX512
+
+int cs_avx512_usable(void) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+#else
+    return 0;
+#endif
+}
+
+// MARK: loads and stores (f32 or bf16, full or masked)
+
+INLINE __mmask16 tail_mask(size_t k) { return (__mmask16)((1u << k) - 1u); }
+
+INLINE __m512 widen(__m256i h) { return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16)); }
+
+INLINE __m512 load(const void *p, int bf16, size_t i) {
+    if (bf16) return widen(_mm256_loadu_si256((const __m256i *)((const uint16_t *)p + i)));
+    return _mm512_loadu_ps((const float *)p + i);
+}
+INLINE __m512 load_masked(const void *p, int bf16, size_t i, __mmask16 m) {
+    if (bf16) return widen(_mm256_maskz_loadu_epi16(m, (const uint16_t *)p + i));
+    return _mm512_maskz_loadu_ps(m, (const float *)p + i);
+}
+
+/// f32 bit patterns rounded to bf16 (RNE) in the top half; NaN made quiet.
+INLINE __m512i rounded_bits(__m512 v) {
+    __m512i b = _mm512_castps_si512(v);
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_and_si512(_mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), lsb)), _mm512_set1_epi32((int)0xFFFF0000u));
+    __m512i quiet = _mm512_or_si512(_mm512_and_si512(b, _mm512_set1_epi32((int)0xFFFF0000u)), _mm512_set1_epi32(0x00400000));
+    __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    return _mm512_mask_mov_epi32(r, nan, quiet);
+}
+INLINE __m512 round_bf16(__m512 v) { return _mm512_castsi512_ps(rounded_bits(v)); }
+INLINE __m256i narrow(__m512 v) { return _mm512_cvtepi32_epi16(_mm512_srli_epi32(rounded_bits(v), 16)); }
+
+INLINE void store(void *p, int bf16, size_t i, __m512 v) {
+    if (bf16) _mm256_storeu_si256((__m256i *)((uint16_t *)p + i), narrow(v));
+    else _mm512_storeu_ps((float *)p + i, v);
+}
+INLINE void store_masked(void *p, int bf16, size_t i, __m512 v, __mmask16 m) {
+    if (bf16) _mm256_mask_storeu_epi16((uint16_t *)p + i, m, narrow(v));
+    else _mm512_mask_storeu_ps((float *)p + i, m, v);
+}
+INLINE float scalar(const void *p, int bf16, size_t i) {
+    if (bf16) { uint32_t w = (uint32_t)((const uint16_t *)p)[i] << 16; float f; __builtin_memcpy(&f, &w, 4); return f; }
+    return ((const float *)p)[i];
+}
+
+// bf16 in blocks of 32 elements, "split" lane order (as VMath.loadSplit in Swift): one 64-byte
+// load gives the even elements (low halves shifted up) and the odd ones (high halves masked), and
+// the store puts them back, so bf16 <-> f32 costs no shuffle. Masked forms take the first k < 32.
+
+INLINE __mmask32 tail_mask32(size_t k) { return (__mmask32)((1u << k) - 1u); }
+INLINE __mmask16 even_mask(size_t k) { return tail_mask((k + 1) / 2); }  // lanes holding elements < k
+INLINE __mmask16 odd_mask(size_t k) { return tail_mask(k / 2); }
+
+INLINE void split_from(__m512i x, __m512 *ev, __m512 *od) {
+    *ev = _mm512_castsi512_ps(_mm512_slli_epi32(x, 16));
+    *od = _mm512_castsi512_ps(_mm512_and_si512(x, _mm512_set1_epi32((int)0xFFFF0000u)));
+}
+INLINE void load_split(const void *p, size_t i, __m512 *ev, __m512 *od) {
+    split_from(_mm512_loadu_si512((const uint16_t *)p + i), ev, od);
+}
+INLINE void load_split_masked(const void *p, size_t i, size_t k, __m512 *ev, __m512 *od) {
+    split_from(_mm512_maskz_loadu_epi16(tail_mask32(k), (const uint16_t *)p + i), ev, od);
+}
+INLINE __m512i join(__m512 ev, __m512 od) {
+    return _mm512_or_si512(_mm512_srli_epi32(rounded_bits(ev), 16), rounded_bits(od));
+}
+INLINE void store_split(void *p, size_t i, __m512 ev, __m512 od) { _mm512_storeu_si512((uint16_t *)p + i, join(ev, od)); }
+INLINE void store_split_masked(void *p, size_t i, size_t k, __m512 ev, __m512 od) {
+    _mm512_mask_storeu_epi16((uint16_t *)p + i, tail_mask32(k), join(ev, od));
+}
+/// 32 f32 values from p (the first k if k < 32, zeros after) as even / odd lanes.
+INLINE void load_f32_split(const float *p, size_t k, __m512 *ev, __m512 *od) {
+    __m512 a = k >= 16 ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(tail_mask(k), p);
+    __m512 b = k >= 32 ? _mm512_loadu_ps(p + 16) : k > 16 ? _mm512_maskz_loadu_ps(tail_mask(k - 16), p + 16) : _mm512_setzero_ps();
+    const __m512i ie = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i io = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    *ev = _mm512_permutex2var_ps(a, ie, b);
+    *od = _mm512_permutex2var_ps(a, io, b);
+}
+
+// MARK: math
+
+#define SPLAT(x) _mm512_set1_ps((float)(x))
+#define ADD _mm512_add_ps
+#define MUL _mm512_mul_ps
+#define SUB _mm512_sub_ps
+
+/// e^x; x clamped to [-87.3, 88.3]; NaN lanes propagate (VMath.exp's algorithm and constants,
+/// with fused multiply-adds: within 1 ulp of the Swift kernel, which has no FMA on its baseline).
+INLINE __m512 vexp(__m512 v) {
+    __m512 x = _mm512_max_ps(_mm512_min_ps(v, SPLAT(88.3f)), SPLAT(-87.3f));
+    const __m512 magic = SPLAT(12582912.0f);
+    __m512 t = _mm512_fmadd_ps(x, SPLAT(1.44269504f), magic);
+    __m512 n = SUB(t, magic);
+    __m512 r = _mm512_fnmadd_ps(n, SPLAT(0.693359375f), x);
+    r = _mm512_fmadd_ps(n, SPLAT(2.1219444e-4f), r);
+    __m512 z = MUL(r, r);
+    __m512 p = SPLAT(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, SPLAT(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, SPLAT(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, SPLAT(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, SPLAT(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, SPLAT(5.0000001201e-1f));
+    __m512 y = ADD(_mm512_fmadd_ps(p, z, r), SPLAT(1.0f));
+    __m512i ni = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
+    __m512 pow2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(ni, _mm512_set1_epi32(127)), 23));
+    __m512 out = MUL(y, pow2);
+    return _mm512_mask_mov_ps(out, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
+}
+
+INLINE __m512 act(int kind, __m512 v) {
+    const __m512 one = SPLAT(1.0f);
+    switch (kind) {
+    case CS_SILU: return _mm512_div_ps(v, ADD(one, vexp(SUB(_mm512_setzero_ps(), v))));
+    case CS_SIGMOID: return _mm512_div_ps(one, ADD(one, vexp(SUB(_mm512_setzero_ps(), v))));
+    case CS_RELU: return _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), _mm512_setzero_ps());
+    default: {  // tanh-GELU: x / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³)
+        __m512 u2 = MUL(ADD(v, MUL(MUL(MUL(SPLAT(0.044715f), v), v), v)), SPLAT(-1.5957691216057307f));
+        return _mm512_div_ps(v, ADD(one, vexp(u2)));
+    }
+    }
+}
+
+// MARK: kernels (bodies take the dtype flags as constants; the entry points dispatch)
+
+INLINE void activation_body(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end) {
+    size_t i = begin;
+    if (bf16) {
+        __m512 ev, od;
+        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, act(kind, ev), act(kind, od)); }
+        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, act(kind, ev), act(kind, od)); }
+        return;
+    }
+    for (; i + 16 <= end; i += 16) store(dst, bf16, i, act(kind, load(src, bf16, i)));
+    if (i < end) { __mmask16 m = tail_mask(end - i); store_masked(dst, bf16, i, act(kind, load_masked(src, bf16, i, m)), m); }
+}
+
+AVX512 void cs_avx512_activation(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end) {
+#define ACT(K) (bf16 ? activation_body(K, src, dst, 1, begin, end) : activation_body(K, src, dst, 0, begin, end))
+    switch (kind) {
+    case CS_SILU: ACT(CS_SILU); break;
+    case CS_SIGMOID: ACT(CS_SIGMOID); break;
+    case CS_RELU: ACT(CS_RELU); break;
+    default: ACT(CS_GELU_TANH); break;
+    }
+#undef ACT
+}
+
+INLINE void softmax_body(const void *src, void *dst, int bf16, size_t c, size_t r0, size_t r1, float *buf) {
+    for (size_t r = r0; r < r1; r++) {
+        size_t base = r * c, i = 0;
+        __m512 mv = SPLAT(-INFINITY), sv = _mm512_setzero_ps(), ev, od;
+        float m, sum;
+        if (bf16) {  // split blocks of 32; buf holds each block's even then odd lanes
+            for (; i + 32 <= c; i += 32) {
+                load_split(src, base + i, &ev, &od);
+                mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(ev, mv, _CMP_GT_OQ), ev);
+                mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(od, mv, _CMP_GT_OQ), od);
+            }
+            size_t k = c - i;
+            if (k) {
+                load_split_masked(src, base + i, k, &ev, &od);
+                mv = _mm512_mask_mov_ps(mv, _mm512_mask_cmp_ps_mask(even_mask(k), ev, mv, _CMP_GT_OQ), ev);
+                mv = _mm512_mask_mov_ps(mv, _mm512_mask_cmp_ps_mask(odd_mask(k), od, mv, _CMP_GT_OQ), od);
+            }
+            m = _mm512_reduce_max_ps(mv);
+            __m512 mvec = _mm512_set1_ps(m);
+            for (i = 0; i + 32 <= c; i += 32) {
+                load_split(src, base + i, &ev, &od);
+                __m512 e1 = vexp(SUB(ev, mvec)), e2 = vexp(SUB(od, mvec));
+                _mm512_storeu_ps(buf + i, e1); _mm512_storeu_ps(buf + i + 16, e2);
+                sv = ADD(sv, ADD(e1, e2));
+            }
+            if (k) {
+                load_split_masked(src, base + i, k, &ev, &od);
+                __m512 e1 = _mm512_maskz_mov_ps(even_mask(k), vexp(SUB(ev, mvec))), e2 = _mm512_maskz_mov_ps(odd_mask(k), vexp(SUB(od, mvec)));
+                _mm512_storeu_ps(buf + i, e1); _mm512_storeu_ps(buf + i + 16, e2);
+                sv = ADD(sv, ADD(e1, e2));
+            }
+            sum = _mm512_reduce_add_ps(sv);
+            __m512 inv = _mm512_set1_ps(1.0f / sum);
+            for (i = 0; i + 32 <= c; i += 32) store_split(dst, base + i, MUL(_mm512_loadu_ps(buf + i), inv), MUL(_mm512_loadu_ps(buf + i + 16), inv));
+            if (k) store_split_masked(dst, base + i, k, MUL(_mm512_loadu_ps(buf + i), inv), MUL(_mm512_loadu_ps(buf + i + 16), inv));
+            continue;
+        }
+        for (; i + 16 <= c; i += 16) {
+            __m512 v = load(src, bf16, base + i);
+            mv = _mm512_mask_mov_ps(mv, _mm512_cmp_ps_mask(v, mv, _CMP_GT_OQ), v);
+        }
+        m = _mm512_reduce_max_ps(mv);
+        for (; i < c; i++) { float s = scalar(src, bf16, base + i); if (s > m) m = s; }
+        __m512 mvec = _mm512_set1_ps(m);
+        for (i = 0; i + 16 <= c; i += 16) {
+            __m512 e = vexp(SUB(load(src, bf16, base + i), mvec));
+            _mm512_storeu_ps(buf + i, e); sv = ADD(sv, e);
+        }
+        sum = _mm512_reduce_add_ps(sv);
+        if (i < c) {
+            __mmask16 k = tail_mask(c - i);
+            __m512 e = vexp(SUB(load_masked(src, bf16, base + i, k), mvec));
+            _mm512_mask_storeu_ps(buf + i, k, e);
+            sum += _mm512_reduce_add_ps(_mm512_maskz_mov_ps(k, e));
+        }
+        __m512 inv = _mm512_set1_ps(1.0f / sum);
+        for (i = 0; i + 16 <= c; i += 16) store(dst, bf16, base + i, MUL(_mm512_loadu_ps(buf + i), inv));
+        if (i < c) { __mmask16 k = tail_mask(c - i); store_masked(dst, bf16, base + i, MUL(_mm512_maskz_loadu_ps(k, buf + i), inv), k); }
+    }
+}
+
+AVX512 void cs_avx512_softmax_rows(const void *src, void *dst, int bf16, size_t cols, size_t row_begin, size_t row_end) {
+    float *buf = (float *)malloc((cols + 32) * sizeof(float));
+    if (!buf) abort();
+    if (bf16) softmax_body(src, dst, 1, cols, row_begin, row_end, buf);
+    else softmax_body(src, dst, 0, cols, row_begin, row_end, buf);
+    free(buf);
+}
+
+INLINE void rms_body(const void *src, void *dst, int bf16, const float *w, size_t c, float eps, int round_w, size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; r++) {
+        size_t base = r * c, i = 0;
+        __m512 acc = _mm512_setzero_ps(), ev, od;
+        if (bf16) {
+            for (; i + 32 <= c; i += 32) { load_split(src, base + i, &ev, &od); acc = ADD(acc, MUL(ev, ev)); acc = ADD(acc, MUL(od, od)); }
+            if (i < c) { load_split_masked(src, base + i, c - i, &ev, &od); acc = ADD(acc, MUL(ev, ev)); acc = ADD(acc, MUL(od, od)); }
+        } else {
+            for (; i + 16 <= c; i += 16) { __m512 v = load(src, bf16, base + i); acc = ADD(acc, MUL(v, v)); }
+            if (i < c) { __m512 v = load_masked(src, bf16, base + i, tail_mask(c - i)); acc = ADD(acc, MUL(v, v)); }
+        }
+        __m512 inv = _mm512_set1_ps((float)(1.0 / sqrt((double)_mm512_reduce_add_ps(acc) / (double)c + (double)eps)));
+        if (bf16) {
+            for (i = 0; i < c; i += 32) {
+                size_t k = c - i < 32 ? c - i : 32;
+                if (k == 32) load_split(src, base + i, &ev, &od); else load_split_masked(src, base + i, k, &ev, &od);
+                __m512 ye = MUL(ev, inv), yo = MUL(od, inv);
+                if (w) {
+                    __m512 we, wo;
+                    load_f32_split(w + i, k, &we, &wo);
+                    if (round_w) { ye = round_bf16(ye); yo = round_bf16(yo); }
+                    ye = MUL(ye, we); yo = MUL(yo, wo);
+                }
+                if (k == 32) store_split(dst, base + i, ye, yo); else store_split_masked(dst, base + i, k, ye, yo);
+            }
+            continue;
+        }
+        for (i = 0; i + 16 <= c; i += 16) {
+            __m512 y = MUL(load(src, bf16, base + i), inv);
+            if (w) { if (round_w) y = round_bf16(y); y = MUL(y, _mm512_loadu_ps(w + i)); }
+            store(dst, bf16, base + i, y);
+        }
+        if (i < c) {
+            __mmask16 k = tail_mask(c - i);
+            __m512 y = MUL(load_masked(src, bf16, base + i, k), inv);
+            if (w) { if (round_w) y = round_bf16(y); y = MUL(y, _mm512_maskz_loadu_ps(k, w + i)); }
+            store_masked(dst, bf16, base + i, y, k);
+        }
+    }
+}
+
+AVX512 void cs_avx512_rms_norm_rows(const void *src, void *dst, int bf16, const float *weight, size_t cols, float eps,
+                                    int round_before_weight, size_t row_begin, size_t row_end) {
+    if (bf16) rms_body(src, dst, 1, weight, cols, eps, round_before_weight, row_begin, row_end);
+    else rms_body(src, dst, 0, weight, cols, eps, round_before_weight, row_begin, row_end);
+}
+
+INLINE void moments_body(const void *src, int bf16, size_t base, size_t per, float eps, float *mean, float *inv_std) {
+    float shift = scalar(src, bf16, base);
+    __m512 sv = _mm512_set1_ps(shift);
+    double s1 = 0, s2 = 0;
+    size_t i = 0;
+    while (i < per) {
+        size_t end = per < i + 4096 ? per : i + 4096;
+        __m512 a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps();
+        if (bf16) {
+            __m512 ev, od;
+            for (; i + 32 <= end; i += 32) {
+                load_split(src, base + i, &ev, &od);
+                __m512 de = SUB(ev, sv), dd = SUB(od, sv);
+                a1 = ADD(a1, ADD(de, dd)); a2 = ADD(a2, ADD(MUL(de, de), MUL(dd, dd)));
+            }
+            if (i < end) {
+                size_t k = end - i;
+                load_split_masked(src, base + i, k, &ev, &od);
+                __m512 de = _mm512_maskz_sub_ps(even_mask(k), ev, sv), dd = _mm512_maskz_sub_ps(odd_mask(k), od, sv);
+                a1 = ADD(a1, ADD(de, dd)); a2 = ADD(a2, ADD(MUL(de, de), MUL(dd, dd))); i = end;
+            }
+        }
+        for (; i + 16 <= end; i += 16) { __m512 d = SUB(load(src, bf16, base + i), sv); a1 = ADD(a1, d); a2 = ADD(a2, MUL(d, d)); }
+        if (i < end) {
+            __mmask16 k = tail_mask(end - i);
+            __m512 d = _mm512_maskz_sub_ps(k, load_masked(src, bf16, base + i, k), sv);
+            a1 = ADD(a1, d); a2 = ADD(a2, MUL(d, d)); i = end;
+        }
+        s1 += (double)_mm512_reduce_add_ps(a1); s2 += (double)_mm512_reduce_add_ps(a2);
+    }
+    double m = (double)(per > 0 ? per : 1), d1 = s1 / m, var = s2 / m - d1 * d1;
+    *mean = (float)((double)shift + d1);
+    *inv_std = (float)(1.0 / sqrt((var > 0 ? var : 0) + (double)eps));
+}
+
+AVX512 void cs_avx512_mean_inv_std(const void *src, int bf16, size_t base, size_t count, float eps, float *mean, float *inv_std) {
+    if (bf16) moments_body(src, 1, base, count, eps, mean, inv_std);
+    else moments_body(src, 0, base, count, eps, mean, inv_std);
+}
+
+INLINE void scale_shift_body(const void *src, void *dst, int bf16, size_t base, size_t count, float a, float b) {
+    __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b);
+    size_t i = base, end = base + count;
+    if (bf16) {
+        __m512 ev, od;
+        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, ADD(MUL(ev, av), bv), ADD(MUL(od, av), bv)); }
+        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, ADD(MUL(ev, av), bv), ADD(MUL(od, av), bv)); }
+        return;
+    }
+    for (; i + 16 <= end; i += 16) store(dst, bf16, i, ADD(MUL(load(src, bf16, i), av), bv));
+    if (i < end) { __mmask16 k = tail_mask(end - i); store_masked(dst, bf16, i, ADD(MUL(load_masked(src, bf16, i, k), av), bv), k); }
+}
+
+AVX512 void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, size_t count, float scale, float shift) {
+    if (bf16) scale_shift_body(src, dst, 1, base, count, scale, shift);
+    else scale_shift_body(src, dst, 0, base, count, scale, shift);
+}
+
+INLINE __m512 binop(int kind, __m512 x, __m512 y) {
+    return kind == CS_ADD ? ADD(x, y) : kind == CS_SUB ? SUB(x, y) : MUL(x, y);
+}
+
+AVX512 void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia, const void *b, int b_bf16, size_t ob, int ib,
+                                 void *o, int o_bf16, size_t oo, size_t n) {
+    __m512 sa = _mm512_set1_ps(scalar(a, a_bf16, oa)), sb = _mm512_set1_ps(scalar(b, b_bf16, ob));
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 x = ia ? load(a, a_bf16, oa + i) : sa, y = ib ? load(b, b_bf16, ob + i) : sb;
+        store(o, o_bf16, oo + i, binop(kind, x, y));
+    }
+    if (i < n) {
+        __mmask16 k = tail_mask(n - i);
+        __m512 x = ia ? load_masked(a, a_bf16, oa + i, k) : sa, y = ib ? load_masked(b, b_bf16, ob + i, k) : sb;
+        store_masked(o, o_bf16, oo + i, binop(kind, x, y), k);
+    }
+}

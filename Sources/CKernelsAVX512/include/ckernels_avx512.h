@@ -1,0 +1,38 @@
+// AVX-512 builds of clearsub's memory-bound kernels (ClearSIMD's KernelBodies.swift, same
+// semantics). Every function but cs_avx512_usable() executes AVX-512 instructions: call them only
+// when cs_avx512_usable() returned 1. Pointers are f32 when `bf16` is 0, else bf16 bit patterns.
+#ifndef CKERNELS_AVX512_H
+#define CKERNELS_AVX512_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when the CPU (and OS) run AVX-512 F/BW/VL/DQ, else 0.
+int cs_avx512_usable(void);
+
+/// Activation kinds of cs_avx512_activation.
+enum { CS_SILU = 0, CS_SIGMOID = 1, CS_RELU = 2, CS_GELU_TANH = 3 };
+
+/// dst[i] = act(src[i]) for i in [begin, end).
+void cs_avx512_activation(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end);
+
+/// Softmax of the rows [row_begin, row_end) of contiguous rows of `cols` elements.
+void cs_avx512_softmax_rows(const void *src, void *dst, int bf16, size_t cols, size_t row_begin, size_t row_end);
+
+/// RMSNorm of rows [row_begin, row_end): x·rsqrt(mean(x²)+eps), rounded to bf16 first when
+/// round_before_weight, times weight (f32, may be NULL).
+void cs_avx512_rms_norm_rows(const void *src, void *dst, int bf16, const float *weight, size_t cols, float eps,
+                             int round_before_weight, size_t row_begin, size_t row_end);
+
+/// Mean and 1/sqrt(biased var + eps) of src[base ..< base+count].
+void cs_avx512_mean_inv_std(const void *src, int bf16, size_t base, size_t count, float eps, float *mean, float *inv_std);
+
+/// dst = src·scale + shift over [base, base+count).
+void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, size_t count, float scale, float shift);
+
+/// Binary kinds of cs_avx512_binary_row.
+enum { CS_ADD = 0, CS_SUB = 1, CS_MUL = 2 };
+
+/// o[oo + i] = a[oa + i·ia] ∘ b[ob + i·ib], i < n, ia and ib ∈ {0, 1}; a, b, o each f32 or bf16.
+void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia, const void *b, int b_bf16, size_t ob, int ib,
+                          void *o, int o_bf16, size_t oo, size_t n);
+#endif
