@@ -11,10 +11,13 @@ import ClearTensor
 import ClearWeights
 import Foundation
 
-public final class LiteEngine: StaticSceneAware {
+public final class LiteEngine: WindowedEngine {
     public let name = "lite"
     public let chunkSize: Int
     public let chunkOverlap: Int
+    /// Frames on either side of a frame's window (`LiteArchitecture.radius`): the pipeline streams
+    /// the engine as a sliding window (`WindowedEngine`), so no frame is cleaned twice.
+    public var contextRadius: Int { LiteArchitecture.radius }
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
     public var alphaThreshold: Float = 0.7
@@ -22,6 +25,10 @@ public final class LiteEngine: StaticSceneAware {
     public var alphaFull: Float = 0.95
     public var tile = 32
     public var margin = 16
+    /// Arithmetic of the occlusion head and of the restoration network (`CLEARSUB_LITE_PRECISION`
+    /// sets both: f32 or bf16; default bf16 on CPUs with native bf16, see MODEL_CARD.md).
+    public var occlusionPrecision: LitePrecision = .preferred
+    public var restorationPrecision: LitePrecision = .preferred
     /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
 
@@ -31,13 +38,18 @@ public final class LiteEngine: StaticSceneAware {
 
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
-    /// `CLEARSUB_LITE_ALPHA_FULL`; documented in MODEL_CARD.md).
+    /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`;
+    /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
         let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         let engine = try LiteEngine(weightsPath: weights)
         if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
+        if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
+            engine.occlusionPrecision = p; engine.restorationPrecision = p
+        }
+        if let p = environment["CLEARSUB_LITE_OCCLUSION_PRECISION"].flatMap(LitePrecision.init(rawValue:)) { engine.occlusionPrecision = p }
         return engine
     }
 
@@ -46,7 +58,7 @@ public final class LiteEngine: StaticSceneAware {
         Bundle.module.resourceURL.map { $0.appendingPathComponent("Weights/lite.safetensors").path } ?? "Weights/lite.safetensors"
     }
 
-    public init(weights: LiteWeights, chunkSize: Int = 16, chunkOverlap: Int = 4) {
+    public init(weights: LiteWeights, chunkSize: Int = 16, chunkOverlap: Int = 2 * LiteArchitecture.radius) {
         network = LiteNetwork(weights: weights, trainable: false)
         self.chunkSize = chunkSize; self.chunkOverlap = chunkOverlap
     }
@@ -61,8 +73,16 @@ public final class LiteEngine: StaticSceneAware {
     }
 
     public func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
+        try clean(chunk, outputs: 0..<chunk.count, staticScene: staticScene)
+    }
+
+    /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
+    public func clean(_ chunk: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
         guard let first = chunk.first else { throw LiteError.emptyChunk }
         guard chunk.count <= chunkSize else { throw LiteError.chunkTooLong(chunk.count, max: chunkSize) }
+        guard outputs.lowerBound >= 0, outputs.upperBound <= chunk.count else {
+            throw LiteError.outputsOutOfChunk(outputs, chunk: chunk.count)
+        }
         let (w, h) = (first.width, first.height)
         guard w >= 16, h >= 16 else { throw LiteError.frameTooSmall(width: w, height: h) }
         for f in chunk where f.width != w || f.height != h {
@@ -70,12 +90,15 @@ public final class LiteEngine: StaticSceneAware {
         }
         let a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
-        let halves = chunk.map { LiteFeatures.halfInterleaved($0, paddedWidth: pw, paddedHeight: ph) }
+        let r = LiteArchitecture.radius
+        let needed = max(0, outputs.lowerBound - r)..<min(chunk.count, outputs.upperBound + r)
+        var halves = [Tensor?](repeating: nil, count: chunk.count)
+        for i in needed { halves[i] = LiteFeatures.halfInterleaved(chunk[i], paddedWidth: pw, paddedHeight: ph) }
         var out: [RGBFrame] = []
-        out.reserveCapacity(chunk.count)
-        for t in 0..<chunk.count {
+        out.reserveCapacity(outputs.count)
+        for t in outputs {
             let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-            var alpha = try occlusion(halves: idx.map { halves[$0] }, width: w, height: h, pw: pw, ph: ph)
+            var alpha = try occlusion(halves: idx.map { halves[$0]! }, width: w, height: h, pw: pw, ph: ph)
             if t < staticScene.count, let scene = staticScene[t] {
                 guard scene.width == w, scene.height == h else {
                     throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "static-scene map \(scene.width)x\(scene.height)")
@@ -110,7 +133,8 @@ public final class LiteEngine: StaticSceneAware {
 
     /// α for one frame from the half-resolution frames of its window ([1, h, w, 3] each, `halfInterleaved`).
     public func occlusion(halves: [Tensor], width: Int, height: Int, pw: Int, ph: Int) throws -> AlphaMap {
-        let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: halves))
+        let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: halves),
+                                                             precision: occlusionPrecision)
         let p = try Ops.activation(logits, .sigmoid).reshaped([1, 1, logits.shape[1], logits.shape[2]])
         return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
     }
@@ -122,6 +146,6 @@ public final class LiteEngine: StaticSceneAware {
             for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
         let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a)
-        return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill))
+        return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill, precision: restorationPrecision))
     }
 }

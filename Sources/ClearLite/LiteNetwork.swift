@@ -2,11 +2,14 @@
 // training (parameters watched) and inference (parameters as constants, nothing recorded for
 // backward). Occlusion head → logits at ½ resolution; restoration U-Net → clean centre frame.
 import ClearTensor
+import Foundation
 
 public struct LiteNetwork {
     public let weights: LiteWeights
     /// true: gradients flow into the parameters.
     public let trainable: Bool
+    /// bf16 copies of the weights for bf16 inference, made once per layer (LiteInference.swift).
+    let bf16Weights = BF16WeightCache()
 
     public init(weights: LiteWeights, trainable: Bool) {
         self.weights = weights
@@ -61,5 +64,21 @@ public struct LiteNetwork {
         let fo = try conv(tape, try conv(tape, x, "prior.occ.c1"), "prior.occ.c2")
         let fc = try conv(tape, try conv(tape, x, "prior.con.c1"), "prior.con.c2")
         return (fo, try conv(tape, fo, "prior.occ.head", relu: false), fc, try conv(tape, fc, "prior.con.head", relu: false))
+    }
+}
+
+/// bf16 copies of a network's weights, one per layer, kept so that oneDNN's packed-weight cache
+/// (keyed on the tensor's storage) is reused across calls. For inference networks, whose weights
+/// do not change.
+final class BF16WeightCache: @unchecked Sendable {  // `tensors` is only touched under `lock`
+    private let lock = NSLock()
+    private var tensors: [String: Tensor] = [:]
+
+    func weight(_ name: String, from weights: LiteWeights) -> Tensor {
+        lock.lock(); defer { lock.unlock() }
+        if let t = tensors[name] { return t }
+        let t = weights.weight(name).value.toBF16()
+        tensors[name] = t
+        return t
     }
 }

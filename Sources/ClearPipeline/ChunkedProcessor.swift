@@ -1,6 +1,8 @@
 // Windowed streaming of a frame sequence through a `RemovalEngine`: chunks of `chunkSize` frames,
 // consecutive chunks sharing `chunkOverlap` frames whose two results are cross-faded. At most one
 // chunk of inputs, its results and one overlap of earlier results are held at a time.
+// A `WindowedEngine` instead gets a sliding window: each call cleans the frames after those already
+// emitted, with `contextRadius` frames of context on either side and no frame cleaned twice.
 import ClearMedia
 
 public final class ChunkedProcessor {
@@ -43,6 +45,9 @@ public final class ChunkedProcessor {
             emitted += 1
         }
 
+        if let windowed = engine as? any WindowedEngine {
+            return try runWindowed(windowed, next: next, send: send, staticScene: staticScene)
+        }
         try fill()
         while true {
             if inputs.count == tail.count {        // no new frames: the overlap results are final
@@ -72,6 +77,48 @@ public final class ChunkedProcessor {
             inputs = Array(inputs[done...])
             out = []
             try fill()
+        }
+    }
+
+    /// The sliding window of a `WindowedEngine`: `buffer` holds up to `radius` frames already
+    /// emitted (context) and the frames after them; each call cleans up to chunkSize − 2·radius
+    /// frames, once the `radius` frames after them are buffered (or the video has ended).
+    private func runWindowed(_ engine: any WindowedEngine, next: () throws -> RGBFrame?,
+                             send: (RGBFrame, RGBFrame) throws -> Void,
+                             staticScene: ((Int) throws -> StaticSceneMap?)?) throws -> Int {
+        let radius = engine.contextRadius
+        guard radius >= 0, 2 * radius < chunkSize else {
+            throw PipelineError.invalidWindow(engine: engine.name, chunkSize: chunkSize, overlap: radius)
+        }
+        let step = chunkSize - 2 * radius
+        var buffer: [RGBFrame] = []
+        var first = 0       // video index of buffer[0]
+        var emitted = 0     // video index of the next frame to clean
+        var ended = false
+        while true {
+            // buffer: [first ..< emitted) context, then the frames to clean, then look-ahead
+            while buffer.count < (emitted - first) + step + radius && !ended {
+                try cancellation.check()
+                if let f = try next() { buffer.append(f) } else { ended = true }
+            }
+            let pending = first + buffer.count - emitted
+            if pending == 0 { return emitted }
+            let count = ended ? min(step, pending) : min(step, pending - radius)
+            let start = emitted - first
+            let end = min(buffer.count, start + count + radius)
+            let frames = Array(buffer[0..<end])
+            let outputs = start..<(start + count)
+            let maps: [StaticSceneMap?] = try frames.indices.map { j in
+                outputs.contains(j) ? try staticScene?(first + j) : nil
+            }
+            try cancellation.check()
+            let out = try engine.clean(frames, outputs: outputs, staticScene: maps)
+            try validate(out, against: Array(frames[outputs]))
+            for (o, c) in zip(frames[outputs], out) { try send(o, c) }
+            emitted += count
+            let drop = max(0, (emitted - radius) - first)
+            buffer.removeFirst(drop)
+            first += drop
         }
     }
 

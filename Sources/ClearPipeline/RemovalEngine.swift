@@ -28,3 +28,18 @@ public protocol StaticSceneAware: RemovalEngine {
     /// As `clean(_:)`, with one map (or nil) per frame of `chunk`.
     func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame]
 }
+
+/// An engine whose output for frame t depends only on the frames t − contextRadius … t + contextRadius
+/// (clamped to the video). The pipeline then streams it without overlapping chunks or cross-fades:
+/// each call gets up to `chunkSize` consecutive frames, of which `outputs` are to be cleaned and
+/// the others (at most `contextRadius` on each side) are only context. Every frame is cleaned
+/// exactly once, and the result equals cleaning the whole video in one call.
+public protocol WindowedEngine: StaticSceneAware {
+    /// Frames of context each output frame needs on either side (0 ≤ 2·radius < chunkSize).
+    var contextRadius: Int { get }
+    /// The cleaned frames `frames[outputs]`, in order. A frame's window is clamped to `frames`, so
+    /// `frames` starts at the video's first frame or `contextRadius` before `outputs`, and ends at
+    /// the video's last frame or `contextRadius` after. `staticScene` has one entry per frame of
+    /// `frames` (nil for context frames and where the video is too short to tell).
+    func clean(_ frames: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame]
+}

@@ -7,9 +7,11 @@ import CDNNL
 
 extension Ops {
     /// 2-D convolution of a channels-last x [N, H, W, C] with a PyTorch-layout weight [O, C, k, k]
-    /// and bias [O] (groups 1, dilation 1), ReLU fused when `relu`; returns [N, H', W', O].
+    /// and bias [O] (groups 1, dilation 1), ReLU fused when `relu`; returns [N, H', W', O] in
+    /// `outputDType` (default: x's dtype). bf16 x and weight accumulate in f32 (oneDNN), so a bf16
+    /// chain can end in an f32 output without a separate conversion.
     public static func conv2dChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
-                                          relu: Bool = false) throws -> Tensor {
+                                          relu: Bool = false, outputDType: DType? = nil) throws -> Tensor {
         guard x.rank == 4 else {
             throw TensorError.invalidShape(op: "conv2dChannelsLast", shape: x.shape, reason: "x must be [N, H, W, C]")
         }
@@ -24,11 +26,12 @@ extension Ops {
             throw TensorError.shapeMismatch(op: "conv2dChannelsLast", expected: [o], got: bias.shape, hint: "bias needs one value per output channel")
         } }
         let (oh, ow) = (geo.outDims[2], geo.outDims[3])
-        let out = Tensor(shape: [x.shape[0], oh, ow, o], dtype: x.dtype, zeroed: false)
+        let yType = outputDType ?? x.dtype
+        let out = Tensor(shape: [x.shape[0], oh, ow, o], dtype: yType, zeroed: false)
         let xd = try dnnlDesc(nchw, x.dtype, strides: Tensor.channelsLastStrides(nchw))
-        let yd = try dnnlDesc(geo.outDims, x.dtype, strides: Tensor.channelsLastStrides(geo.outDims))
+        let yd = try dnnlDesc(geo.outDims, yType, strides: Tensor.channelsLastStrides(geo.outDims))
         let wPlain = try dnnlDesc(geo.wDims, x.dtype, strides: geo.wStrides)
-        let key = "nhwc|\(geo.key)|\(x.dtype)|\(bias != nil)|\(relu)"
+        let key = "nhwc|\(geo.key)|\(x.dtype)->\(yType)|\(bias != nil)|\(relu)"
         let prim = try DNNL.shared.primitive(key, op: "conv2dChannelsLast") { _ in
             var attr: dnnl_primitive_attr_t?
             try dnnlCheck(dnnl_primitive_attr_create(&attr), "conv2dChannelsLast", "dnnl_primitive_attr_create")
@@ -57,15 +60,26 @@ extension Ops {
     }
 
     /// Bilinear resize (half-pixel centres, as `resize(…, mode: .bilinear)`) of a channels-last
-    /// f32 x [N, H, W, C] to [N, height, width, C].
+    /// x [N, H, W, C] to [N, height, width, C]; f32, or bf16 (computed in f32, rounded once).
     public static func resizeChannelsLast(_ x: Tensor, height oh: Int, width ow: Int) throws -> Tensor {
-        guard x.rank == 4, x.dtype == .f32, oh >= 1, ow >= 1, x.shape[1] >= 1, x.shape[2] >= 1 else {
-            throw TensorError.invalidShape(op: "resizeChannelsLast", shape: x.shape, reason: "need f32 [N, H, W, C] and a positive output size (got \(oh)×\(ow))")
+        guard x.rank == 4, oh >= 1, ow >= 1, x.shape[1] >= 1, x.shape[2] >= 1 else {
+            throw TensorError.invalidShape(op: "resizeChannelsLast", shape: x.shape, reason: "need [N, H, W, C] and a positive output size (got \(oh)×\(ow))")
         }
         let (n, ih, iw, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let out = Tensor(shape: [n, oh, ow, c], dtype: .f32, zeroed: false)
+        let out = Tensor(shape: [n, oh, ow, c], dtype: x.dtype, zeroed: false)
         let ty = resizeTaps(oh, ih, Float(ih) / Float(oh), .bilinear), tx = resizeTaps(ow, iw, Float(iw) / Float(ow), .bilinear)
-        let ps = UnsafePointer(x.f32), po = out.f32
+        if x.dtype == .f32 {
+            bilinearRows(UnsafePointer(x.f32), out.f32, n: n, ih: ih, iw: iw, c: c, oh: oh, ow: ow, ty: ty, tx: tx)
+        } else {
+            bilinearRows(UnsafePointer(x.bf16), out.bf16, n: n, ih: ih, iw: iw, c: c, oh: oh, ow: ow, ty: ty, tx: tx)
+        }
+        withExtendedLifetime(x) {}
+        return out
+    }
+
+    @inline(__always)
+    private static func bilinearRows<E: BilinearElement>(_ ps: UnsafePointer<E>, _ po: UnsafeMutablePointer<E>, n: Int, ih: Int, iw: Int, c: Int,
+                                                         oh: Int, ow: Int, ty: [(Int, Int, Float)], tx: [(Int, Int, Float)]) {
         parallelFor(n * oh, minChunk: max(1, 8192 / max(ow * c, 1))) { rows in
             for row in rows {
                 let b = row / oh, y = row % oh
@@ -77,15 +91,14 @@ extension Ops {
                     let a00 = r0 + x0 * c, a01 = r0 + x1 * c, a10 = r1 + x0 * c, a11 = r1 + x1 * c
                     let d = o + xo * c
                     for k in 0..<c {
-                        let top = a00[k] + (a01[k] - a00[k]) * wx
-                        let bot = a10[k] + (a11[k] - a10[k]) * wx
-                        d[k] = top + (bot - top) * wy
+                        let v00 = a00[k].float, v01 = a01[k].float, v10 = a10[k].float, v11 = a11[k].float
+                        let top = v00 + (v01 - v00) * wx
+                        let bot = v10 + (v11 - v10) * wx
+                        d[k] = E(rounding: top + (bot - top) * wy)
                     }
                 }
             }
         }
-        withExtendedLifetime(x) {}
-        return out
     }
 
     /// Channels-last [N, H, W, C] → plain [N, C, H, W] (a copy).
@@ -93,4 +106,18 @@ extension Ops {
         guard x.rank == 4 else { throw TensorError.invalidShape(op: "channelsFirst", shape: x.shape, reason: "need [N, H, W, C]") }
         return try permute(x, [0, 3, 1, 2])
     }
+}
+
+/// An element type the channels-last resize reads and writes: Float, or bf16 bit patterns (UInt16).
+protocol BilinearElement {
+    var float: Float { get }
+    init(rounding f: Float)
+}
+extension Float: BilinearElement {
+    @inline(__always) var float: Float { self }
+    @inline(__always) init(rounding f: Float) { self = f }
+}
+extension UInt16: BilinearElement {
+    @inline(__always) var float: Float { BF16.toFloat(self) }
+    @inline(__always) init(rounding f: Float) { self = BF16.fromFloat(f) }
 }

@@ -192,3 +192,12 @@ func dnnlSize(_ a: dnnl_memory_desc_t) -> Int {
     var x = a
     return Int(dnnl_memory_desc_get_size(&x))
 }
+
+extension Ops {
+    /// True when oneDNN runs bf16 convolutions and matmuls natively on this CPU (its effective ISA
+    /// includes AVX-512 BF16 or AMX); elsewhere bf16 is emulated or unavailable, and f32 is faster.
+    public static let nativeBF16: Bool = {
+        let isa = UInt32(dnnl_get_effective_cpu_isa().rawValue), bf16 = UInt32(dnnl_cpu_isa_avx512_core_bf16.rawValue)
+        return isa & bf16 == bf16
+    }()
+}

@@ -2,7 +2,7 @@
 // second at 1280×720 alone (frames decoded beforehand) and end to end (decode → engine → encode
 // with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
 // floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720. Both engine
-// passes include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
+// passes stream the frames through the same ChunkedProcessor and include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
 // (CLEARSUB_LITE_STATIC_SCENE=0).
 import ArgumentParser
 import ClearLite
@@ -46,14 +46,14 @@ struct BenchLiteCommand: ParsableCommand {
                 return grayIndex < grays.count ? grays[grayIndex] : nil
             }
         }
+        // Streamed exactly as `clearsub remove` streams it (ChunkedProcessor), minus decode and encode.
+        let processor = try ChunkedProcessor(engine: engine)
         let t0 = Date()
-        var i = 0
-        while i < all.count {
-            let range = i..<min(i + engine.chunkSize, all.count)
-            let maps = try range.map { try tracker?.map(at: $0) }
-            _ = try engine.clean(Array(all[range]), staticScene: maps)
-            i += engine.chunkSize
-        }
+        var next = 0
+        try processor.run(next: { () -> RGBFrame? in
+            defer { next += 1 }
+            return next < all.count ? all[next] : nil
+        }, emit: { _, _ in }, staticScene: tracker.map { t in { try t.map(at: $0) } })
         let engineSeconds = Date().timeIntervalSince(t0)
         all.removeAll()
         grays.removeAll()
@@ -76,6 +76,7 @@ struct BenchLiteCommand: ParsableCommand {
             "engine_fps": n / engineSeconds, "end_to_end_fps": n / entry.totalTimeSeconds,
             "ffmpeg_fps": n / ffmpegSeconds, "peak_rss_bytes": Int(ResourceUsage.selfPeakMiB * 1024 * 1024),
             "threads": ProcessInfo.processInfo.activeProcessorCount,
+            "occlusion_precision": engine.occlusionPrecision.rawValue, "restoration_precision": engine.restorationPrecision.rawValue,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])

@@ -81,6 +81,23 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertGreaterThan(full, 200, "the bar must be detected with α = 1")
     }
 
+    /// Cleaning a sub-range with the rest as context gives those frames exactly as a whole-chunk
+    /// call does (what the pipeline's sliding window relies on); the range must lie in the chunk.
+    func testOutputsWithContextEqualTheWholeChunk() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius)
+        let frames = (0..<7).map { EngineFixtures.frame(width: 48, height: 32, seed: $0, marks: [(6, 12, 24, 5)]) }
+        let whole = try engine.clean(frames)
+        let part = try engine.clean(frames, outputs: 2..<5, staticScene: [StaticSceneMap?](repeating: nil, count: 7))
+        XCTAssertEqual(part, Array(whole[2..<5]))
+        XCTAssertThrowsError(try engine.clean(frames, outputs: 5..<9, staticScene: [])) { XCTAssertTrue("\($0)".contains("outside")) }
+        // precision: both networks from one variable, the occlusion head alone from the other
+        let e = try LiteEngine.configured(environment: ["CLEARSUB_LITE_PRECISION": "f32", "CLEARSUB_LITE_OCCLUSION_PRECISION": "bf16"])
+        XCTAssertEqual(e.restorationPrecision, .f32)
+        XCTAssertEqual(e.occlusionPrecision, .bf16)
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).restorationPrecision, LitePrecision.preferred)
+    }
+
     func testEveryChunkLengthUpToChunkSize() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         // Marks (restoration runs) on a few frames only, to keep the debug-build test fast.

@@ -44,6 +44,42 @@ final class ChunkedProcessorTests: XCTestCase {
         }
     }
 
+    /// A windowed engine is streamed without overlap: every frame is cleaned exactly once, with its
+    /// full window as context, so the result equals cleaning the whole video in one call.
+    func testWindowedEngineEqualsWholeVideoAndCleansEachFrameOnce() throws {
+        for (size, radius) in [(5, 2), (16, 2), (3, 1), (4, 0), (9, 4)] {
+            for n in [0, 1, 2, 3, 4, 5, 6, 9, 16, 17, 30] {
+                let input = Self.frames(n)
+                let engine = WindowedMeanEngine(chunkSize: size, radius: radius)
+                var held = 0
+                let out = try run(engine, input, maxHeld: &held)
+                let whole = input.indices.map { WindowedMeanEngine.mean(input, at: $0, radius: radius) }
+                XCTAssertEqual(out, whole, "size \(size) radius \(radius) n \(n)")
+                XCTAssertEqual(engine.calls.reduce(0) { $0 + $1.outputs.count }, n, "each frame cleaned once")
+                XCTAssertTrue(engine.calls.allSatisfy { $0.frames <= size && !$0.outputs.isEmpty })
+                XCTAssertLessThanOrEqual(held, size, "input frames held at once")
+                if n > 0 { XCTAssertEqual(engine.calls.count, (n + size - 2 * radius - 1) / (size - 2 * radius), "calls of chunkSize − 2·radius outputs") }
+            }
+        }
+        // a radius that leaves no frame to clean is a typed error
+        XCTAssertThrowsError(try run(WindowedMeanEngine(chunkSize: 4, radius: 2), Self.frames(3)))
+    }
+
+    /// Static-scene maps are asked for the frames being cleaned only, in order, once each.
+    func testWindowedEngineGetsMapsOfItsOutputFramesOnly() throws {
+        let input = Self.frames(11)
+        let engine = WindowedMeanEngine(chunkSize: 5, radius: 1)
+        var asked: [Int] = []
+        let map = StaticSceneMap(width: 4, height: 3, blockSize: 2, isStatic: [false, false, false, false])
+        var pulled = 0
+        try ChunkedProcessor(engine: engine).run(next: { () -> RGBFrame? in
+            defer { pulled += 1 }
+            return pulled < input.count ? input[pulled] : nil
+        }, emit: { _, _ in }, staticScene: { asked.append($0); return map })
+        XCTAssertEqual(asked, Array(0..<11))
+        XCTAssertEqual(engine.mapsSeen.filter { $0 }.count, 11, "one map per cleaned frame; context frames get nil")
+    }
+
     func testChunkLayout() throws {
         let engine = IdentityEngine(chunkSize: 4, chunkOverlap: 2)
         _ = try run(engine, Self.frames(10))

@@ -94,3 +94,37 @@ final class ShortEngine: RecordingEngine {
     init() { super.init(name: "short", chunkSize: 4, chunkOverlap: 1) }
     override func transform(_ chunk: [RGBFrame], index: Int) throws -> [RGBFrame] { Array(chunk.dropLast()) }
 }
+
+/// A `WindowedEngine`: frame t becomes the mean of frames t−r … t+r of the *video* (clamped at its
+/// ends; the chunk's context must make that possible). Records every call's frame count and
+/// outputs, and the static-scene map indices it was given.
+final class WindowedMeanEngine: WindowedEngine {
+    let name = "windowed-mean"
+    let chunkSize: Int
+    let chunkOverlap = 0
+    let contextRadius: Int
+    let staticSceneSettings: StaticSceneSettings? = nil
+    private(set) var calls: [(frames: Int, outputs: Range<Int>)] = []
+    private(set) var mapsSeen: [Bool] = []
+
+    init(chunkSize: Int, radius: Int) { self.chunkSize = chunkSize; contextRadius = radius }
+
+    func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame] { try clean(chunk, outputs: chunk.indices, staticScene: []) }
+    func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
+        try clean(chunk, outputs: chunk.indices, staticScene: staticScene)
+    }
+    func clean(_ frames: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
+        precondition(frames.count <= chunkSize, "call of \(frames.count) frames")
+        calls.append((frames.count, outputs))
+        mapsSeen.append(contentsOf: staticScene.map { $0 != nil })
+        return outputs.map { Self.mean(frames, at: $0, radius: contextRadius) }
+    }
+
+    /// Mean of frames[t−r … t+r] clamped to `frames`.
+    static func mean(_ frames: [RGBFrame], at t: Int, radius r: Int) -> RGBFrame {
+        let window = (max(0, t - r)...min(frames.count - 1, t + r)).map { frames[$0] }
+        var p = frames[t].pixels
+        for k in p.indices { p[k] = UInt8((window.reduce(0) { $0 + Int($1.pixels[k]) } + window.count / 2) / window.count) }
+        return RGBFrame(width: frames[t].width, height: frames[t].height, pixels: p)
+    }
+}

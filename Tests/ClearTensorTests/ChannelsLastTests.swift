@@ -36,4 +36,28 @@ final class ChannelsLastTests: XCTestCase {
             assertClose(try Ops.channelsFirst(got), ref.floats(), shape: ref.shape, tol: f32Tol, "resize \(c) \(ih)x\(iw)→\(oh)x\(ow)")
         }
     }
+
+    /// bf16 input and weights with an f32 or bf16 output: the f32 conv of the bf16-rounded operands,
+    /// up to the output's rounding (bf16: NMSE ≤ 3e-5; f32 output: f32 accumulation, ≤ 1e-6).
+    func testBF16ConvWithF32OrBF16Output() throws {
+        guard Ops.nativeBF16 else { throw XCTSkip("no native bf16 convolution on this CPU") }
+        let x = rand([1, 24, 12, 20], seed: 71), weight = rand([16, 24, 3, 3], seed: 72), bias = rand([16], seed: 73)
+        let ref = try Ops.activation(try Ops.conv2d(x.toBF16().toF32(), weight: weight.toBF16().toF32(), bias: bias, padding: 1), .relu)
+        let xl = try Ops.permute(x, [0, 2, 3, 1]).toBF16()
+        let y32 = try Ops.conv2dChannelsLast(xl, weight: weight.toBF16(), bias: bias, padding: 1, relu: true, outputDType: .f32)
+        XCTAssertEqual(y32.dtype, .f32)
+        assertClose(try Ops.channelsFirst(y32), ref.floats(), shape: ref.shape, tol: 1e-6, "bf16 conv, f32 output")
+        let y16 = try Ops.conv2dChannelsLast(xl, weight: weight.toBF16(), bias: bias, padding: 1, relu: true)
+        XCTAssertEqual(y16.dtype, .bf16)
+        assertClose(try Ops.channelsFirst(y16), ref.floats(), shape: ref.shape, tol: 3e-5, "bf16 conv, bf16 output")
+    }
+
+    /// bf16 resize: the f32 resize of the same values, rounded once to bf16.
+    func testBF16BilinearResizeRoundsTheF32Result() throws {
+        let x = try Ops.permute(rand([1, 12, 5, 7], seed: 74), [0, 2, 3, 1]).toBF16()
+        let ref = try Ops.resizeChannelsLast(x.toF32(), height: 10, width: 14)
+        let got = try Ops.resizeChannelsLast(x, height: 10, width: 14)
+        XCTAssertEqual(got.dtype, .bf16)
+        XCTAssertEqual(got.floats(), ref.floats().map { BF16.round($0) })
+    }
 }
