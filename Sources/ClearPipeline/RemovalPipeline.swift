@@ -53,12 +53,14 @@ public final class RemovalPipeline {
         let sourceFile = plan.copySource ? PartialFile(final: plan.source, cancellation: cancellation) : nil
         var encoders: [VideoEncoder] = []
         let yuvPath = info.isEvenYUV420p8
-        let decoder = try VideoDecoder(info: info)
+        // yuv420p sources are decoded once, as YUV: the engine's RGB is converted from it here
+        // (with the matrix that converts the engine's changes back); others are decoded as RGB.
+        let decoder: VideoDecoder? = yuvPath ? nil : try VideoDecoder(info: info)
         var yuvDecoder: VideoDecoder?
         var sceneDecoder: VideoDecoder?
         do {
             defer {
-                decoder.close()
+                decoder?.close()
                 yuvDecoder?.close()
                 sceneDecoder?.close()
             }
@@ -98,15 +100,12 @@ public final class RemovalPipeline {
             let name = plan.name
             var pendingYUV: [YUV420Frame] = []   // YUV of the frames pulled but not yet emitted, in order
             let frames = try processor.run(next: {
-                let rgb = try decoder.nextFrame()
                 if let yd = yuvDecoder {
-                    let yuv = try yd.nextYUVFrame()
-                    guard (rgb == nil) == (yuv == nil) else {
-                        throw MediaError.corrupt(info.path, detail: "the RGB and YUV decodes differ in frame count")
-                    }
-                    if let f = yuv { pendingYUV.append(f) }
+                    guard let yuv = try yd.nextYUVFrame() else { return nil }
+                    pendingYUV.append(yuv)
+                    return yuv.rgb(matrix: matrix)
                 }
-                return rgb
+                return try decoder?.nextFrame()
             }, emit: { original, cleaned in
                 if yuvDecoder != nil {
                     let source = pendingYUV.removeFirst()

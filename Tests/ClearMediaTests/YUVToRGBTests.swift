@@ -1,0 +1,47 @@
+// YUV 4:2:0 → RGB in Swift (the pipeline's engine input on the yuv420p path): the inverse of
+// YUVMatrix.yuv, and close to FFmpeg's own rgb24 decode of the same stream.
+import XCTest
+import Foundation
+@testable import ClearMedia
+
+final class YUVToRGBTests: XCTestCase {
+    /// RGB → YUV (YUVMatrix, per pixel, 4:4:4 as 2×2-uniform chroma) → RGB returns the colour to
+    /// within the 8-bit quantisation of the code values, for every matrix and range.
+    func testInvertsYUVMatrix() {
+        for matrix in [YUVMatrix.bt601, .bt709, YUVMatrix(kr: 0.2627, kb: 0.0593, fullRange: true)] {
+            var worst = 0
+            for r in stride(from: 0, through: 255, by: 17) { for g in stride(from: 0, through: 255, by: 15) { for b in stride(from: 0, through: 255, by: 51) {
+                let (y, u, v) = matrix.yuvBytes(red: UInt8(r), green: UInt8(g), blue: UInt8(b))
+                let f = YUV420Frame(width: 2, height: 2, y: [y, y, y, y], u: [u], v: [v]).rgb(matrix: matrix)
+                for (k, c) in [r, g, b].enumerated() { worst = max(worst, abs(Int(f.pixels[k]) - c)) }
+                XCTAssertEqual(f.pixels[0..<3], f.pixels[9..<12], "uniform block gives uniform pixels")
+            } } }
+            XCTAssertLessThanOrEqual(worst, 3, "\(matrix)")
+        }
+    }
+
+    /// Against FFmpeg's rgb24 decode of a BT.601 and a BT.709-tagged clip: the mean difference is
+    /// within a level (FFmpeg's unscaled converter rounds in fixed point).
+    func testCloseToFFmpegRGBDecode() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("clearsub-y2r-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for tag in [[], ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]] {
+            let src = dir.appendingPathComponent("src\(tag.count).mp4").path
+            try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=5", "-t", "0.6",
+                                      "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"] + tag + [src])
+            let info = try VideoProbe.probe(src)
+            let matrix = YUVMatrix(try ColorDescription.probe(src))
+            let rgb = try VideoDecoder(info: info), yuv = try VideoDecoder(info: info, layout: .yuv420p)
+            var frames = 0
+            while let a = try rgb.nextFrame(), let b = try yuv.nextYUVFrame() {
+                let ours = b.rgb(matrix: matrix)
+                let diff = zip(a.pixels, ours.pixels).map { abs(Int($0) - Int($1)) }
+                let mean = Double(diff.reduce(0, +)) / Double(diff.count)
+                XCTAssertLessThanOrEqual(mean, 1.0, "\(tag.isEmpty ? "bt601" : "bt709") frame \(frames): mean |Δ| \(mean)")
+                frames += 1
+            }
+            XCTAssertEqual(frames, 3)
+        }
+    }
+}
