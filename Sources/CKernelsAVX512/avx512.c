@@ -363,3 +363,12 @@ AVX512 void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa,
         store_masked(o, o_bf16, oo + i, binop(kind, x, y), k);
     }
 }
+
+AVX512 void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm256_storeu_si256((__m256i *)(dst + i), narrow(_mm512_loadu_ps(src + i)));
+    if (i < n) {
+        __mmask16 k = tail_mask(n - i);
+        _mm256_mask_storeu_epi16(dst + i, k, narrow(_mm512_maskz_loadu_ps(k, src + i)));
+    }
+}

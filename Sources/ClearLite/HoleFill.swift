@@ -3,7 +3,9 @@
 // sums is pulled down until every cell has support, then pushed back up, each level keeping its
 // own known colour and taking the coarser level's (bilinearly upsampled) colour where it has none.
 // The lite restoration network starts from this fill of the detected subtitle region and only
-// learns the correction (design §4 "restoration"): known pixels come back exactly.
+// learns the correction (design §4 "restoration"): known pixels come back exactly. Rows of each
+// level are computed in parallel (independent, so the result does not depend on the split).
+import ClearTensor
 
 public enum HoleFill {
     /// Fills `channels` planes of `width`×`height` at `image` (planar, in place) wherever
@@ -30,20 +32,26 @@ public enum HoleFill {
             if !cur.weight.contains(where: { $0 == 0 }) { break }
             let (nw, nh) = ((cur.w + 1) / 2, (cur.h + 1) / 2), m = nw * nh, pn = cur.w * cur.h
             var w2 = [Float](repeating: 0, count: m), c2 = [Float](repeating: 0, count: m * channels)
-            var cs = [Float](repeating: 0, count: channels)
-            for y in 0..<nh { for x in 0..<nw {
-                var ws: Float = 0
-                for c in 0..<channels { cs[c] = 0 }
-                for yy in (2 * y)..<min(2 * y + 2, cur.h) { for xx in (2 * x)..<min(2 * x + 2, cur.w) {
-                    let j = yy * cur.w + xx
-                    ws += cur.weight[j]
-                    for c in 0..<channels { cs[c] += cur.colour[c * pn + j] }
-                } }
-                let k = y * nw + x
-                if ws > 1 { for c in 0..<channels { cs[c] /= ws }; ws = 1 }
-                w2[k] = ws
-                for c in 0..<channels { c2[c * m + k] = cs[c] }
-            } }
+            w2.withUnsafeMutableBufferPointer { w2p in c2.withUnsafeMutableBufferPointer { c2p in
+            cur.weight.withUnsafeBufferPointer { cwp in cur.colour.withUnsafeBufferPointer { ccp in
+                let (w2o, c2o, cwi, cci) = (w2p.baseAddress!, c2p.baseAddress!, cwp.baseAddress!, ccp.baseAddress!)
+                parallelFor(nh, minChunk: max(1, 4096 / max(nw, 1))) { rows in  // rows are independent
+                    var cs = [Float](repeating: 0, count: channels)
+                    for y in rows { for x in 0..<nw {
+                        var ws: Float = 0
+                        for c in 0..<channels { cs[c] = 0 }
+                        for yy in (2 * y)..<min(2 * y + 2, cur.h) { for xx in (2 * x)..<min(2 * x + 2, cur.w) {
+                            let j = yy * cur.w + xx
+                            ws += cwi[j]
+                            for c in 0..<channels { cs[c] += cci[c * pn + j] }
+                        } }
+                        let k = y * nw + x
+                        if ws > 1 { for c in 0..<channels { cs[c] /= ws }; ws = 1 }
+                        w2o[k] = ws
+                        for c in 0..<channels { c2o[c * m + k] = cs[c] }
+                    } }
+                }
+            } } } }
             levels.append((nw, nh, w2, c2))
         }
         // Push: from the coarsest level down, colour = own + (1 − weight) · upsampled coarser colour.
@@ -59,23 +67,30 @@ public enum HoleFill {
             top = levels[l]
             let (fw, fh) = (top.w, top.h), fn = fw * fh, cn = cw * ch
             var next = [Float](repeating: 0, count: fn * channels)
-            for y in 0..<fh {
-                // Bilinear sample of the coarser level at this pixel's centre (half-pixel convention).
-                let sy = max(0, min(Float(ch - 1), (Float(y) + 0.5) / 2 - 0.5))
-                let y0 = Int(sy), y1 = min(y0 + 1, ch - 1), ty = sy - Float(y0)
-                for x in 0..<fw {
-                    let k = y * fw + x
-                    let wk = top.weight[k]
-                    let sx = max(0, min(Float(cw - 1), (Float(x) + 0.5) / 2 - 0.5))
-                    let x0 = Int(sx), x1 = min(x0 + 1, cw - 1), tx = sx - Float(x0)
-                    for c in 0..<channels {
-                        let base = c * cn
-                        let up = (coarse[base + y0 * cw + x0] * (1 - tx) + coarse[base + y0 * cw + x1] * tx) * (1 - ty)
-                            + (coarse[base + y1 * cw + x0] * (1 - tx) + coarse[base + y1 * cw + x1] * tx) * ty
-                        next[c * fn + k] = top.colour[c * fn + k] + (1 - wk) * up
+            let (ccw, cch) = (cw, ch)
+            next.withUnsafeMutableBufferPointer { np in coarse.withUnsafeBufferPointer { cp in
+            top.weight.withUnsafeBufferPointer { twp in top.colour.withUnsafeBufferPointer { tcp in
+                let (no, co, tw, tc) = (np.baseAddress!, cp.baseAddress!, twp.baseAddress!, tcp.baseAddress!)
+                parallelFor(fh, minChunk: max(1, 4096 / max(fw, 1))) { rows in  // rows are independent
+                    for y in rows {
+                        // Bilinear sample of the coarser level at this pixel's centre (half-pixel convention).
+                        let sy = max(0, min(Float(cch - 1), (Float(y) + 0.5) / 2 - 0.5))
+                        let y0 = Int(sy), y1 = min(y0 + 1, cch - 1), ty = sy - Float(y0)
+                        for x in 0..<fw {
+                            let k = y * fw + x
+                            let wk = tw[k]
+                            let sx = max(0, min(Float(ccw - 1), (Float(x) + 0.5) / 2 - 0.5))
+                            let x0 = Int(sx), x1 = min(x0 + 1, ccw - 1), tx = sx - Float(x0)
+                            for c in 0..<channels {
+                                let base = c * cn
+                                let up = (co[base + y0 * ccw + x0] * (1 - tx) + co[base + y0 * ccw + x1] * tx) * (1 - ty)
+                                    + (co[base + y1 * ccw + x0] * (1 - tx) + co[base + y1 * ccw + x1] * tx) * ty
+                                no[c * fn + k] = tc[c * fn + k] + (1 - wk) * up
+                            }
+                        }
                     }
                 }
-            }
+            } } } }
             coarse = next; (cw, ch) = (fw, fh)
         }
         for i in 0..<n where hole[i] != 0 {

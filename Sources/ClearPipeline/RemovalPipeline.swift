@@ -58,8 +58,11 @@ public final class RemovalPipeline {
         let decoder: VideoDecoder? = yuvPath ? nil : try VideoDecoder(info: info)
         var yuvDecoder: VideoDecoder?
         var sceneDecoder: VideoDecoder?
+        var readers: [() -> Void] = []      // stops of the read-ahead threads, before the decoders close
+        var sink: WriteBehind<(YUV420Frame?, RGBFrame, RGBFrame)>?
         do {
             defer {
+                for stop in readers { stop() }
                 decoder?.close()
                 yuvDecoder?.close()
                 sceneDecoder?.close()
@@ -69,9 +72,11 @@ public final class RemovalPipeline {
             if let aware = engine as? any StaticSceneAware, let settings = aware.staticSceneSettings {
                 let gray = try VideoDecoder(info: info, layout: .gray)
                 sceneDecoder = gray
+                let grayAhead = ReadAhead(capacity: 16, label: "clearsub.decode-gray") { try gray.nextGrayFrame() }
+                readers.append(grayAhead.stop)
                 tracker = StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value,
                                              settings: settings, revisit: max(64, engine.chunkSize),
-                                             next: { try gray.nextGrayFrame() })
+                                             next: { try grayAhead.next() })
             }
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
                                                 preset: options.preset, audioSource: info.path)
@@ -98,27 +103,41 @@ public final class RemovalPipeline {
                 comparisonEncoder = e
             }
             let name = plan.name
-            var pendingYUV: [YUV420Frame] = []   // YUV of the frames pulled but not yet emitted, in order
-            let frames = try processor.run(next: {
+            // Decoding (and the YUV → RGB conversion) run ahead on their own thread, compositing
+            // and encoding behind on another, so FFmpeg works while the engine computes.
+            let decoded = ReadAhead<(YUV420Frame?, RGBFrame)>(capacity: 3, label: "clearsub.decode") {
                 if let yd = yuvDecoder {
                     guard let yuv = try yd.nextYUVFrame() else { return nil }
-                    pendingYUV.append(yuv)
-                    return yuv.rgb(matrix: matrix)
+                    return (yuv, yuv.rgb(matrix: matrix))
                 }
-                return try decoder?.nextFrame()
-            }, emit: { original, cleaned in
-                if yuvDecoder != nil {
-                    let source = pendingYUV.removeFirst()
+                return try decoder?.nextFrame().map { (nil, $0) }
+            }
+            readers.append(decoded.stop)
+            let writer = WriteBehind<(YUV420Frame?, RGBFrame, RGBFrame)>(capacity: 3, label: "clearsub.encode") { source, original, cleaned in
+                if let source {
                     try cleanedEncoder.write(YUVResultCompositor.composite(source: source, original: original,
                                                                            cleaned: cleaned, matrix: matrix))
                 } else {
                     try cleanedEncoder.write(cleaned)
                 }
                 try comparisonEncoder?.write(ComparisonComposer.compose(source: original, cleaned: cleaned))
-                onProgress?(FrameProgress(videoName: name, framesDone: cleanedEncoder.framesWritten,
-                                          totalFrames: max(info.frameCount, cleanedEncoder.framesWritten),
+            }
+            sink = writer
+            var pendingYUV: [YUV420Frame?] = []   // YUV of the frames pulled but not yet emitted, in order
+            var framesDone = 0
+            let frames = try processor.run(next: {
+                guard let (yuv, rgb) = try decoded.next() else { return nil }
+                pendingYUV.append(yuv)
+                return rgb
+            }, emit: { original, cleaned in
+                try writer.put((pendingYUV.removeFirst(), original, cleaned))
+                framesDone += 1
+                onProgress?(FrameProgress(videoName: name, framesDone: framesDone,
+                                          totalFrames: max(info.frameCount, framesDone),
                                           elapsedSeconds: Date().timeIntervalSince(start)))
             }, staticScene: tracker.map { t in { try t.map(at: $0) } })
+            try writer.finish()
+            sink = nil
             try cancellation.check()
             for e in encoders { try e.finish() }
             encoders = []
@@ -132,6 +151,7 @@ public final class RemovalPipeline {
                                totalTimeSeconds: Date().timeIntervalSince(start), numFrames: frames,
                                engine: engine.name, width: info.width, height: info.height, fps: info.fps.value)
         } catch {
+            sink?.cancel()
             for e in encoders { e.cancel() }
             cleanedFile.discard()
             comparisonFile?.discard()

@@ -43,4 +43,7 @@ public enum AVX512Kernels: KernelSet {
         cs_avx512_binary_row(k, a.raw, a.isBF16 ? 1 : 0, oa, Int32(ia), b.raw, b.isBF16 ? 1 : 0, ob, Int32(ib),
                              o.raw, o.isBF16 ? 1 : 0, oo, n)
     }
+    public static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
+        cs_avx512_f32_to_bf16(src, dst, count)
+    }
 }

@@ -16,6 +16,8 @@ public protocol KernelSet: Sendable {
     static func scaleShift(_ src: ElementPointer, _ dst: ElementPointer, base: Int, count: Int, scale: Float, shift: Float)
     static func binaryRow(_ kind: BinaryKernel, _ a: ElementPointer, _ oa: Int, _ ia: Int, _ b: ElementPointer, _ ob: Int, _ ib: Int,
                           _ o: ElementPointer, _ oo: Int, _ n: Int)
+    /// dst[i] = bf16 bits of src[i] (round to nearest even, NaN kept quiet), i < count.
+    static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int)
 }
 
 /// The kernels compiled for the baseline of the build (every x86-64 CPU).
@@ -41,5 +43,14 @@ public enum PortableKernels: KernelSet {
     public static func binaryRow(_ kind: BinaryKernel, _ a: ElementPointer, _ oa: Int, _ ia: Int, _ b: ElementPointer, _ ob: Int, _ ib: Int,
                                  _ o: ElementPointer, _ oo: Int, _ n: Int) {
         KernelBodies.binaryRow(kind, a, oa, ia, b, ob, ib, o, oo, n)
+    }
+    public static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let r = roundedBF16Bits(VMath.load(src + i)) &>> 16
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: r), as: SIMD16<UInt16>.self)
+            i += 16
+        }
+        if i < count { VMath.storePartial(VMath.loadPartial(src + i, count - i), dst + i, count - i) }
     }
 }

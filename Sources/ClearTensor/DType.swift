@@ -34,21 +34,9 @@ public enum BF16 {
     @inline(__always)
     public static func round(_ f: Float) -> Float { toFloat(fromFloat(f)) }
 
-    /// Vectorised bulk conversion float32 -> bf16.
+    /// Vectorised bulk conversion float32 -> bf16 (the active kernel set's, KernelDispatch).
     public static func convert(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
-        var i = 0
-        let nanMask = SIMD16<UInt32>(repeating: 0x7FFF_FFFF)
-        let inf = SIMD16<UInt32>(repeating: 0x7F80_0000)
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<UInt32>.self)
-            let rounded = (v &+ (SIMD16<UInt32>(repeating: 0x7FFF) &+ ((v &>> 16) & 1))) &>> 16
-            let quiet = (v &>> 16) | SIMD16<UInt32>(repeating: 0x0040)
-            let isNaN = (v & nanMask) .> inf
-            let r = rounded.replacing(with: quiet, where: isNaN)
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: r), as: SIMD16<UInt16>.self)
-            i += 16
-        }
-        while i < count { dst[i] = fromFloat(src[i]); i += 1 }
+        KernelDispatch.active.toBF16(src, dst, count: count)
     }
 
     /// Vectorised bulk conversion bf16 -> float32.

@@ -263,7 +263,9 @@ final class ElementwiseNormTests: XCTestCase {
                     set.activation(act, ElementPointer(xi, split: dt == .bf16), ElementPointer(y, split: dt == .bf16), 0..<xi.count)
                     return y.floats()
                 }
-                return (Array(acts[3...]) + [try Ops.mul(xi, w.to(dt)).floats(), try Ops.sub(xi, x).floats()],
+                let rounded = Tensor(shape: x.shape, dtype: .bf16, zeroed: false)
+                set.toBF16(UnsafePointer(x.f32), rounded.bf16, count: x.count)
+                return (Array(acts[3...]) + [try Ops.mul(xi, w.to(dt)).floats(), try Ops.sub(xi, x).floats(), rounded.floats()],
                         acts[..<3].map { try! Tensor(shape: xi.shape, values: $0) }
                         + [soft, try Ops.rmsNorm(xi, weight: w.to(dt)), try Ops.groupNorm(xi, groups: 3, weight: gw)])
             } }

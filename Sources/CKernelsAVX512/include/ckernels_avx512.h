@@ -35,4 +35,7 @@ enum { CS_ADD = 0, CS_SUB = 1, CS_MUL = 2 };
 /// o[oo + i] = a[oa + i·ia] ∘ b[ob + i·ib], i < n, ia and ib ∈ {0, 1}; a, b, o each f32 or bf16.
 void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia, const void *b, int b_bf16, size_t ob, int ib,
                           void *o, int o_bf16, size_t oo, size_t n);
+
+/// dst[i] = bf16(src[i]) (round to nearest even, NaN kept quiet), i < n.
+void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
 #endif
