@@ -2,9 +2,10 @@
 // order as ClearSIMD's Swift kernels (KernelBodies.swift, VectorMath.swift): Cephes expf range
 // reduction and polynomial, bf16 round-to-nearest-even with NaN kept quiet, the shifted one-pass
 // group statistics, bf16 handled in the same shuffle-free "split" lane order. Differences: exp
-// uses fused multiply-adds (results within an ulp or two of the Swift kernel; bf16 outputs rarely one
-// bf16 step apart) and row reductions sum in another order. Everything else (binary ops, affine
-// steps, bf16 rounding) is computed operation for operation without contraction, bit for bit.
+// and the activations use fused multiply-adds and a Newton-refined reciprocal instead of a
+// division (results within a few ulp of the Swift kernels; bf16 outputs rarely one bf16 step
+// apart), the group-norm affine step is fused, and row reductions sum in another order. Binary
+// ops and bf16 rounding are computed operation for operation without contraction, bit for bit.
 // Written in C because Swift cannot compile one function for a wider instruction set than its
 // module: each function carries a target attribute, and Swift calls them only after
 // cs_avx512_usable() (ClearSIMD/AVX512Kernels.swift).
@@ -133,15 +134,21 @@ INLINE __m512 vexp(__m512 v) {
     return _mm512_mask_mov_ps(out, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
 }
 
+/// 1 / d for d ≥ 1 (the activations' denominators): rcp14 and one Newton step, ≤ 2 ulp.
+INLINE __m512 recip(__m512 d) {
+    __m512 r = _mm512_rcp14_ps(d);
+    return MUL(r, _mm512_fnmadd_ps(d, r, SPLAT(2.0f)));
+}
+
 INLINE __m512 act(int kind, __m512 v) {
     const __m512 one = SPLAT(1.0f);
     switch (kind) {
-    case CS_SILU: return _mm512_div_ps(v, ADD(one, vexp(SUB(_mm512_setzero_ps(), v))));
-    case CS_SIGMOID: return _mm512_div_ps(one, ADD(one, vexp(SUB(_mm512_setzero_ps(), v))));
+    case CS_SILU: return MUL(v, recip(ADD(one, vexp(SUB(_mm512_setzero_ps(), v)))));
+    case CS_SIGMOID: return recip(ADD(one, vexp(SUB(_mm512_setzero_ps(), v))));
     case CS_RELU: return _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ), _mm512_setzero_ps());
     default: {  // tanh-GELU: x / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³)
-        __m512 u2 = MUL(ADD(v, MUL(MUL(MUL(SPLAT(0.044715f), v), v), v)), SPLAT(-1.5957691216057307f));
-        return _mm512_div_ps(v, ADD(one, vexp(u2)));
+        __m512 u2 = MUL(_mm512_fmadd_ps(MUL(SPLAT(0.044715f), MUL(v, v)), v, v), SPLAT(-1.5957691216057307f));
+        return MUL(v, recip(ADD(one, vexp(u2))));
     }
     }
 }
@@ -332,12 +339,12 @@ INLINE void scale_shift_body(const void *src, void *dst, int bf16, size_t base, 
     size_t i = base, end = base + count;
     if (bf16) {
         __m512 ev, od;
-        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, ADD(MUL(ev, av), bv), ADD(MUL(od, av), bv)); }
-        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, ADD(MUL(ev, av), bv), ADD(MUL(od, av), bv)); }
+        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, _mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)); }
+        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, _mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)); }
         return;
     }
-    for (; i + 16 <= end; i += 16) store(dst, bf16, i, ADD(MUL(load(src, bf16, i), av), bv));
-    if (i < end) { __mmask16 k = tail_mask(end - i); store_masked(dst, bf16, i, ADD(MUL(load_masked(src, bf16, i, k), av), bv), k); }
+    for (; i + 16 <= end; i += 16) store(dst, bf16, i, _mm512_fmadd_ps(load(src, bf16, i), av, bv));
+    if (i < end) { __mmask16 k = tail_mask(end - i); store_masked(dst, bf16, i, _mm512_fmadd_ps(load_masked(src, bf16, i, k), av, bv), k); }
 }
 
 AVX512 void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, size_t count, float scale, float shift) {
