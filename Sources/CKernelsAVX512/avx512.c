@@ -10,6 +10,8 @@
 // module: each function carries a target attribute, and Swift calls them only after
 // cs_avx512_usable() (ClearSIMD/AVX512Kernels.swift).
 #include "ckernels_avx512.h"
+
+#if defined(__x86_64__)
 #include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
@@ -20,13 +22,9 @@
 #define INLINE static inline __attribute__((always_inline)) AVX512
 
 int cs_avx512_usable(void) {
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-#else
-    return 0;
-#endif
 }
 
 // MARK: loads and stores (f32 or bf16, full or masked)
@@ -379,3 +377,17 @@ AVX512 void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n) {
         _mm256_mask_storeu_epi16(dst + i, k, narrow(_mm512_maskz_loadu_ps(k, src + i)));
     }
 }
+
+#else  // other architectures: the AVX-512 set is never selected (cs_avx512_usable() is 0)
+#include <stdlib.h>
+int cs_avx512_usable(void) { return 0; }
+void cs_avx512_activation(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end) { abort(); }
+void cs_avx512_softmax_rows(const void *src, void *dst, int bf16, size_t cols, size_t row_begin, size_t row_end) { abort(); }
+void cs_avx512_rms_norm_rows(const void *src, void *dst, int bf16, const float *weight, size_t cols, float eps,
+                             int round_before_weight, size_t row_begin, size_t row_end) { abort(); }
+void cs_avx512_mean_inv_std(const void *src, int bf16, size_t base, size_t count, float eps, float *mean, float *inv_std) { abort(); }
+void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, size_t count, float scale, float shift) { abort(); }
+void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia, const void *b, int b_bf16, size_t ob, int ib,
+                          void *o, int o_bf16, size_t oo, size_t n) { abort(); }
+void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n) { abort(); }
+#endif
