@@ -72,7 +72,7 @@ public final class RemovalPipeline {
             if let aware = engine as? any StaticSceneAware, let settings = aware.staticSceneSettings {
                 let gray = try VideoDecoder(info: info, layout: .gray)
                 sceneDecoder = gray
-                let grayAhead = ReadAhead(capacity: 16, label: "clearsub.decode-gray") { try gray.nextGrayFrame() }
+                let grayAhead = ReadAhead(capacity: 4, label: "clearsub.decode-gray") { try gray.nextGrayFrame() }
                 readers.append(grayAhead.stop)
                 tracker = StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value,
                                              settings: settings, revisit: max(64, engine.chunkSize),
@@ -105,7 +105,7 @@ public final class RemovalPipeline {
             let name = plan.name
             // Decoding (and the YUV → RGB conversion) run ahead on their own thread, compositing
             // and encoding behind on another, so FFmpeg works while the engine computes.
-            let decoded = ReadAhead<(YUV420Frame?, RGBFrame)>(capacity: 3, label: "clearsub.decode") {
+            let decoded = ReadAhead<(YUV420Frame?, RGBFrame)>(capacity: 2, label: "clearsub.decode") {
                 if let yd = yuvDecoder {
                     guard let yuv = try yd.nextYUVFrame() else { return nil }
                     return (yuv, yuv.rgb(matrix: matrix))
@@ -113,7 +113,7 @@ public final class RemovalPipeline {
                 return try decoder?.nextFrame().map { (nil, $0) }
             }
             readers.append(decoded.stop)
-            let writer = WriteBehind<(YUV420Frame?, RGBFrame, RGBFrame)>(capacity: 3, label: "clearsub.encode") { source, original, cleaned in
+            let writer = WriteBehind<(YUV420Frame?, RGBFrame, RGBFrame)>(capacity: 2, label: "clearsub.encode") { source, original, cleaned in
                 if let source {
                     try cleanedEncoder.write(YUVResultCompositor.composite(source: source, original: original,
                                                                            cleaned: cleaned, matrix: matrix))
