@@ -31,7 +31,11 @@ public enum StoragePool {
     nonisolated(unsafe) private static var blocks: [Int: [UnsafeMutableRawPointer]] = [:]
     nonisolated(unsafe) private static var cached = 0
     nonisolated(unsafe) private static var order: [(pointer: UnsafeMutableRawPointer, size: Int)] = []  // oldest first
-    nonisolated(unsafe) private static var limit = 1 << 30
+    nonisolated(unsafe) private static var limit = defaultLimit
+    /// An eighth of the machine's memory, between 1 and 4 GiB: room for the largest activations of
+    /// the Wan shapes in f32 (an FFN output of 32 760 × 8 960 is 1.1 GiB), which a fixed 1 GiB
+    /// missed, so every such output was page-faulted anew.
+    static let defaultLimit = min(4 << 30, max(1 << 30, Int(ProcessInfo.processInfo.physicalMemory / 8)))
     /// Blocks smaller than this go straight back to malloc.
     static let minimumBlock = 1 << 20
 
