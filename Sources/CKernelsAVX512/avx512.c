@@ -1,5 +1,5 @@
 // AVX-512 builds of clearsub's memory-bound kernels. Same algorithms, constants and operation
-// order as ClearSIMD's Swift kernels (KernelBodies.swift, VectorMath.swift): Cephes expf range
+// order as ClearSIMD's Swift kernels (PortableKernels.swift, VectorMath.swift): Cephes expf range
 // reduction and polynomial, bf16 round-to-nearest-even with NaN kept quiet, the shifted one-pass
 // group statistics, bf16 handled in the same shuffle-free "split" lane order. Differences: exp
 // and the activations use fused multiply-adds and a Newton-refined reciprocal instead of a

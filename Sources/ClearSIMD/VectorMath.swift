@@ -1,6 +1,6 @@
 // SIMD building blocks of the memory-bound Swift kernels: 16-lane f32 exp / sigmoid and bf16 <-> f32
 // loads and stores inside the vector loop (no row buffers); @inlinable, for the kernels of
-// KernelBodies.swift and for ClearTensor's own SIMD loops (RoPE).
+// PortableKernels.swift and for ClearTensor's own SIMD loops (RoPE, resize).
 // Matches: exp — Cephes `expf` (range reduction by ln 2 split in two constants, degree-5
 // polynomial; ≤ 2 ulp on [-87, 88]); bf16 — PyTorch's round-to-nearest-even (ClearTensor DType.swift).
 // Written with only the SSE2 baseline in mind (no `rounded()`, which would be a libcall per lane):

@@ -1,4 +1,4 @@
-// AVX-512 builds of clearsub's memory-bound kernels (ClearSIMD's KernelBodies.swift, same
+// AVX-512 builds of clearsub's memory-bound kernels (ClearSIMD's PortableKernels.swift, same
 // semantics). Every function but cs_avx512_usable() executes AVX-512 instructions: call them only
 // when cs_avx512_usable() returned 1. Pointers are f32 when `bf16` is 0, else bf16 bit patterns.
 #ifndef CKERNELS_AVX512_H

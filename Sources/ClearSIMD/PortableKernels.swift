@@ -1,17 +1,15 @@
-// The inner loops of the memory-bound Swift ops (activations, last-axis softmax, RMSNorm, the two
-// passes of GroupNorm, broadcast binary rows), each over one range of work; the caller
-// (ClearTensor) splits the tensor into ranges and runs them on its thread team.
-// @inlinable so that every kernel set compiles them with its own instruction set (KernelSet.swift).
+// The portable kernel set: the inner loops of the memory-bound Swift ops (activations, last-axis
+// softmax, RMSNorm, the two passes of GroupNorm, broadcast binary rows, f32 → bf16), each over one
+// range of work, compiled for the build's baseline (SSE2 on x86-64); the caller (ClearTensor)
+// splits the tensor into ranges and runs them on its thread team.
 // Matches: torch.nn.functional.silu, sigmoid, relu, gelu(approximate="tanh"), softmax(dim=-1);
 // Wan's RMSNorm (x·rsqrt(mean(x²)+eps), cast to the input dtype, then ·weight); group_norm's
 // statistics (biased variance) and affine step.
 
-public enum BinaryKernel: Sendable { case add, sub, mul }
+public enum PortableKernels: KernelSet {
+    public static let name = "portable"
+    public static let wide = false
 
-public enum ActivationKernel: Sendable { case silu, sigmoid, relu, geluTanh }
-
-public enum KernelBodies {
-    @inlinable @inline(__always)
     public static func activation(_ act: ActivationKernel, _ src: ElementPointer, _ dst: ElementPointer, _ range: Range<Int>) {
         switch act {
         case .silu: mapRange(SiLULanes.self, src, dst, range)
@@ -23,7 +21,6 @@ public enum KernelBodies {
 
     /// Softmax of contiguous rows of `c` elements: max, then e^(x−max) with its sum (kept in an
     /// f32 row buffer), then scaling by 1/sum.
-    @inlinable @inline(__always)
     public static func softmaxRows(_ src: ElementPointer, _ dst: ElementPointer, columns c: Int, rows: Range<Int>) {
         let buf = UnsafeMutablePointer<Float>.allocate(capacity: c + 16)
         defer { buf.deallocate() }
@@ -55,7 +52,6 @@ public enum KernelBodies {
 
     /// RMSNorm of contiguous rows of `c` elements; `roundBeforeWeight` casts the normalised row to
     /// bf16 before the weight multiply (what the reference does for bf16 inputs).
-    @inlinable @inline(__always)
     public static func rmsNormRows(_ src: ElementPointer, _ dst: ElementPointer, weight pw: ElementPointer?, columns c: Int,
                                    eps: Float, roundBeforeWeight: Bool, rows: Range<Int>) {
         for r in rows {
@@ -86,7 +82,6 @@ public enum KernelBodies {
     /// Mean and 1/sqrt(var + eps) (biased variance) of `count` elements from `base`, in one pass
     /// over x − s (s = the first element, which keeps Σ(x−s)² − (Σ(x−s))²/m well conditioned when
     /// the mean is large against the spread); f32 lanes promoted to f64 every 4096 elements.
-    @inlinable @inline(__always)
     public static func meanInvStd(_ src: ElementPointer, base: Int, count per: Int, eps: Float) -> (mean: Float, invStd: Float) {
         let shift = src.scalar(base), sv = Vec16(repeating: shift)
         var s1 = 0.0, s2 = 0.0, i = 0
@@ -102,7 +97,6 @@ public enum KernelBodies {
     }
 
     /// dst = src·a + b over `count` elements from `base`.
-    @inlinable @inline(__always)
     public static func scaleShift(_ src: ElementPointer, _ dst: ElementPointer, base: Int, count: Int, scale a: Float, shift b: Float) {
         let av = Vec16(repeating: a), bv = Vec16(repeating: b)
         var i = base
@@ -112,7 +106,6 @@ public enum KernelBodies {
     }
 
     /// One output row: o[oo + i] = a[oa + i·ia] ∘ b[ob + i·ib] with ia, ib ∈ {0, 1}.
-    @inlinable @inline(__always)
     public static func binaryRow(_ kind: BinaryKernel, _ a: ElementPointer, _ oa: Int, _ ia: Int, _ b: ElementPointer, _ ob: Int, _ ib: Int,
                                  _ o: ElementPointer, _ oo: Int, _ n: Int) {
         @inline(__always) func f(_ x: Vec16, _ y: Vec16) -> Vec16 {
@@ -133,20 +126,30 @@ public enum KernelBodies {
             o.store(f(x, y), oo + i, count: k)
         }
     }
+
+    public static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let r = roundedBF16Bits(VMath.load(src + i)) &>> 16
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: r), as: SIMD16<UInt16>.self)
+            i += 16
+        }
+        if i < count { VMath.storePartial(VMath.loadPartial(src + i, count - i), dst + i, count - i) }
+    }
 }
 
-public enum SiLULanes: LaneFunction {
-    @inlinable @inline(__always) public static func apply(_ v: Vec16) -> Vec16 { v / (1 + VMath.exp(-v)) }
+enum SiLULanes: LaneFunction {
+    @inline(__always) static func apply(_ v: Vec16) -> Vec16 { v / (1 + VMath.exp(-v)) }
 }
-public enum SigmoidLanes: LaneFunction {
-    @inlinable @inline(__always) public static func apply(_ v: Vec16) -> Vec16 { VMath.sigmoid(v) }
+enum SigmoidLanes: LaneFunction {
+    @inline(__always) static func apply(_ v: Vec16) -> Vec16 { VMath.sigmoid(v) }
 }
-public enum ReLULanes: LaneFunction {
-    @inlinable @inline(__always) public static func apply(_ v: Vec16) -> Vec16 { v.replacing(with: 0, where: v .< 0) }
+enum ReLULanes: LaneFunction {
+    @inline(__always) static func apply(_ v: Vec16) -> Vec16 { v.replacing(with: 0, where: v .< 0) }
 }
 /// 0.5·x·(1 + tanh(u)) = x / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³).
-public enum GeluTanhLanes: LaneFunction {
-    @inlinable @inline(__always) public static func apply(_ v: Vec16) -> Vec16 {
+enum GeluTanhLanes: LaneFunction {
+    @inline(__always) static func apply(_ v: Vec16) -> Vec16 {
         let u2 = (v + 0.044_715 * v * v * v) * -1.595_769_121_605_730_7  // −2·√(2/π)
         return v / (1 + VMath.exp(u2))
     }
