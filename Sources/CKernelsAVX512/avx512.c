@@ -378,6 +378,99 @@ AVX512 void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n) {
     }
 }
 
+// MARK: transpose (the channels-first <-> channels-last conversions of the convolutions)
+
+// 16×16 tile of 4-byte elements: rows r[0..15] in, columns out (r[j] becomes column j). Lanes of
+// 4 elements: unpack pairs of rows, then pairs of pairs, then two rounds of 128-bit lane shuffles.
+INLINE void transpose16x16_32(__m512 r[16]) {
+    __m512 t[16], u[16];
+    for (int k = 0; k < 8; k++) {
+        t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
+        t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
+    }
+    for (int g = 0; g < 4; g++) {  // u[4g + c]: in lane L, rows 4g…4g+3 of column 4L + c
+        __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512 vlo = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), vhi = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+        __m512 wlo = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88), whi = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+        r[c] = _mm512_shuffle_f32x4(vlo, wlo, 0x88);       // column c
+        r[8 + c] = _mm512_shuffle_f32x4(vlo, wlo, 0xDD);   // column 8 + c
+        r[4 + c] = _mm512_shuffle_f32x4(vhi, whi, 0x88);   // column 4 + c
+        r[12 + c] = _mm512_shuffle_f32x4(vhi, whi, 0xDD);  // column 12 + c
+    }
+}
+
+// 16×16 tile of 2-byte elements in 256-bit rows: 16-, 32- and 64-bit unpacks within each
+// 128-bit lane, then the two lanes are exchanged.
+INLINE void transpose16x16_16(__m256i r[16]) {
+    __m256i a[16], b[16], c[16];
+    for (int k = 0; k < 8; k++) {  // a[2k]: lane l holds rows 2k, 2k+1 interleaved, elements 8l+0…3; a[2k+1]: 8l+4…7
+        a[2 * k] = _mm256_unpacklo_epi16(r[2 * k], r[2 * k + 1]);
+        a[2 * k + 1] = _mm256_unpackhi_epi16(r[2 * k], r[2 * k + 1]);
+    }
+    for (int g = 0; g < 4; g++) {  // rows 4g…4g+3; b[4g + q]: elements 8l + 2q, 8l + 2q + 1
+        b[4 * g] = _mm256_unpacklo_epi32(a[4 * g], a[4 * g + 2]);
+        b[4 * g + 1] = _mm256_unpackhi_epi32(a[4 * g], a[4 * g + 2]);
+        b[4 * g + 2] = _mm256_unpacklo_epi32(a[4 * g + 1], a[4 * g + 3]);
+        b[4 * g + 3] = _mm256_unpackhi_epi32(a[4 * g + 1], a[4 * g + 3]);
+    }
+    for (int h = 0; h < 2; h++) {  // rows 8h…8h+7; c[8h + e]: element 8l + e of those rows
+        for (int q = 0; q < 4; q++) {
+            c[8 * h + 2 * q] = _mm256_unpacklo_epi64(b[8 * h + q], b[8 * h + 4 + q]);
+            c[8 * h + 2 * q + 1] = _mm256_unpackhi_epi64(b[8 * h + q], b[8 * h + 4 + q]);
+        }
+    }
+    for (int e = 0; e < 8; e++) {  // column e: lane 0 of rows 0–7 and of rows 8–15; column 8 + e: lane 1 of each
+        r[e] = _mm256_permute2x128_si256(c[e], c[8 + e], 0x20);
+        r[8 + e] = _mm256_permute2x128_si256(c[e], c[8 + e], 0x31);
+    }
+}
+
+AVX512 void cs_avx512_transpose(const void *src, size_t src_row_stride, void *dst, size_t dst_row_stride,
+                                 size_t rows, size_t cols, int element_size) {
+    for (size_t c0 = 0; c0 < cols; c0 += 16) {
+        size_t cw = cols - c0 < 16 ? cols - c0 : 16;
+        __mmask16 cm = tail_mask(cw);
+        for (size_t r0 = 0; r0 < rows; r0 += 16) {
+            size_t rh = rows - r0 < 16 ? rows - r0 : 16;
+            __mmask16 rm = tail_mask(rh);
+            if (element_size == 4) {
+                const float *s = (const float *)src + r0 * src_row_stride + c0;
+                float *d = (float *)dst + c0 * dst_row_stride + r0;
+                __m512 t[16];
+                if (cw == 16 && rh == 16) {
+                    for (int i = 0; i < 16; i++) t[i] = _mm512_loadu_ps(s + i * src_row_stride);
+                    transpose16x16_32(t);
+                    for (int j = 0; j < 16; j++) _mm512_storeu_ps(d + j * dst_row_stride, t[j]);
+                } else {
+                    for (size_t i = 0; i < 16; i++) t[i] = i < rh ? _mm512_maskz_loadu_ps(cm, s + i * src_row_stride) : _mm512_setzero_ps();
+                    transpose16x16_32(t);
+                    for (size_t j = 0; j < cw; j++) _mm512_mask_storeu_ps(d + j * dst_row_stride, rm, t[j]);
+                }
+            } else {
+                const uint16_t *s = (const uint16_t *)src + r0 * src_row_stride + c0;
+                uint16_t *d = (uint16_t *)dst + c0 * dst_row_stride + r0;
+                __m256i t[16];
+                if (cw == 16 && rh == 16) {
+                    for (int i = 0; i < 16; i++) t[i] = _mm256_loadu_si256((const __m256i *)(s + i * src_row_stride));
+                    transpose16x16_16(t);
+                    for (int j = 0; j < 16; j++) _mm256_storeu_si256((__m256i *)(d + j * dst_row_stride), t[j]);
+                } else {
+                    for (size_t i = 0; i < 16; i++) t[i] = i < rh ? _mm256_maskz_loadu_epi16(cm, s + i * src_row_stride) : _mm256_setzero_si256();
+                    transpose16x16_16(t);
+                    for (size_t j = 0; j < cw; j++) _mm256_mask_storeu_epi16(d + j * dst_row_stride, rm, t[j]);
+                }
+            }
+        }
+    }
+}
+
 #else  // other architectures: the AVX-512 set is never selected (cs_avx512_usable() is 0)
 #include <stdlib.h>
 int cs_avx512_usable(void) { return 0; }
@@ -390,4 +483,6 @@ void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, si
 void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia, const void *b, int b_bf16, size_t ob, int ib,
                           void *o, int o_bf16, size_t oo, size_t n) { abort(); }
 void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n) { abort(); }
+void cs_avx512_transpose(const void *src, size_t src_row_stride, void *dst, size_t dst_row_stride,
+                         size_t rows, size_t cols, int element_size) { abort(); }
 #endif

@@ -46,4 +46,9 @@ public enum AVX512Kernels: KernelSet {
     public static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int) {
         cs_avx512_f32_to_bf16(src, dst, count)
     }
+    public static func transpose(_ src: UnsafeRawPointer, srcRowStride: Int, _ dst: UnsafeMutableRawPointer, dstRowStride: Int,
+                                 rows: Int, cols: Int, elementSize: Int) {
+        precondition(elementSize == 4 || elementSize == 2, "transpose: element size \(elementSize)")
+        cs_avx512_transpose(src, srcRowStride, dst, dstRowStride, rows, cols, Int32(elementSize))
+    }
 }

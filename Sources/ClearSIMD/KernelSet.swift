@@ -22,4 +22,8 @@ public protocol KernelSet: Sendable {
                           _ o: ElementPointer, _ oo: Int, _ n: Int)
     /// dst[i] = bf16 bits of src[i] (round to nearest even, NaN kept quiet), i < count.
     static func toBF16(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<UInt16>, count: Int)
+    /// Transposes a rows × cols block of `elementSize`-byte elements (4 or 2):
+    /// dst[j·dstRowStride + i] = src[i·srcRowStride + j] for i < rows, j < cols (strides in elements).
+    static func transpose(_ src: UnsafeRawPointer, srcRowStride: Int, _ dst: UnsafeMutableRawPointer, dstRowStride: Int,
+                          rows: Int, cols: Int, elementSize: Int)
 }

@@ -136,6 +136,37 @@ public enum PortableKernels: KernelSet {
         }
         if i < count { VMath.storePartial(VMath.loadPartial(src + i, count - i), dst + i, count - i) }
     }
+
+    public static func transpose(_ src: UnsafeRawPointer, srcRowStride: Int, _ dst: UnsafeMutableRawPointer, dstRowStride: Int,
+                                 rows: Int, cols: Int, elementSize: Int) {
+        switch elementSize {
+        case 4: transposeTiles(src.assumingMemoryBound(to: UInt32.self), srcRowStride, dst.assumingMemoryBound(to: UInt32.self), dstRowStride, rows, cols)
+        case 2: transposeTiles(src.assumingMemoryBound(to: UInt16.self), srcRowStride, dst.assumingMemoryBound(to: UInt16.self), dstRowStride, rows, cols)
+        default: preconditionFailure("transpose: element size \(elementSize)")
+        }
+    }
+
+    /// 16 × 16 tiles, so each tile's 16 destination rows stay in L1 while they fill.
+    private static func transposeTiles<T: FixedWidthInteger>(_ s: UnsafePointer<T>, _ sr: Int, _ d: UnsafeMutablePointer<T>, _ dr: Int,
+                                                            _ rows: Int, _ cols: Int) {
+        let tile = 16
+        var c0 = 0
+        while c0 < cols {
+            let cw = min(tile, cols - c0)
+            var r0 = 0
+            while r0 < rows {
+                let rh = min(tile, rows - r0)
+                let st = s + r0 * sr + c0, dt = d + c0 * dr + r0
+                if rh == tile && cw == tile {
+                    for j in 0..<16 { let o = dt + j * dr; for i in 0..<16 { o[i] = st[i * sr + j] } }
+                } else {
+                    for j in 0..<cw { for i in 0..<rh { dt[j * dr + i] = st[i * sr + j] } }
+                }
+                r0 += tile
+            }
+            c0 += tile
+        }
+    }
 }
 
 enum SiLULanes: LaneFunction {

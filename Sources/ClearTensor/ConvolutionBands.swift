@@ -17,8 +17,10 @@ struct ConvBands {
     /// Number of convolutions that ran banded (for tests).
     nonisolated(unsafe) static var bandedRuns = 0
 
-    /// Target bytes of one band's input + output scratch.
-    static let bandBytes = 2 << 20
+    /// Target bytes of one band's input + output scratch: 4 MB (2 MB of L2 per core, 32 MB of
+    /// L3) measured best of 0.5–8 MB with the AVX-512 transposes (BENCHMARKS.md). Tests lower it
+    /// to reach the banded path with smaller tensors.
+    nonisolated(unsafe) static var bandBytes = 4 << 20
 
     /// Runs x ⊛ weight into `out` band by band when the whole-tensor primitive `prim` works on
     /// channels-last activations and the tensors are large; returns false (nothing done) otherwise.

@@ -2,7 +2,9 @@
 // spatial sizes) for the convolution wrappers: oneDNN's brgconv kernels want channels-last
 // (`acdb` / `acdeb`) activations while our tensors are NCHW / NCDHW. oneDNN 2.6's generic reorder
 // for this transposition runs at a fraction of memory bandwidth; this cache-blocked transpose
-// runs several times faster. Matches: oneDNN `reorder` abcd <-> acdb (a pure permutation, exact).
+// runs several times faster. The 16×16 tiles are the active kernel set's (ClearSIMD: AVX-512
+// register transposes, or portable scalar tiles); this file splits the work across threads.
+// Matches: oneDNN `reorder` abcd <-> acdb (a pure permutation, exact).
 
 /// Transposes `batches` matrices of `rows` × `cols` elements (row-major, element size 2 or 4
 /// bytes) from `src` into `dst` (each becomes cols × rows), in parallel over tiles.
@@ -16,46 +18,23 @@ func transposeBatched(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, b
 func transposeStrided(_ src: UnsafeRawPointer, batchStride sb: Int, rowStride sr: Int,
                       _ dst: UnsafeMutableRawPointer, batchStride db: Int, rowStride dr: Int,
                       batches: Int, rows: Int, cols: Int, elementSize: Int) {
-    let g = TransposeGeometry(sb: sb, sr: sr, db: db, dr: dr, batches: batches, rows: rows, cols: cols)
-    switch elementSize {
-    case 4: g.run(src.assumingMemoryBound(to: UInt32.self), dst.assumingMemoryBound(to: UInt32.self))
-    case 2: g.run(src.assumingMemoryBound(to: UInt16.self), dst.assumingMemoryBound(to: UInt16.self))
-    default: preconditionFailure("transposeStrided: element size \(elementSize)")
-    }
-}
-
-private struct TransposeGeometry {
-    let sb: Int, sr: Int, db: Int, dr: Int, batches: Int, rows: Int, cols: Int
-
-    func run<T: FixedWidthInteger>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>) {
-        let tile = 16
-        let colTiles = (cols + tile - 1) / tile
-        // One work item = one 16-column strip of one batch, all rows: reads 16 contiguous elements
-        // of every row, writes 16 destination rows that stay in L1/L2 while they fill.
-        parallelFor(batches * colTiles, minChunk: max(1, 8192 / max(rows, 1))) { r in
-            for item in r {
-                let b = item / colTiles, c0 = (item % colTiles) * tile, cw = min(tile, cols - c0)
-                let s = src + b * sb, d = dst + b * db
-                var r0 = 0
-                while r0 < rows {
-                    let rh = min(tile, rows - r0)
-                    if rh == tile && cw == tile {
-                        transposeTile16(s + r0 * sr + c0, sr, d + c0 * dr + r0, dr)
-                    } else {
-                        for j in 0..<cw { for i in 0..<rh { d[(c0 + j) * dr + r0 + i] = s[(r0 + i) * sr + c0 + j] } }
-                    }
-                    r0 += tile
-                }
-            }
+    precondition(elementSize == 4 || elementSize == 2, "transposeStrided: element size \(elementSize)")
+    let kernels = KernelDispatch.active
+    // Work items (measured on conv2d bands, BENCHMARKS.md): channels-first -> last (few long
+    // rows, far apart in memory) takes blocks of ≤ 32 rows × 256 columns, so few source streams
+    // are open at once; channels-last -> first (many short rows) takes 16-column strips of all
+    // rows, whose 16 destination rows each fill sequentially.
+    let fewRows = rows < cols
+    let rowBlock = fewRows ? (rows <= 32 ? rows : 16) : rows, colBlock = fewRows ? 256 : 16
+    let rowBlocks = (rows + rowBlock - 1) / rowBlock, colBlocks = (cols + colBlock - 1) / colBlock
+    parallelFor(batches * rowBlocks * colBlocks, minChunk: max(1, (1 << 17) / (rowBlock * colBlock))) { r in
+        for item in r {
+            let b = item / (rowBlocks * colBlocks), rest = item % (rowBlocks * colBlocks)
+            let r0 = (rest / colBlocks) * rowBlock, c0 = (rest % colBlocks) * colBlock
+            kernels.transpose(src + (b * sb + r0 * sr + c0) * elementSize, srcRowStride: sr,
+                              dst + (b * db + c0 * dr + r0) * elementSize, dstRowStride: dr,
+                              rows: min(rowBlock, rows - r0), cols: min(colBlock, cols - c0), elementSize: elementSize)
         }
-    }
-}
-
-@inline(__always)
-private func transposeTile16<T: FixedWidthInteger>(_ s: UnsafePointer<T>, _ ss: Int, _ d: UnsafeMutablePointer<T>, _ ds: Int) {
-    for j in 0..<16 {
-        let o = d + j * ds
-        for i in 0..<16 { o[i] = s[i * ss + j] }
     }
 }
 

@@ -1,4 +1,5 @@
 // Parity of matmul, linear, conv2d/3d and transposed conv2d against naive loops.
+import ClearSIMD
 import XCTest
 @testable import ClearTensor
 
@@ -154,7 +155,10 @@ final class MatmulConvTests: XCTestCase {
     }
 
     func testBandedConv2dMatchesWholeTensorPath() throws {
-        // large enough (≥ 8 MB of activations) for the banded path; stride, dilation, bias, bf16
+        // large enough (≥ 8 MB of activations with 2 MB bands) for the banded path; stride, dilation, bias, bf16
+        let savedBand = ConvBands.bandBytes
+        ConvBands.bandBytes = 2 << 20
+        defer { ConvBands.bandBytes = savedBand }
         let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
             (32, 32, 3, 1, 1, 1, 1, .f32), (32, 48, 3, 2, 1, 1, 1, .f32), (32, 32, 5, 1, 4, 2, 1, .f32),
             (32, 32, 4, 2, 1, 1, 1, .f32), (64, 64, 3, 1, 1, 1, 1, .bf16),
@@ -175,19 +179,52 @@ final class MatmulConvTests: XCTestCase {
         }
     }
 
+    /// Every kernel set's transpose, through the parallel driver: square tiles, every tail
+    /// combination, few-long-rows and many-short-rows work items, f32 and bf16, exact.
     func testLayoutTransposeRoundTrip() {
-        for (n, r, c) in [(1, 16, 16), (2, 35, 19), (3, 1, 40), (1, 64, 3)] {
-            let a = rand([n, r, c], seed: UInt64(r * c)), t = Tensor(shape: [n, c, r], dtype: .f32), b = Tensor(shape: [n, r, c], dtype: .f32)
-            transposeBatched(a.raw, t.raw, batches: n, rows: r, cols: c, elementSize: 4)
-            for bi in 0..<n { for i in 0..<r { for j in 0..<c {
-                XCTAssertEqual(t.f32[(bi * c + j) * r + i], a.f32[(bi * r + i) * c + j])
-            } } }
-            transposeBatched(t.raw, b.raw, batches: n, rows: c, cols: r, elementSize: 4)
-            XCTAssertEqual(b.floats(), a.floats())
-            let h = a.toBF16(), ht = Tensor(shape: [n, c, r], dtype: .bf16), hb = Tensor(shape: [n, r, c], dtype: .bf16)
-            transposeBatched(h.raw, ht.raw, batches: n, rows: r, cols: c, elementSize: 2)
-            transposeBatched(ht.raw, hb.raw, batches: n, rows: c, cols: r, elementSize: 2)
-            XCTAssertEqual(hb.floats(), h.floats())
+        for set in KernelDispatch.runnable { KernelDispatch.using(set) {
+            for (n, r, c) in [(1, 16, 16), (2, 35, 19), (3, 1, 40), (1, 64, 3), (1, 24, 1000), (2, 40, 531), (1, 700, 33), (1, 17, 15)] {
+                let a = rand([n, r, c], seed: UInt64(r * c)), t = Tensor(shape: [n, c, r], dtype: .f32), b = Tensor(shape: [n, r, c], dtype: .f32)
+                transposeBatched(a.raw, t.raw, batches: n, rows: r, cols: c, elementSize: 4)
+                var wrong = 0
+                for bi in 0..<n { for i in 0..<r { for j in 0..<c where t.f32[(bi * c + j) * r + i] != a.f32[(bi * r + i) * c + j] { wrong += 1 } } }
+                XCTAssertEqual(wrong, 0, "\(set.name) f32 \([n, r, c]): misplaced elements")
+                transposeBatched(t.raw, b.raw, batches: n, rows: c, cols: r, elementSize: 4)
+                XCTAssertEqual(b.floats().map(\.bitPattern), a.floats().map(\.bitPattern), "\(set.name) f32 round trip \([n, r, c])")
+                let h = a.toBF16(), ht = Tensor(shape: [n, c, r], dtype: .bf16), hb = Tensor(shape: [n, r, c], dtype: .bf16)
+                transposeBatched(h.raw, ht.raw, batches: n, rows: r, cols: c, elementSize: 2)
+                wrong = 0
+                for bi in 0..<n { for i in 0..<r { for j in 0..<c where ht.bf16[(bi * c + j) * r + i] != h.bf16[(bi * r + i) * c + j] { wrong += 1 } } }
+                XCTAssertEqual(wrong, 0, "\(set.name) bf16 \([n, r, c]): misplaced elements")
+                transposeBatched(ht.raw, hb.raw, batches: n, rows: c, cols: r, elementSize: 2)
+                XCTAssertEqual(hb.floats().map(\.bitPattern), h.floats().map(\.bitPattern), "\(set.name) bf16 round trip \([n, r, c])")
+            }
+        } }
+    }
+
+    /// A kernel set's transpose leaves everything outside the block alone (strided destination).
+    func testTransposeKernelWritesOnlyItsBlock() {
+        for set in KernelDispatch.runnable {
+            for (size, rows, cols) in [(4, 13, 21), (2, 19, 7), (4, 16, 16), (2, 32, 48)] {
+                let sr = cols + 5, dr = rows + 3
+                let src = (0..<(rows * sr)).map { UInt32($0 &* 2654435761 & 0xffff) }
+                var dst = [UInt32](repeating: 0xdead, count: cols * dr)
+                var src16 = src.map { UInt16(truncatingIfNeeded: $0) }, dst16 = [UInt16](repeating: 0xbeef, count: cols * dr)
+                if size == 4 {
+                    src.withUnsafeBytes { s in dst.withUnsafeMutableBytes { d in
+                        set.transpose(s.baseAddress!, srcRowStride: sr, d.baseAddress!, dstRowStride: dr, rows: rows, cols: cols, elementSize: 4)
+                    } }
+                } else {
+                    src16.withUnsafeMutableBytes { s in dst16.withUnsafeMutableBytes { d in
+                        set.transpose(s.baseAddress!, srcRowStride: sr, d.baseAddress!, dstRowStride: dr, rows: rows, cols: cols, elementSize: 2)
+                    } }
+                }
+                for j in 0..<cols { for k in 0..<dr {
+                    let want: UInt32 = k < rows ? (size == 4 ? src[k * sr + j] : UInt32(src16[k * sr + j])) : (size == 4 ? 0xdead : 0xbeef)
+                    let got = size == 4 ? dst[j * dr + k] : UInt32(dst16[j * dr + k])
+                    if got != want { XCTFail("\(set.name) size \(size) \(rows)×\(cols): dst[\(j)][\(k)] = \(got), want \(want)"); return }
+                } }
+            }
         }
     }
 

@@ -38,4 +38,9 @@ void cs_avx512_binary_row(int kind, const void *a, int a_bf16, size_t oa, int ia
 
 /// dst[i] = bf16(src[i]) (round to nearest even, NaN kept quiet), i < n.
 void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
+
+/// Transposes a rows × cols block of 4- or 2-byte elements: dst[j·dst_row_stride + i] =
+/// src[i·src_row_stride + j] for i < rows, j < cols (strides in elements).
+void cs_avx512_transpose(const void *src, size_t src_row_stride, void *dst, size_t dst_row_stride,
+                         size_t rows, size_t cols, int element_size);
 #endif
