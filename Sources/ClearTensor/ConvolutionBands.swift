@@ -26,7 +26,7 @@ struct ConvBands {
     /// channels-last activations and the tensors are large; returns false (nothing done) otherwise.
     static func run(x: Tensor, weight: Tensor, bias: Tensor?, geo: ConvGeometry, prim: DNNLPrimitive, key: String,
                     wPlain: dnnl_memory_desc_t, out: Tensor) throws -> Bool {
-        guard !geo.transposed, x.rank == 4, x.byteCount + out.byteCount >= 4 * bandBytes else { return false }
+        guard !geo.transposed, x.rank == 4, x.byteCount + out.byteCount >= bandBytes else { return false }
         let dt = x.dtype
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let o = out.shape[1], ho = out.shape[2], wo = out.shape[3]

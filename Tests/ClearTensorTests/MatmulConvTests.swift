@@ -155,7 +155,7 @@ final class MatmulConvTests: XCTestCase {
     }
 
     func testBandedConv2dMatchesWholeTensorPath() throws {
-        // large enough (≥ 8 MB of activations with 2 MB bands) for the banded path; stride, dilation, bias, bf16
+        // large enough (≥ 2 MB of activations, two bands or more with 2 MB bands) for the banded path; stride, dilation, bias, bf16
         let savedBand = ConvBands.bandBytes
         ConvBands.bandBytes = 2 << 20
         defer { ConvBands.bandBytes = savedBand }
