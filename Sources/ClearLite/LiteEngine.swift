@@ -31,6 +31,8 @@ public final class LiteEngine: WindowedEngine {
     public var restorationPrecision: LitePrecision = .preferred
     /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
+    /// The line cue on α (`TextLineFilter`; nil: off, `CLEARSUB_LITE_LINE_FILTER=0`).
+    public var textLineFilter: TextLineFilter? = TextLineFilter()
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
@@ -46,6 +48,7 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
+        if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
             engine.occlusionPrecision = p; engine.restorationPrecision = p
         }
@@ -105,6 +108,7 @@ public final class LiteEngine: WindowedEngine {
                 }
                 alpha.suppress(scene)
             }
+            if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
