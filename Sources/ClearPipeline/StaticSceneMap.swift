@@ -14,6 +14,9 @@ public struct StaticSceneSettings: Sendable, Equatable {
     public var minimumSpanSeconds: Double = 3
     /// Largest change of a block's mean luma (0…255) that still counts as unchanged.
     public var tolerance: Int = 8
+    /// Largest change of a block's luma range (brightest − darkest pixel) with which a stable
+    /// block beside a changing one is still static (nil: such blocks never are).
+    public var rangeTolerance: Int? = 16
     /// Frames compared per second of the window (every frame at or below this rate).
     public var samplesPerSecond: Double = 5
 
@@ -24,8 +27,9 @@ public struct StaticSceneSettings: Sendable, Equatable {
     public static func blockSize(width: Int, height: Int) -> Int { max(2, min(width, height) / 180) }
 }
 
-/// For one frame: which blocks stayed unchanged over the whole window (eroded by one block, so
-/// the edges of anything that did change are never marked).
+/// For one frame: which blocks stayed unchanged over the whole window (next to a block that
+/// changed, only when the block's luma range stayed unchanged too, so the edges of anything that
+/// did change are not marked).
 public struct StaticSceneMap: Sendable, Equatable {
     public let width: Int
     public let height: Int

@@ -6,7 +6,10 @@
 // A block of frame i is stable when its mean luma differs by at most `tolerance` from frame i's
 // in every compared frame of [i − window, i + window] (clipped to the video; compared at
 // `samplesPerSecond`, plus the window's ends). The map marks a block static when it and its eight
-// neighbours are stable.
+// neighbours are stable, or when it is stable and its luma range (brightest − darkest pixel) also
+// stayed within `rangeTolerance` of frame i's: a glyph edge that keeps a block's mean (a white
+// stroke beside its dark outline) still widens or narrows its range, so blocks beside a changing
+// block are protected only on this second, finer test.
 import ClearMedia
 
 public final class StaticSceneTracker {
@@ -27,7 +30,9 @@ public final class StaticSceneTracker {
     public var bufferedFrames: Int { blocks.count }
 
     private let next: () throws -> GrayFrame?
+    /// Per buffered frame: each block's mean luma, and its luma range (max − min).
     private var blocks: [Int: [UInt8]] = [:]
+    private var ranges: [Int: [UInt8]] = [:]
     private var pulled = 0
     private var ended = false
     private var latest = 0
@@ -70,43 +75,52 @@ public final class StaticSceneTracker {
             throw PipelineError.engineContract(engine: "static-scene tracker",
                                                detail: "got a \(frame.width)x\(frame.height) frame for \(width)x\(height)")
         }
-        blocks[pulled] = blockMeans(frame.pixels)
+        (blocks[pulled], ranges[pulled]) = blockStatistics(frame.pixels)
         pulled += 1
     }
 
     private func forget(before index: Int) {
         let keepFrom = index - radius
-        for k in blocks.keys where k < keepFrom { blocks[k] = nil }
+        for k in blocks.keys where k < keepFrom { blocks[k] = nil; ranges[k] = nil }
         for k in cache.keys where k < index { cache[k] = nil }
     }
 
-    /// Mean luma per block, rounded (edge blocks average the pixels they have).
-    func blockMeans(_ pixels: [UInt8]) -> [UInt8] {
+    /// Mean luma per block, rounded (edge blocks average the pixels they have), and the range
+    /// (brightest − darkest pixel) per block.
+    func blockStatistics(_ pixels: [UInt8]) -> (means: [UInt8], ranges: [UInt8]) {
         var sums = [UInt32](repeating: 0, count: columns * rows)
+        var lo = [UInt8](repeating: 255, count: columns * rows), hi = [UInt8](repeating: 0, count: columns * rows)
         pixels.withUnsafeBufferPointer { p in
             sums.withUnsafeMutableBufferPointer { s in
-                for y in 0..<height {
-                    let rowBase = (y / blockSize) * columns, src = y * width
-                    for x in 0..<width { s[rowBase + x / blockSize] &+= UInt32(p[src + x]) }
+                lo.withUnsafeMutableBufferPointer { l in
+                    hi.withUnsafeMutableBufferPointer { h in
+                        for y in 0..<height {
+                            let rowBase = (y / blockSize) * columns, src = y * width
+                            for x in 0..<width {
+                                let v = p[src + x], k = rowBase + x / blockSize
+                                s[k] &+= UInt32(v); l[k] = min(l[k], v); h[k] = max(h[k], v)
+                            }
+                        }
+                    }
                 }
             }
         }
-        var out = [UInt8](repeating: 0, count: sums.count)
+        var means = [UInt8](repeating: 0, count: sums.count)
         for r in 0..<rows {
             let bh = min(blockSize, height - r * blockSize)
             for c in 0..<columns {
                 let n = UInt32(bh * min(blockSize, width - c * blockSize))
-                out[r * columns + c] = UInt8((sums[r * columns + c] + n / 2) / n)
+                means[r * columns + c] = UInt8((sums[r * columns + c] + n / 2) / n)
             }
         }
-        return out
+        return (means, zip(lo, hi).map { $1 - $0 })
     }
 
     private func compute(_ index: Int, lo: Int, hi: Int) -> StaticSceneMap {
         let n = columns * rows
-        var changed = [UInt8](repeating: 0, count: n)
-        let tolerance = settings.tolerance
-        let reference = blocks[index]!
+        var changed = [UInt8](repeating: 0, count: n), rangeChanged = [UInt8](repeating: 0, count: n)
+        let tolerance = settings.tolerance, rangeTolerance = settings.rangeTolerance
+        let reference = blocks[index]!, referenceRange = ranges[index]!
         var s = lo
         while true {
             if s != index, let other = blocks[s] {
@@ -114,6 +128,15 @@ public final class StaticSceneTracker {
                     other.withUnsafeBufferPointer { o in
                         changed.withUnsafeMutableBufferPointer { c in
                             for j in 0..<n where abs(Int(o[j]) - Int(r[j])) > tolerance { c[j] = 1 }
+                        }
+                    }
+                }
+            }
+            if s != index, let rangeTolerance, let other = ranges[s] {
+                referenceRange.withUnsafeBufferPointer { r in
+                    other.withUnsafeBufferPointer { o in
+                        rangeChanged.withUnsafeMutableBufferPointer { c in
+                            for j in 0..<n where abs(Int(o[j]) - Int(r[j])) > rangeTolerance { c[j] = 1 }
                         }
                     }
                 }
@@ -128,7 +151,8 @@ public final class StaticSceneTracker {
                 for rr in max(0, r - 1)...min(rows - 1, r + 1) {
                     for cc in max(0, c - 1)...min(columns - 1, c + 1) { any |= changed[rr * columns + cc] }
                 }
-                isStatic[r * columns + c] = any == 0
+                let j = r * columns + c
+                isStatic[j] = any == 0 || (rangeTolerance != nil && changed[j] == 0 && rangeChanged[j] == 0)
             }
         }
         return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic)

@@ -1,5 +1,5 @@
 // The long-range cue (StaticSceneTracker): blocks that stay unchanged for seconds are static, blocks
-// where a cue appears and disappears are not (nor their neighbours), nothing is static under a
+// where a cue appears and disappears are not (nor neighbours whose luma range changed), nothing is static under a
 // moving camera or in a clip too short to tell, memory stays within the window, and the chunked
 // processor hands each frame its own map.
 import XCTest
@@ -32,13 +32,43 @@ final class StaticSceneTrackerTests: XCTestCase {
         for index in [0, 25, 50, 90] {
             let m = try XCTUnwrap(try t.map(at: index), "frame \(index)")
             XCTAssertTrue(m.isStatic(x: 60, y: 4), "far scenery, frame \(index)")
-            // The cue (frames 20–34) is inside the ±6 s window of each of these frames: its blocks and
-            // the ring of one block around them are never static.
-            for (x, y) in [(8, 32), (39, 39), (20, 35), (7, 31), (40, 40), (6, 30)] {
+            // The cue (frames 20–34) is inside the ±6 s window of each of these frames: its blocks
+            // are never static; the untouched blocks right beside it (mean and range unchanged) are.
+            for (x, y) in [(8, 32), (39, 39), (20, 35)] {
                 XCTAssertFalse(m.isStatic(x: x, y: y), "(\(x), \(y)) frame \(index)")
             }
-            XCTAssertTrue(m.isStatic(x: 4, y: 28), "two blocks from the cue, frame \(index)")
+            for (x, y) in [(7, 31), (40, 40), (6, 30), (4, 28)] {
+                XCTAssertTrue(m.isStatic(x: x, y: y), "(\(x), \(y)) beside the cue, frame \(index)")
+            }
         }
+    }
+
+    /// A glyph edge that keeps a block's mean (a white pixel beside a black one on mid-gray) leaves
+    /// the block stable on its mean alone; beside a changing block, its range still marks it.
+    /// Without the range test (rangeTolerance nil), every block beside a changing one is kept out.
+    func testEdgeThatKeepsTheMeanIsNotStaticBesideTheCue() throws {
+        func tracker(_ settings: StaticSceneSettings) -> StaticSceneTracker {
+            var i = 0
+            return StaticSceneTracker(width: Self.w, height: Self.h, fps: 10, settings: settings, revisit: 16) {
+                guard i < 100 else { return nil }
+                defer { i += 1 }
+                var p = [UInt8](repeating: 128, count: Self.w * Self.h)
+                if (20..<35).contains(i) {
+                    for y in 32..<40 { for x in 8..<40 { p[y * Self.w + x] = 250 } }
+                    // the block at (6, 32): one white and one black pixel per row, same mean
+                    for y in 32..<34 { p[y * Self.w + 6] = 228; p[y * Self.w + 7] = 28 }
+                }
+                return GrayFrame(width: Self.w, height: Self.h, pixels: p)
+            }
+        }
+        let m = try XCTUnwrap(try tracker(StaticSceneSettings()).map(at: 25))
+        XCTAssertFalse(m.isStatic(x: 6, y: 32), "mean kept, range changed, beside the cue")
+        XCTAssertTrue(m.isStatic(x: 6, y: 36), "unchanged block beside the cue")
+        var strict = StaticSceneSettings()
+        strict.rangeTolerance = nil
+        let s = try XCTUnwrap(try tracker(strict).map(at: 25))
+        XCTAssertFalse(s.isStatic(x: 6, y: 36), "without the range test the ring around a change is never static")
+        XCTAssertTrue(s.isStatic(x: 2, y: 36), "two blocks away")
     }
 
     func testCueOutsideTheWindowLeavesTheBlockStatic() throws {
