@@ -1,7 +1,8 @@
 // Computes a `StaticSceneMap` per frame from a look-ahead stream of gray frames (its own decoder,
-// running up to `windowSeconds` ahead of the engine). Each frame is reduced to the mean luma of
-// its blocks as it arrives, and only the block frames of the current window are kept, so memory
-// is bounded (≈ 180×320 bytes per buffered frame) whatever the video's length or resolution.
+// running up to `windowSeconds` ahead of the engine). Each frame is reduced to the mean luma and
+// the luma range of its blocks as it arrives, and only the block frames of the current window are
+// kept, so memory is bounded (≈ 2 × 180×320 bytes per buffered frame) whatever the video's length
+// or resolution.
 //
 // A block of frame i is stable when its mean luma differs by at most `tolerance` from frame i's
 // in every compared frame of [i − window, i + window] (clipped to the video; compared at

@@ -1,5 +1,6 @@
-// Named style presets (`--style`): fixed looks (`classic`, `yellow`, `boxed`, `shadow`) and
-// `random`, a fresh random style per cue. Sizes, outlines and margins scale with the frame height.
+// Named style presets (`--style`): fixed looks (`classic`, `yellow`, `boxed`, `shadow`),
+// `random`, a fresh random style per cue, and `vivid`, a fresh bright style with a thick coloured
+// outline per cue (the fansub / karaoke look). Sizes, outlines and margins scale with the frame height.
 
 public enum StylePreset: String, CaseIterable, Sendable {
     /// White text, black outline, light shadow: the common TV/film look.
@@ -12,6 +13,9 @@ public enum StylePreset: String, CaseIterable, Sendable {
     case shadow
     /// Every cue draws its own font, size, colours, outline, shadow, box, position, italic, fades.
     case random
+    /// Every cue draws a light or saturated fill with a thick outline of a random colour, at the
+    /// bottom, the top or the middle of the frame.
+    case vivid
 
     public init(parsing name: String) throws {
         guard let p = StylePreset(rawValue: name.lowercased()) else { throw SubtitleError.unknownStyle(name) }
@@ -49,6 +53,9 @@ public enum StylePreset: String, CaseIterable, Sendable {
         case .random:
             return Self.randomStyle(name: "cue\(cueIndex + 1)", language: language, width: width, height: height,
                                     rng: &rng)
+        case .vivid:
+            return Self.vividStyle(name: "vivid-cue\(cueIndex + 1)", language: language, width: width, height: height,
+                                   rng: &rng)
         }
     }
 
@@ -102,5 +109,43 @@ public enum StylePreset: String, CaseIterable, Sendable {
         if rng.chance(0.15) { style.spacing = Double(rng.int(1...3)) / 2 }
         if rng.chance(0.15) { style.scaleX = Double(rng.int(85...115)) }
         return style
+    }
+
+    /// A vivid style: font covering the script, size 5–9 % of the height, white / yellow /
+    /// coloured fill, an outline 2–5 px (at 576 lines) of any hue at medium or dark brightness,
+    /// sometimes a drop shadow in the outline colour, bottom (60 %), top (25 %) or middle.
+    static func vividStyle(name: String, language: SubtitleLanguage, width: Int, height: Int,
+                           rng: inout SeededRandom) -> ASSStyle {
+        let h = Double(height), w = Double(width)
+        let font = rng.pick(language.fontFamilies)
+        let size = (h * rng.uniform(0.05, 0.09)).rounded()
+        let fill: ASSColor = rng.weighted([(.white, 0.3), (.yellow, 0.3), (rng.pick(fillColors), 0.4)])
+        let outlineColor = hueColor(rng.uniform(0, 360), value: rng.uniform(0.35, 0.85))
+        let outline = (Double(rng.int(4...10)) / 2 * h / 576).rounded()
+        let shadow = rng.chance(0.3) ? (Double(rng.int(1...4)) * h / 576).rounded() : 0
+        let alignment: ASSStyle.Alignment = rng.weighted([(.bottomCenter, 0.6), (.topCenter, 0.25), (.middleCenter, 0.15)])
+        let marginV = alignment == .middleCenter ? 0 : Int((h * rng.uniform(0.03, 0.10)).rounded())
+        let marginH = Int((w * rng.uniform(0.03, 0.08)).rounded())
+        return ASSStyle(name: name, fontName: font, fontSize: size, primary: fill, outlineColor: outlineColor,
+                        backColor: outlineColor.withTransparency(0x40), bold: rng.chance(0.5), italic: rng.chance(0.1),
+                        borderStyle: .outline, outline: max(1, outline), shadow: shadow, alignment: alignment,
+                        marginL: marginH, marginR: marginH, marginV: marginV)
+    }
+
+    /// A fully saturated colour of hue `degrees` at brightness `value` (0…1).
+    static func hueColor(_ degrees: Double, value: Double) -> ASSColor {
+        let x = degrees.truncatingRemainder(dividingBy: 360) / 60
+        let f = x - x.rounded(.down)
+        let v = value * 255
+        let (r, g, b): (Double, Double, Double)
+        switch Int(x) {
+        case 0: (r, g, b) = (v, v * f, 0)
+        case 1: (r, g, b) = (v * (1 - f), v, 0)
+        case 2: (r, g, b) = (0, v, v * f)
+        case 3: (r, g, b) = (0, v * (1 - f), v)
+        case 4: (r, g, b) = (v * f, 0, v)
+        default: (r, g, b) = (v, 0, v * (1 - f))
+        }
+        return ASSColor(red: UInt8(r.rounded()), green: UInt8(g.rounded()), blue: UInt8(b.rounded()))
     }
 }

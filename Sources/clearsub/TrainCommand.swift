@@ -1,6 +1,7 @@
 // `clearsub train stage1|stage2`: the lite engine's two-stage training (design §5; CLEAR §3.2–§3.3).
 import ArgumentParser
 import ClearLite
+import ClearSubtitles
 import Foundation
 
 struct TrainOptionGroup: ParsableArguments {
@@ -13,6 +14,8 @@ struct TrainOptionGroup: ParsableArguments {
     @Option(help: "Directory made by tools/fetch_training_data.sh.") var data = "training-data"
     @Option(help: "Output .safetensors.") var out: String
     @Option(help: "Synthetic printed pages added as hard negatives (0: none, as for the v3 weights).") var documentPages = 0
+    @Option(help: "Comma-separated style presets of the training subtitles, cycled over the scripts (default: random,random,classic,yellow,boxed).")
+    var styles: String?
 
     func options() throws -> TrainingOptions {
         guard crop >= 32, crop % 8 == 0 else { throw ValidationError("--crop must be a multiple of 8, at least 32") }
@@ -22,6 +25,12 @@ struct TrainOptionGroup: ParsableArguments {
         o.checkpointEvery = max(1, checkpointEvery); o.dataDirectory = data; o.out = out
         guard documentPages >= 0 else { throw ValidationError("--document-pages must be 0 or more") }
         o.documentPages = documentPages
+        if let styles {
+            do { o.styles = try styles.split(separator: ",").map { try StylePreset(parsing: String($0)) } } catch {
+                throw ValidationError("--styles: \(error)")
+            }
+            guard !o.styles.isEmpty else { throw ValidationError("--styles needs at least one preset") }
+        }
         return o
     }
 }

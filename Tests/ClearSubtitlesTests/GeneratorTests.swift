@@ -135,6 +135,23 @@ final class GeneratorTests: XCTestCase {
         XCTAssertTrue(texts.contains { $0.contains("\\N") })
     }
 
+    /// `vivid`: thick outlines of many hues (not only dark ones), at the bottom, top and middle.
+    func testVividStylesHaveThickColouredOutlines() {
+        let styles = (UInt64(0)..<30).flatMap { script(seed: $0, preset: .vivid).styles }
+        XCTAssertTrue(styles.allSatisfy { $0.borderStyle == .outline && $0.outline >= 2 && $0.outline <= 5 })
+        XCTAssertTrue(styles.contains { $0.alignment == .middleCenter })
+        XCTAssertTrue(styles.contains { $0.alignment == .topCenter })
+        XCTAssertTrue(styles.contains { $0.alignment == .bottomCenter })
+        let dominant = Set(styles.map { s -> Int in
+            let c = [s.outlineColor.red, s.outlineColor.green, s.outlineColor.blue]
+            return c.firstIndex(of: c.max()!)!
+        })
+        XCTAssertEqual(dominant, [0, 1, 2], "outlines of red, green and blue dominance")
+        XCTAssertEqual(StylePreset.hueColor(0, value: 1), ASSColor(red: 255, green: 0, blue: 0))
+        XCTAssertEqual(StylePreset.hueColor(240, value: 0.5), ASSColor(red: 0, green: 0, blue: 128))
+        XCTAssertEqual(StylePreset.hueColor(300, value: 1), ASSColor(red: 255, green: 0, blue: 255))
+    }
+
     func testScriptTextHasTheSections() {
         let t = script(seed: 1).text
         for needle in ["[Script Info]", "PlayResX: 768", "PlayResY: 576", "[V4+ Styles]", "[Events]", "Dialogue: 0,"] {

@@ -27,11 +27,15 @@ public final class PairSampler {
     /// Largest sensor-noise amplitude (in 8-bit levels) added to the clean footage.
     public var maxNoise = 6.0
 
-    /// `presets`: styles used for training (the validation set adds others).
+    /// The styles of the v3/v5 recipe (`clearsub train --styles` changes them).
+    public static let defaultPresets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]
+
+    /// `presets`: styles used for training, cycled over the scripts (the validation set adds others).
     /// `sceneTextCopies`: photos copied with text printed into the scene (hard negatives).
     /// `documentPages`: synthetic printed pages (hard negatives, `DocumentSources`).
     public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9, sceneTextCopies: Int = 8,
-                documentPages: Int = 0, presets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]) throws {
+                documentPages: Int = 0, presets: [StylePreset] = PairSampler.defaultPresets) throws {
+        guard !presets.isEmpty else { throw LiteError.noTrainingData("(no style presets)") }
         guard !sources.isEmpty else { throw LiteError.noTrainingData("(no sources)") }
         self.sources = sources + (try SceneTextSources.make(from: sources, count: sceneTextCopies, seed: seed))
             + (try DocumentSources.make(count: documentPages, seed: seed))

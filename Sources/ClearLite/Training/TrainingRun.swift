@@ -1,6 +1,7 @@
 // The training loop of both stages (design §5): seeded data, a fixed number of steps, cosine
 // learning-rate decay, progress lines, and periodic checkpoints (so an interrupted run still
 // leaves usable weights at `out`).
+import ClearSubtitles
 import ClearTensor
 import Foundation
 
@@ -17,6 +18,8 @@ public struct TrainingOptions: Sendable {
     public var resume: String?
     /// Synthetic printed pages among the sources (`DocumentSources`).
     public var documentPages = 0
+    /// Style presets of the subtitle scripts, cycled over the scripts (`PairSampler`).
+    public var styles: [StylePreset] = PairSampler.defaultPresets
     public init() {}
 }
 
@@ -26,14 +29,18 @@ public enum TrainingRun {
     }
 
     static func metadata(_ o: TrainingOptions, stage: String, step: Int) -> [String: String] {
-        ["stage": stage, "seed": String(o.seed), "steps_done": String(step), "steps": String(o.steps),
-         "batch": String(o.batch), "crop": String(o.crop), "document_pages": String(o.documentPages),
-         "format": "clearsub-lite-1"]
+        var m = ["stage": stage, "seed": String(o.seed), "steps_done": String(step), "steps": String(o.steps),
+                 "batch": String(o.batch), "crop": String(o.crop), "document_pages": String(o.documentPages),
+                 "format": "clearsub-lite-1"]
+        // only when they differ from the v5 recipe, so its files stay byte-identical
+        if o.styles != PairSampler.defaultPresets { m["styles"] = o.styles.map(\.rawValue).joined(separator: ",") }
+        if let r = o.resume { m["resumed_from"] = (r as NSString).lastPathComponent }
+        return m
     }
 
     public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
         let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed,
-                                      documentPages: o.documentPages)
+                                      documentPages: o.documentPages, presets: o.styles)
         let stage = try StageOne(seed: o.seed, learningRate: o.learningRate)
         log("stage1: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop)")
         let start = Date()
@@ -49,7 +56,7 @@ public enum TrainingRun {
 
     public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
         let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17,
-                                      documentPages: o.documentPages)
+                                      documentPages: o.documentPages, presets: o.styles)
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
         let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
         let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume)
