@@ -4,7 +4,8 @@
 // starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
-// for seconds around the frame: whatever the head sees there is scenery, not a subtitle.
+// for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
+// line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
 import ClearMedia
 import ClearPipeline
 import ClearTensor
@@ -40,8 +41,8 @@ public final class LiteEngine: WindowedEngine {
 
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
-    /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`;
-    /// documented in MODEL_CARD.md).
+    /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
+    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`; documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
         let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         let engine = try LiteEngine(weightsPath: weights)
