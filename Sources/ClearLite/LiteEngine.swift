@@ -32,9 +32,6 @@ public final class LiteEngine: WindowedEngine {
     public var restorationPrecision: LitePrecision = .preferred
     /// The long-range cue the pipeline computes for this engine (nil: off; `CLEARSUB_LITE_STATIC_SCENE=0`).
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
-    /// Semi-transparent boxes un-darkened instead of restored (`BoxUndarkening`; nil: off,
-    /// `CLEARSUB_LITE_BOX=0`).
-    public var boxUndarkening: BoxUndarkening? = BoxUndarkening()
     /// The line cue on α (`TextLineFilter`; nil: off, `CLEARSUB_LITE_LINE_FILTER=0`).
     public var textLineFilter: TextLineFilter? = TextLineFilter()
 
@@ -53,7 +50,6 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
-        if environment["CLEARSUB_LITE_BOX"] == "0" { engine.boxUndarkening = nil }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
             engine.occlusionPrecision = p; engine.restorationPrecision = p
         }
@@ -122,11 +118,7 @@ public final class LiteEngine: WindowedEngine {
                                                   align: 32, paddedWidth: pw, paddedHeight: ph)
                 let frames = idx.map { chunk[$0] }
                 for r in regions {
-                    var restored = try restore(frames: frames, alpha: alpha, region: r)
-                    if let box = boxUndarkening, let g = box.gain(region: r, alpha: alpha, frame: chunk[t]) {
-                        restored = restored.toF32()
-                        box.apply(gain: g, to: restored, region: r, alpha: alpha, frame: chunk[t])
-                    }
+                    let restored = try restore(frames: frames, alpha: alpha, region: r)
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
