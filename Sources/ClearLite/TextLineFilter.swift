@@ -3,8 +3,10 @@
 // as tall), or wide (a block of two lines joined by their accents or shadow: at least a twelfth of
 // the frame's width), or has a neighbour beside it on the same line (a CJK character, a short
 // word) or in the same column (vertical text). A lone compact blob of α (a yellow cone, a sign, a
-// person's bright jacket) is none of these, and α goes back to exactly 0 there. No reference implementation: a rule of this project
-// (MODEL_CARD.md "Line cue"), applied after the static-scene cue.
+// person's bright jacket) is none of these, and α goes back to exactly 0 there.
+// No reference implementation: a rule of this project (MODEL_CARD.md "Line cue"), applied after
+// the static-scene cue. Cost: one pass over α, union-find on the cell grid, and a pairwise test of
+// the components (a kept component stops at its first neighbour).
 
 public struct TextLineFilter: Sendable, Equatable {
     /// Cell edge in pixels: α is grouped on a grid of cells (a cell is "on" when any α > 0 in it).

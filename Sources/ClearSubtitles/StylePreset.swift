@@ -1,6 +1,7 @@
 // Named style presets (`--style`): fixed looks (`classic`, `yellow`, `boxed`, `shadow`),
 // `random`, a fresh random style per cue, and `vivid`, a fresh bright style with a thick coloured
-// outline per cue (the fansub / karaoke look). Sizes, outlines and margins scale with the frame height.
+// outline per cue (the fansub / karaoke look). Sizes, outlines and margins scale with the frame
+// height.
 
 public enum StylePreset: String, CaseIterable, Sendable {
     /// White text, black outline, light shadow: the common TV/film look.
@@ -132,11 +133,14 @@ public enum StylePreset: String, CaseIterable, Sendable {
                         marginL: marginH, marginR: marginH, marginV: marginV)
     }
 
-    /// A fully saturated colour of hue `degrees` at brightness `value` (0…1).
+    /// A fully saturated colour of hue `degrees` (any value, taken modulo 360) at brightness
+    /// `value` (clamped to 0…1).
     static func hueColor(_ degrees: Double, value: Double) -> ASSColor {
-        let x = degrees.truncatingRemainder(dividingBy: 360) / 60
+        var d = degrees.truncatingRemainder(dividingBy: 360)
+        if d < 0 { d += 360 }
+        let x = min(d / 60, 5.999_999)
         let f = x - x.rounded(.down)
-        let v = value * 255
+        let v = min(max(value, 0), 1) * 255
         let (r, g, b): (Double, Double, Double)
         switch Int(x) {
         case 0: (r, g, b) = (v, v * f, 0)

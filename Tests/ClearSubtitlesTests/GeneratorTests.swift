@@ -150,6 +150,8 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(StylePreset.hueColor(0, value: 1), ASSColor(red: 255, green: 0, blue: 0))
         XCTAssertEqual(StylePreset.hueColor(240, value: 0.5), ASSColor(red: 0, green: 0, blue: 128))
         XCTAssertEqual(StylePreset.hueColor(300, value: 1), ASSColor(red: 255, green: 0, blue: 255))
+        XCTAssertEqual(StylePreset.hueColor(-120, value: 1), StylePreset.hueColor(240, value: 1))
+        XCTAssertEqual(StylePreset.hueColor(720, value: 2), ASSColor(red: 255, green: 0, blue: 0))
     }
 
     func testScriptTextHasTheSections() {
