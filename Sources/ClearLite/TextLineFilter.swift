@@ -57,6 +57,7 @@ extension AlphaMap {
                 for x in 0..<w where v[src + x] > 0 { on[rowBase + x / c] = true }
             }
         }
+        guard on.contains(true) else { return 0 }
         // 8-connected components by union-find over the "on" cells
         var parent = [Int32](repeating: -1, count: cols * rows)
         func find(_ i: Int) -> Int {

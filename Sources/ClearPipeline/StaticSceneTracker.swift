@@ -31,9 +31,8 @@ public final class StaticSceneTracker {
     public var bufferedFrames: Int { blocks.count }
 
     private let next: () throws -> GrayFrame?
-    /// Per buffered frame: each block's mean luma, and its luma range (max − min).
-    private var blocks: [Int: [UInt8]] = [:]
-    private var ranges: [Int: [UInt8]] = [:]
+    /// Per buffered frame: each block's mean luma and luma range (max − min).
+    private var blocks: [Int: (means: [UInt8], ranges: [UInt8])] = [:]
     private var pulled = 0
     private var ended = false
     private var latest = 0
@@ -76,13 +75,13 @@ public final class StaticSceneTracker {
             throw PipelineError.engineContract(engine: "static-scene tracker",
                                                detail: "got a \(frame.width)x\(frame.height) frame for \(width)x\(height)")
         }
-        (blocks[pulled], ranges[pulled]) = blockStatistics(frame.pixels)
+        blocks[pulled] = blockStatistics(frame.pixels)
         pulled += 1
     }
 
     private func forget(before index: Int) {
         let keepFrom = index - radius
-        for k in blocks.keys where k < keepFrom { blocks[k] = nil; ranges[k] = nil }
+        for k in blocks.keys where k < keepFrom { blocks[k] = nil }
         for k in cache.keys where k < index { cache[k] = nil }
     }
 
@@ -117,30 +116,27 @@ public final class StaticSceneTracker {
         return (means, zip(lo, hi).map { $1 - $0 })
     }
 
+    /// flags[j] = 1 where |values[j] − reference[j]| > tolerance.
+    private static func mark(_ values: [UInt8], against reference: [UInt8], tolerance: Int, into flags: inout [UInt8]) {
+        values.withUnsafeBufferPointer { v in
+            reference.withUnsafeBufferPointer { r in
+                flags.withUnsafeMutableBufferPointer { f in
+                    for j in 0..<f.count where abs(Int(v[j]) - Int(r[j])) > tolerance { f[j] = 1 }
+                }
+            }
+        }
+    }
+
     private func compute(_ index: Int, lo: Int, hi: Int) -> StaticSceneMap {
         let n = columns * rows
         var changed = [UInt8](repeating: 0, count: n), rangeChanged = [UInt8](repeating: 0, count: n)
         let tolerance = settings.tolerance, rangeTolerance = settings.rangeTolerance
-        let reference = blocks[index]!, referenceRange = ranges[index]!
+        let reference = blocks[index]!
         var s = lo
         while true {
             if s != index, let other = blocks[s] {
-                reference.withUnsafeBufferPointer { r in
-                    other.withUnsafeBufferPointer { o in
-                        changed.withUnsafeMutableBufferPointer { c in
-                            for j in 0..<n where abs(Int(o[j]) - Int(r[j])) > tolerance { c[j] = 1 }
-                        }
-                    }
-                }
-            }
-            if s != index, let rangeTolerance, let other = ranges[s] {
-                referenceRange.withUnsafeBufferPointer { r in
-                    other.withUnsafeBufferPointer { o in
-                        rangeChanged.withUnsafeMutableBufferPointer { c in
-                            for j in 0..<n where abs(Int(o[j]) - Int(r[j])) > rangeTolerance { c[j] = 1 }
-                        }
-                    }
-                }
+                Self.mark(other.means, against: reference.means, tolerance: tolerance, into: &changed)
+                if let rangeTolerance { Self.mark(other.ranges, against: reference.ranges, tolerance: rangeTolerance, into: &rangeChanged) }
             }
             if s >= hi { break }
             s = min(s + step, hi)
