@@ -51,3 +51,16 @@ extension Tensor {
         return st
     }
 }
+
+extension Ops {
+    /// [B, R, C] → [B, C, R] (a copy): the channels-first ↔ channels-last conversion of the
+    /// convolution wrappers, exposed for `bench ops --only layout` and tests.
+    public static func transposeLastTwo(_ x: Tensor) throws -> Tensor {
+        guard x.rank == 3 else { throw TensorError.invalidShape(op: "transposeLastTwo", shape: x.shape, reason: "need [B, R, C]") }
+        let out = Tensor(shape: [x.shape[0], x.shape[2], x.shape[1]], dtype: x.dtype, zeroed: false)
+        if x.count > 0 {
+            transposeBatched(x.raw, out.raw, batches: x.shape[0], rows: x.shape[1], cols: x.shape[2], elementSize: x.dtype.size)
+        }
+        return out
+    }
+}

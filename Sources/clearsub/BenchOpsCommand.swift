@@ -113,7 +113,10 @@ struct OpBench {
             try conv(x: [1, 24, 180, 320], cout: 24, k: 3, dtype: dt)
             try convChannelsLast(x: [1, 24, 180, 320], cout: 24, dtype: dt)
         }
-        for dt in [DType.bf16, .f32] where only == nil || !["linear", "attention", "conv"].contains(where: { $0.contains(only!) }) { try memoryBound(tokens: tokens, dtype: dt) }
+        for dt in [DType.bf16, .f32] where only != nil && wants("layout") {
+            for (c, sp) in [(64, 256 * 256), (24, 180 * 320)] { try layoutTranspose(channels: c, spatial: sp, dtype: dt) }
+        }
+        for dt in [DType.bf16, .f32] where only == nil || !["linear", "attention", "conv", "layout"].contains(where: { $0.contains(only!) }) { try memoryBound(tokens: tokens, dtype: dt) }
     }
 
     mutating func linear(tokens m: Int, k: Int, n: Int, dtype: DType) throws {
@@ -159,6 +162,18 @@ struct OpBench {
         let flops = 2.0 * Double(shape[0] * cout * shape[2] * shape[3]) * Double(shape[1] * 9)
         record("conv2d channels-last", "\(shape) -> \(cout) k3", dtype, work: flops, unit: "GFLOP/s", seconds: t,
                refName: "oneDNN conv, preferred layouts", refWork: flops, refSeconds: r)
+    }
+
+    /// The conv wrappers' layout conversion, both directions, against memcpy of the same bytes
+    /// (opt-in: `--only layout`).
+    mutating func layoutTranspose(channels c: Int, spatial sp: Int, dtype: DType) throws {
+        for (r, cols, name) in [(c, sp, "to channels-last"), (sp, c, "to channels-first")] {
+            let x = Tensor.random(shape: [1, r, cols], dtype: dtype, seed: 13)
+            let refDst = Tensor(shape: x.shape, dtype: dtype, zeroed: true)
+            let (t, ref) = try timePair({ _ = try Ops.transposeLastTwo(x) }, { memcpy(refDst.raw, x.raw, x.byteCount) })
+            record("transpose \(name)", "\(x.shape)", dtype, work: 2 * Double(x.byteCount), unit: "GB/s", seconds: t,
+                   refName: "memcpy of the same bytes", refWork: 2 * Double(x.byteCount), refSeconds: ref)
+        }
     }
 
     mutating func memoryBound(tokens: Int, dtype: DType) throws {

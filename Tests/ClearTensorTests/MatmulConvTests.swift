@@ -202,6 +202,17 @@ final class MatmulConvTests: XCTestCase {
         } }
     }
 
+    /// The public op equals permute(0, 2, 1) bit for bit, in both dtypes.
+    func testTransposeLastTwoEqualsPermute() throws {
+        for dt in [DType.f32, .bf16] {
+            let a = Tensor.random(shape: [2, 37, 70], dtype: dt, seed: 21)
+            let t = try Ops.transposeLastTwo(a), p = try Ops.permute(a, [0, 2, 1])
+            XCTAssertEqual(t.shape, [2, 70, 37])
+            XCTAssertEqual(t.floats().map(\.bitPattern), p.floats().map(\.bitPattern), "\(dt)")
+        }
+        XCTAssertThrowsError(try Ops.transposeLastTwo(Tensor(shape: [4, 4], dtype: .f32)))
+    }
+
     /// A kernel set's transpose leaves everything outside the block alone (strided destination).
     func testTransposeKernelWritesOnlyItsBlock() {
         for set in KernelDispatch.runnable {
