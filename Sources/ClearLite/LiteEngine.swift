@@ -6,6 +6,8 @@
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
+// For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
+// behind the subtitle where the scenery around it has not changed.
 import ClearMedia
 import ClearPipeline
 import ClearTensor
@@ -34,6 +36,11 @@ public final class LiteEngine: WindowedEngine {
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
     /// The line cue on α (`TextLineFilter`; nil: off, `CLEARSUB_LITE_LINE_FILTER=0`).
     public var textLineFilter: TextLineFilter? = TextLineFilter()
+    /// The background memory for still shots (`BackgroundPlate`; false: off,
+    /// `CLEARSUB_LITE_BACKGROUND_MEMORY=0`). The plate holds what earlier frames of the video showed
+    /// away from the subtitles; `beginVideo()` empties it.
+    public var backgroundMemory = true
+    private var plate: BackgroundPlate?
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
@@ -42,7 +49,8 @@ public final class LiteEngine: WindowedEngine {
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
-    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`; documented in MODEL_CARD.md).
+    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`;
+    /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
         let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         let engine = try LiteEngine(weightsPath: weights)
@@ -50,6 +58,7 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
+        if environment["CLEARSUB_LITE_BACKGROUND_MEMORY"] == "0" { engine.backgroundMemory = false }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
             engine.occlusionPrecision = p; engine.restorationPrecision = p
         }
@@ -72,15 +81,23 @@ public final class LiteEngine: WindowedEngine {
         try self.init(weights: LiteWeights(layers: LiteArchitecture.engineLayers, path: weightsPath ?? LiteEngine.bundledWeightsPath))
     }
 
+    /// Cleans `chunk` as a whole video (the background memory starts empty).
     public func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame] {
         try clean(chunk, staticScene: [StaticSceneMap?](repeating: nil, count: chunk.count))
     }
 
+    /// Cleans `chunk` as a whole video (the background memory starts empty).
     public func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
-        try clean(chunk, outputs: 0..<chunk.count, staticScene: staticScene)
+        beginVideo()
+        return try clean(chunk, outputs: 0..<chunk.count, staticScene: staticScene)
     }
 
+    /// Forgets the background memory: the next frame cleaned is the first of a video.
+    public func beginVideo() { plate = nil }
+
     /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
+    /// Successive calls continue the video (the background memory carries over; the outputs must
+    /// follow each other in video order) until `beginVideo()`.
     public func clean(_ chunk: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
         guard let first = chunk.first else { throw LiteError.emptyChunk }
         guard chunk.count <= chunkSize else { throw LiteError.chunkTooLong(chunk.count, max: chunkSize) }
@@ -111,6 +128,15 @@ public final class LiteEngine: WindowedEngine {
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
+            var near: [UInt8] = [], matches: [Bool] = []
+            if backgroundMemory {
+                if plate?.width != w || plate?.height != h { plate = BackgroundPlate(width: w, height: h) }
+                near = plate!.nearSubtitle(alpha)
+                if !alpha.isEmpty {
+                    matches = plate!.matchingBlocks(frame: chunk[t], near: near)
+                    if plate!.complete(&alpha, near: near, matches: matches, frame: chunk[t]) > 0 { near = plate!.nearSubtitle(alpha) }
+                }
+            }
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
                 // convolution primitives are reused (a new shape costs a primitive creation).
@@ -118,10 +144,15 @@ public final class LiteEngine: WindowedEngine {
                                                   align: 32, paddedWidth: pw, paddedHeight: ph)
                 let frames = idx.map { chunk[$0] }
                 for r in regions {
-                    let restored = try restore(frames: frames, alpha: alpha, region: r)
+                    var restored = try restore(frames: frames, alpha: alpha, region: r)
+                    if let plate {
+                        restored = restored.toF32()
+                        plate.apply(to: restored, region: r, alpha: alpha, matches: matches)
+                    }
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
+            if backgroundMemory { plate!.record(chunk[t], near: near) }
             out.append(frame)
         }
         return out

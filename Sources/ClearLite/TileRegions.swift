@@ -4,6 +4,7 @@
 
 public struct TileRegion: Equatable, Sendable {
     public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) { self.x = x; self.y = y; self.width = width; self.height = height }
 }
 
 public enum TileRegions {

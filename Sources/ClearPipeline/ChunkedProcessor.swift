@@ -91,6 +91,7 @@ public final class ChunkedProcessor {
             throw PipelineError.invalidWindow(engine: engine.name, chunkSize: chunkSize, overlap: radius)
         }
         let step = chunkSize - 2 * radius
+        engine.beginVideo()
         var buffer: [RGBFrame] = []
         var first = 0       // video index of buffer[0]
         var emitted = 0     // video index of the next frame to clean

@@ -42,4 +42,12 @@ public protocol WindowedEngine: StaticSceneAware {
     /// the video's last frame or `contextRadius` after. `staticScene` has one entry per frame of
     /// `frames` (nil for context frames and where the video is too short to tell).
     func clean(_ frames: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame]
+    /// Called before the first frame of each video. An engine that remembers earlier frames of a
+    /// video (the lite engine's background memory) forgets them here; its output for frame t may
+    /// then also depend on frames before t − contextRadius, which the pipeline cleans in order.
+    func beginVideo()
+}
+
+extension WindowedEngine {
+    public func beginVideo() {}
 }

@@ -81,14 +81,19 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertGreaterThan(full, 200, "the bar must be detected with α = 1")
     }
 
-    /// Cleaning a sub-range with the rest as context gives those frames exactly as a whole-chunk
-    /// call does (what the pipeline's sliding window relies on); the range must lie in the chunk.
+    /// Cleaning consecutive sub-ranges with the rest as context gives those frames exactly as a
+    /// whole-chunk call does (what the pipeline's sliding window relies on); the range must lie in
+    /// the chunk.
     func testOutputsWithContextEqualTheWholeChunk() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius)
         let frames = (0..<7).map { EngineFixtures.frame(width: 48, height: 32, seed: $0, marks: [(6, 12, 24, 5)]) }
         let whole = try engine.clean(frames)
+        // The pipeline's order: a new video, then consecutive ranges (the background memory carries over).
+        engine.beginVideo()
+        let first = try engine.clean(frames, outputs: 0..<2, staticScene: [StaticSceneMap?](repeating: nil, count: 7))
         let part = try engine.clean(frames, outputs: 2..<5, staticScene: [StaticSceneMap?](repeating: nil, count: 7))
+        XCTAssertEqual(first, Array(whole[0..<2]))
         XCTAssertEqual(part, Array(whole[2..<5]))
         XCTAssertThrowsError(try engine.clean(frames, outputs: 5..<9, staticScene: [])) { XCTAssertTrue("\($0)".contains("outside")) }
         // precision: both networks from one variable, the occlusion head alone from the other

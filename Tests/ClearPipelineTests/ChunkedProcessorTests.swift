@@ -59,6 +59,8 @@ final class ChunkedProcessorTests: XCTestCase {
                 XCTAssertTrue(engine.calls.allSatisfy { $0.frames <= size && !$0.outputs.isEmpty })
                 XCTAssertLessThanOrEqual(held, size, "input frames held at once")
                 if n > 0 { XCTAssertEqual(engine.calls.count, (n + size - 2 * radius - 1) / (size - 2 * radius), "calls of chunkSize − 2·radius outputs") }
+                XCTAssertEqual(engine.events.first, "begin", "a video begins before its first frame is cleaned")
+                XCTAssertEqual(engine.events.filter { $0 == "begin" }.count, 1)
             }
         }
         // a radius that leaves no frame to clean is a typed error

@@ -106,8 +106,12 @@ final class WindowedMeanEngine: WindowedEngine {
     let staticSceneSettings: StaticSceneSettings? = nil
     private(set) var calls: [(frames: Int, outputs: Range<Int>)] = []
     private(set) var mapsSeen: [Bool] = []
+    /// Calls in order: "begin" (`beginVideo`) and "clean".
+    private(set) var events: [String] = []
 
     init(chunkSize: Int, radius: Int) { self.chunkSize = chunkSize; contextRadius = radius }
+
+    func beginVideo() { events.append("begin") }
 
     func clean(_ chunk: [RGBFrame]) throws -> [RGBFrame] { try clean(chunk, outputs: chunk.indices, staticScene: []) }
     func clean(_ chunk: [RGBFrame], staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
@@ -116,6 +120,7 @@ final class WindowedMeanEngine: WindowedEngine {
     func clean(_ frames: [RGBFrame], outputs: Range<Int>, staticScene: [StaticSceneMap?]) throws -> [RGBFrame] {
         precondition(frames.count <= chunkSize, "call of \(frames.count) frames")
         calls.append((frames.count, outputs))
+        events.append("clean")
         mapsSeen.append(contentsOf: staticScene.map { $0 != nil })
         return outputs.map { Self.mean(frames, at: $0, radius: contextRadius) }
     }

@@ -1,0 +1,211 @@
+// Background memory for still shots: under a subtitle, a fixed camera shows the scenery it showed
+// before the cue appeared (or between two cues). The plate keeps, per pixel, the last value seen
+// away from any subtitle (α = 0 within `guardDistance` pixels) once that value has held still for
+// `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
+// guess if the scenery around it still matches the plate: in its `block`² block, the pixels of
+// the surrounding 3×3 blocks that are subtitle-free now and known to the plate differ from the
+// plate by at most `tolerance` luma levels on average. A moving camera, a lighting change or a
+// person walking past fails that test, and the network's restoration stays.
+// The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
+// faint for a few frames, below α's threshold, and changes every frame.
+// In a still frame (`stillFraction`), the plate also completes α: pixels right beside the detected
+// subtitle that differ strongly from the plate are the rest of it (outline, shadow, soft edge).
+// Every number was chosen on training footage (tools/tune_lite_alpha.sh clips; MODEL_CARD.md).
+// No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
+// idea is the temporal propagation of video inpainting (known pixels copied from other frames)
+// with zero motion.
+import ClearMedia
+import ClearTensor
+
+public struct BackgroundPlate: Sendable {
+    public let width: Int
+    public let height: Int
+    /// Pixels within this distance (Chebyshev) of α > 0 are neither recorded nor used as context:
+    /// the head's α can stop short of a thick outline or a soft shadow.
+    public var guardDistance = 4
+    /// Side of the blocks the scenery test decides on.
+    public var block = 16
+    /// Mean absolute luma difference (levels) between the frame and the plate, on a block's
+    /// context, below which the block's scenery still matches the plate.
+    public var tolerance: Float = 6
+    /// Context pixels a block needs for the test.
+    public var minimumContext = 64
+    /// Frames a pixel must stay within `stabilityTolerance` luma levels of its value at the start
+    /// of the run (and away from the subtitle) before it is recorded.
+    public var stableFrames = 2
+    public var stabilityTolerance = 8
+    /// `complete`: difference from the plate (levels, any channel) from which a pixel beside the
+    /// subtitle is part of it; nil: α is not completed.
+    public var completionDifference: Int? = 24
+    /// `complete` runs only when `stillFraction` is at least this.
+    public var completionStillFraction: Float = 0.98
+
+    /// RGB of the last stable, subtitle-free sighting of each pixel; `known` is 1 where there is one.
+    var rgb: [UInt8]
+    var known: [UInt8]
+    /// Luma at the start of each pixel's current stable run, and the run's length (saturating).
+    var anchor: [UInt8]
+    var run: [UInt8]
+
+    public init(width: Int, height: Int) {
+        self.width = width; self.height = height
+        rgb = [UInt8](repeating: 0, count: width * height * 3)
+        known = [UInt8](repeating: 0, count: width * height)
+        anchor = [UInt8](repeating: 0, count: width * height)
+        run = [UInt8](repeating: 0, count: width * height)
+    }
+
+    @inline(__always) static func luma(_ p: UnsafePointer<UInt8>) -> Int {
+        (299 * Int(p[0]) + 587 * Int(p[1]) + 114 * Int(p[2]) + 500) / 1000
+    }
+
+    /// 1 where α > 0 within `guardDistance` pixels (Chebyshev distance), else 0.
+    public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] {
+        precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
+        let (w, h, d) = (width, height, guardDistance)
+        var near = [UInt8](repeating: 0, count: w * h)
+        guard !alpha.isEmpty else { return near }
+        var rows = [UInt8](repeating: 0, count: w * h)
+        alpha.values.withUnsafeBufferPointer { av in
+            rows.withUnsafeMutableBufferPointer { rp in
+                let (a, out) = (av.baseAddress!, rp.baseAddress!)
+                parallelFor(h, minChunk: 16) { part in   // along each row: within d of α > 0
+                    for y in part {
+                        var last = Int.min / 2
+                        for x in 0..<w { if a[y * w + x] > 0 { last = x }; if x - last <= d { out[y * w + x] = 1 } }
+                        last = Int.max / 2
+                        for x in stride(from: w - 1, through: 0, by: -1) { if a[y * w + x] > 0 { last = x }; if last - x <= d { out[y * w + x] = 1 } }
+                    }
+                }
+            }
+        }
+        rows.withUnsafeBufferPointer { rp in
+            near.withUnsafeMutableBufferPointer { np in
+                let (src, out) = (rp.baseAddress!, np.baseAddress!)
+                parallelFor(h, minChunk: 16) { part in   // then across rows: any row within d
+                    for y in part {
+                        for yy in max(0, y - d)...min(h - 1, y + d) {
+                            let s = src + yy * w, o = out + y * w
+                            for x in 0..<w { o[x] |= s[x] }
+                        }
+                    }
+                }
+            }
+        }
+        return near
+    }
+
+    /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
+    /// plate: only blocks within `guardDistance` of the subtitle are tested (the others are
+    /// false). `near` is `nearSubtitle(alpha)`, `frame` the input frame.
+    public func matchingBlocks(frame: RGBFrame, near: [UInt8]) -> [Bool] {
+        precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
+        let (fw, fh, b) = (width, height, block)
+        let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
+        var tested = [Bool](repeating: false, count: bw * bh)
+        for y in 0..<fh { for x in stride(from: 0, to: fw, by: 1) where near[y * fw + x] != 0 { tested[(y / b) * bw + x / b] = true } }
+        var matches = [Bool](repeating: false, count: bw * bh)
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in matches.withUnsafeMutableBufferPointer { mp in
+            let (px, pl, m) = (fp.baseAddress!, pp.baseAddress!, mp.baseAddress!)
+            let todo = tested.indices.filter { tested[$0] }
+            parallelFor(todo.count, minChunk: 4) { part in
+                for j in part {
+                    let bx = todo[j] % bw, by = todo[j] / bw
+                    var sum = 0, n = 0
+                    for y in max(0, (by - 1) * b)..<min(fh, (by + 2) * b) {
+                        for x in max(0, (bx - 1) * b)..<min(fw, (bx + 2) * b) where near[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                            let p = (y * fw + x) * 3
+                            sum += abs(Self.luma(px + p) - Self.luma(pl + p)); n += 1
+                        }
+                    }
+                    m[todo[j]] = n >= minimumContext && Float(sum) <= tolerance * Float(n)
+                }
+            }
+        } } }
+        return matches
+    }
+
+    /// Share of the plate-known pixels away from the subtitle (sampled every 4th row and column)
+    /// that the frame shows within `stabilityTolerance` luma levels of the plate: near 1 in a
+    /// still shot, low after a cut or while the camera moves.
+    public func stillFraction(frame: RGBFrame, near: [UInt8]) -> Float {
+        var n = 0, same = 0
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+            let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
+            for y in stride(from: 0, to: height, by: 4) {
+                for x in stride(from: 0, to: width, by: 4) where near[y * width + x] == 0 && known[y * width + x] != 0 {
+                    let p = (y * width + x) * 3
+                    n += 1
+                    if abs(Self.luma(px + p) - Self.luma(pl + p)) <= stabilityTolerance { same += 1 }
+                }
+            }
+        } }
+        return n == 0 ? 0 : Float(same) / Float(n)
+    }
+
+    /// Completes α with what the head missed around a subtitle in a still shot: pixels within
+    /// `guardDistance` of α > 0, in matching blocks, that differ from the plate by more than
+    /// `completionDifference` levels (any channel) are the rest of the subtitle (an outline, a
+    /// shadow, an anti-aliased edge) and get α = 1. Returns how many pixels it set.
+    @discardableResult
+    public func complete(_ alpha: inout AlphaMap, near: [UInt8], matches: [Bool], frame: RGBFrame) -> Int {
+        guard let limit = completionDifference, stillFraction(frame: frame, near: near) >= completionStillFraction else { return 0 }
+        let (fw, fh, b) = (width, height, block)
+        let bw = (fw + b - 1) / b
+        var set = 0
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+            let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
+            for y in 0..<fh {
+                for x in 0..<fw where near[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 && matches[(y / b) * bw + x / b] {
+                    let p = (y * fw + x) * 3
+                    let d = max(abs(Int(px[p]) - Int(pl[p])), abs(Int(px[p + 1]) - Int(pl[p + 1])), abs(Int(px[p + 2]) - Int(pl[p + 2])))
+                    if d > limit { alpha.values[y * fw + x] = 1; set += 1 }
+                }
+            }
+        } }
+        return set
+    }
+
+    /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the
+    /// region's pixels with α > 0 that the plate knows, in matching blocks; returns how many.
+    @discardableResult
+    public func apply(to restored: Tensor, region r: TileRegion, alpha: AlphaMap, matches: [Bool]) -> Int {
+        precondition(restored.dtype == .f32 && restored.count == 3 * r.width * r.height, "BackgroundPlate: restored region")
+        let (fw, fh, b) = (width, height, block)
+        let bw = (fw + b - 1) / b
+        let plane = r.width * r.height, out = restored.f32
+        var replaced = 0
+        for y in max(0, r.y)..<min(fh, r.y + r.height) {
+            for x in max(0, r.x)..<min(fw, r.x + r.width)
+            where alpha.values[y * fw + x] > 0 && known[y * fw + x] != 0 && matches[(y / b) * bw + x / b] {
+                let p = (y * fw + x) * 3, ri = (y - r.y) * r.width + (x - r.x)
+                for c in 0..<3 { out[c * plane + ri] = Float(rgb[p + c]) / 255 }
+                replaced += 1
+            }
+        }
+        return replaced
+    }
+
+    /// Advances every pixel's stability run with `frame` (the input) and records the pixels that
+    /// are away from the subtitle (`near` = 0) and have been stable for `stableFrames` frames.
+    public mutating func record(_ frame: RGBFrame, near: [UInt8]) {
+        precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
+        let (w, need, tol) = (width, UInt8(min(255, stableFrames)), stabilityTolerance)
+        frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
+        rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
+        anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in
+            let (src, nr, dst, k, an, rn) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!, rp.baseAddress!)
+            parallelFor(height, minChunk: 16) { part in
+                for i in part.lowerBound * w..<part.upperBound * w {
+                    if nr[i] != 0 { rn[i] = 0; continue }
+                    let l = Self.luma(src + 3 * i)
+                    if rn[i] == 0 || abs(l - Int(an[i])) > tol { an[i] = UInt8(l); rn[i] = 1 } else if rn[i] < 255 { rn[i] += 1 }
+                    if rn[i] >= need {
+                        dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
+                        k[i] = 1
+                    }
+                }
+            }
+        } } } } } }
+    }
+}
