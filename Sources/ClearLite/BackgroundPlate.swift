@@ -3,8 +3,8 @@
 // away from any subtitle (α = 0 within `guardDistance` pixels) once that value has held still for
 // `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
 // guess if the scenery around it still matches the plate: in its `block`² block, the pixels of
-// the surrounding 3×3 blocks that are subtitle-free now and known to the plate differ from the
-// plate by at most `tolerance` luma levels on average. A moving camera, a lighting change or a
+// the surrounding blocks (`contextBlocks`) that are subtitle-free now and known to the plate
+// differ from the plate by at most `tolerance` luma levels on average. A moving camera, a lighting change or a
 // person walking past fails that test, and the network's restoration stays.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
 // faint for a few frames, below α's threshold, and changes every frame.
@@ -28,6 +28,9 @@ public struct BackgroundPlate: Sendable {
     /// Mean absolute luma difference (levels) between the frame and the plate, on a block's
     /// context, below which the block's scenery still matches the plate.
     public var tolerance: Float = 6
+    /// Blocks on each side of a block whose pixels form its context (3: a 7 × 7-block square,
+    /// 112 px with 16-px blocks, so that blocks inside a wide subtitle box still have context).
+    public var contextBlocks = 3
     /// Context pixels a block needs for the test.
     public var minimumContext = 64
     /// Frames a pixel must stay within `stabilityTolerance` luma levels of its value at the start
@@ -97,31 +100,47 @@ public struct BackgroundPlate: Sendable {
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
     /// plate: only blocks within `guardDistance` of the subtitle are tested (the others are
-    /// false). `near` is `nearSubtitle(alpha)`, `frame` the input frame.
+    /// false). A block's context is the subtitle-free, plate-known pixels of the blocks within
+    /// `contextBlocks` of it. `near` is `nearSubtitle(alpha)`, `frame` the input frame.
     public func matchingBlocks(frame: RGBFrame, near: [UInt8]) -> [Bool] {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
-        let (fw, fh, b) = (width, height, block)
+        let (fw, fh, b, r) = (width, height, block, contextBlocks)
         let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
         var tested = [Bool](repeating: false, count: bw * bh)
-        for y in 0..<fh { for x in stride(from: 0, to: fw, by: 1) where near[y * fw + x] != 0 { tested[(y / b) * bw + x / b] = true } }
-        var matches = [Bool](repeating: false, count: bw * bh)
-        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in matches.withUnsafeMutableBufferPointer { mp in
-            let (px, pl, m) = (fp.baseAddress!, pp.baseAddress!, mp.baseAddress!)
-            let todo = tested.indices.filter { tested[$0] }
-            parallelFor(todo.count, minChunk: 4) { part in
+        for y in 0..<fh { for x in 0..<fw where near[y * fw + x] != 0 { tested[(y / b) * bw + x / b] = true } }
+        // per block: Σ|luma(frame) − luma(plate)| and the pixel count over its own context pixels,
+        // for the blocks some tested block reads
+        var needed = [Bool](repeating: false, count: bw * bh)
+        for j in tested.indices where tested[j] {
+            let bx = j % bw, by = j / bw
+            for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { needed[yy * bw + xx] = true } }
+        }
+        let todo = needed.indices.filter { needed[$0] }
+        var sums = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+        sums.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in
+            let (px, pl, so, co) = (fp.baseAddress!, pp.baseAddress!, sp.baseAddress!, cp.baseAddress!)
+            parallelFor(todo.count, minChunk: 8) { part in
                 for j in part {
                     let bx = todo[j] % bw, by = todo[j] / bw
                     var sum = 0, n = 0
-                    for y in max(0, (by - 1) * b)..<min(fh, (by + 2) * b) {
-                        for x in max(0, (bx - 1) * b)..<min(fw, (bx + 2) * b) where near[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                    for y in by * b..<min(fh, (by + 1) * b) {
+                        for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] != 0 {
                             let p = (y * fw + x) * 3
                             sum += abs(Self.luma(px + p) - Self.luma(pl + p)); n += 1
                         }
                     }
-                    m[todo[j]] = n >= minimumContext && Float(sum) <= tolerance * Float(n)
+                    so[todo[j]] = sum; co[todo[j]] = n
                 }
             }
-        } } }
+        } } } }
+        var matches = [Bool](repeating: false, count: bw * bh)
+        for j in tested.indices where tested[j] {
+            let bx = j % bw, by = j / bw
+            var sum = 0, n = 0
+            for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { sum += sums[yy * bw + xx]; n += counts[yy * bw + xx] } }
+            matches[j] = n >= minimumContext && Float(sum) <= tolerance * Float(n)
+        }
         return matches
     }
 
