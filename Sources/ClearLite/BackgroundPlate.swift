@@ -107,7 +107,12 @@ public struct BackgroundPlate: Sendable {
         let (fw, fh, b, r) = (width, height, block, contextBlocks)
         let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
         var tested = [Bool](repeating: false, count: bw * bh)
-        for y in 0..<fh { for x in 0..<fw where near[y * fw + x] != 0 { tested[(y / b) * bw + x / b] = true } }
+        near.withUnsafeBufferPointer { np in tested.withUnsafeMutableBufferPointer { tp in
+            let (nr, t) = (np.baseAddress!, tp.baseAddress!)
+            parallelFor(bh, minChunk: 4) { part in   // block rows are independent
+                for by in part { for y in by * b..<min(fh, (by + 1) * b) { for x in 0..<fw where nr[y * fw + x] != 0 { t[by * bw + x / b] = true } } }
+            }
+        } }
         // per block: Σ|luma(frame) − luma(plate)| and the pixel count over its own context pixels,
         // for the blocks some tested block reads
         var needed = [Bool](repeating: false, count: bw * bh)
@@ -174,11 +179,14 @@ public struct BackgroundPlate: Sendable {
         var set = 0
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
             let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
-            for y in 0..<fh {
-                for x in 0..<fw where near[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 && matches[(y / b) * bw + x / b] {
-                    let p = (y * fw + x) * 3
-                    let d = max(abs(Int(px[p]) - Int(pl[p])), abs(Int(px[p + 1]) - Int(pl[p + 1])), abs(Int(px[p + 2]) - Int(pl[p + 2])))
-                    if d > limit { alpha.values[y * fw + x] = 1; set += 1 }
+            for j in matches.indices where matches[j] {   // near pixels lie in tested blocks only
+                let bx = j % bw, by = j / bw
+                for y in by * b..<min(fh, (by + 1) * b) {
+                    for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                        let p = (y * fw + x) * 3
+                        let d = max(abs(Int(px[p]) - Int(pl[p])), abs(Int(px[p + 1]) - Int(pl[p + 1])), abs(Int(px[p + 2]) - Int(pl[p + 2])))
+                        if d > limit { alpha.values[y * fw + x] = 1; set += 1 }
+                    }
                 }
             }
         } }
