@@ -17,9 +17,8 @@
 import ClearMedia
 import ClearTensor
 
-public struct BackgroundPlate: Sendable {
-    public let width: Int
-    public let height: Int
+/// The numbers of the background memory (chosen on training footage, MODEL_CARD.md).
+public struct BackgroundMemorySettings: Sendable, Equatable {
     /// Pixels within this distance (Chebyshev) of α > 0 are neither recorded nor used as context:
     /// the head's α can stop short of a thick outline or a soft shadow.
     public var guardDistance = 4
@@ -42,6 +41,41 @@ public struct BackgroundPlate: Sendable {
     public var completionDifference: Int? = 24
     /// `complete` runs only when `stillFraction` is at least this.
     public var completionStillFraction: Float = 0.98
+    /// Rounds of `complete` per frame (each may grow α by up to `guardDistance` pixels; it stops
+    /// early when a round adds nothing).
+    public var completionRounds = 4
+
+    public init() {}
+
+    /// Parses `key=value,…` (keys: tolerance, guard, block, context, minimum, stable, stability,
+    /// complete (a level, or "off"), still, rounds) over the defaults; nil when a key or value is not understood.
+    public init?(parsing text: String) {
+        self.init()
+        for item in text.split(separator: ",") where !item.isEmpty {
+            let kv = item.split(separator: "=", maxSplits: 1).map { String($0.filter { $0 != " " }) }
+            guard kv.count == 2 else { return nil }
+            let (k, v) = (kv[0], kv[1])
+            switch k {
+            case "tolerance": guard let x = Float(v) else { return nil }; tolerance = x
+            case "guard": guard let x = Int(v), x >= 0 else { return nil }; guardDistance = x
+            case "block": guard let x = Int(v), x >= 1 else { return nil }; block = x
+            case "context": guard let x = Int(v), x >= 0 else { return nil }; contextBlocks = x
+            case "minimum": guard let x = Int(v), x >= 1 else { return nil }; minimumContext = x
+            case "stable": guard let x = Int(v), x >= 1 else { return nil }; stableFrames = x
+            case "stability": guard let x = Int(v), x >= 0 else { return nil }; stabilityTolerance = x
+            case "complete": if v == "off" { completionDifference = nil } else { guard let x = Int(v) else { return nil }; completionDifference = x }
+            case "still": guard let x = Float(v) else { return nil }; completionStillFraction = x
+            case "rounds": guard let x = Int(v), x >= 0 else { return nil }; completionRounds = x
+            default: return nil
+            }
+        }
+    }
+}
+
+public struct BackgroundPlate: Sendable {
+    public let width: Int
+    public let height: Int
+    public var settings: BackgroundMemorySettings
 
     /// RGB of the last stable, subtitle-free sighting of each pixel; `known` is 1 where there is one.
     var rgb: [UInt8]
@@ -50,8 +84,8 @@ public struct BackgroundPlate: Sendable {
     var anchor: [UInt8]
     var run: [UInt8]
 
-    public init(width: Int, height: Int) {
-        self.width = width; self.height = height
+    public init(width: Int, height: Int, settings: BackgroundMemorySettings = BackgroundMemorySettings()) {
+        self.width = width; self.height = height; self.settings = settings
         rgb = [UInt8](repeating: 0, count: width * height * 3)
         known = [UInt8](repeating: 0, count: width * height)
         anchor = [UInt8](repeating: 0, count: width * height)
@@ -65,29 +99,36 @@ public struct BackgroundPlate: Sendable {
     /// 1 where α > 0 within `guardDistance` pixels (Chebyshev distance), else 0.
     public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
-        let (w, h, d) = (width, height, guardDistance)
+        let (w, h, d) = (width, height, settings.guardDistance)
         var near = [UInt8](repeating: 0, count: w * h)
-        guard !alpha.isEmpty else { return near }
+        // rows that hold α > 0 (subtitles cover a few bands of the frame: only those are swept)
+        var rowHas = [Bool](repeating: false, count: h)
+        alpha.values.withUnsafeBufferPointer { av in rowHas.withUnsafeMutableBufferPointer { rh in
+            let (a, r) = (av.baseAddress!, rh.baseAddress!)
+            parallelFor(h, minChunk: 32) { part in for y in part { r[y] = UnsafeBufferPointer(start: a + y * w, count: w).contains { $0 > 0 } } }
+        } }
+        guard let first = rowHas.firstIndex(of: true), let last = rowHas.lastIndex(of: true) else { return near }
         var rows = [UInt8](repeating: 0, count: w * h)
         alpha.values.withUnsafeBufferPointer { av in
             rows.withUnsafeMutableBufferPointer { rp in
                 let (a, out) = (av.baseAddress!, rp.baseAddress!)
-                parallelFor(h, minChunk: 16) { part in   // along each row: within d of α > 0
-                    for y in part {
-                        var last = Int.min / 2
-                        for x in 0..<w { if a[y * w + x] > 0 { last = x }; if x - last <= d { out[y * w + x] = 1 } }
-                        last = Int.max / 2
-                        for x in stride(from: w - 1, through: 0, by: -1) { if a[y * w + x] > 0 { last = x }; if last - x <= d { out[y * w + x] = 1 } }
+                parallelFor(last - first + 1, minChunk: 16) { part in   // along each row: within d of α > 0
+                    for y in part.lowerBound + first..<part.upperBound + first where rowHas[y] {
+                        var lastX = Int.min / 2
+                        for x in 0..<w { if a[y * w + x] > 0 { lastX = x }; if x - lastX <= d { out[y * w + x] = 1 } }
+                        lastX = Int.max / 2
+                        for x in stride(from: w - 1, through: 0, by: -1) { if a[y * w + x] > 0 { lastX = x }; if lastX - x <= d { out[y * w + x] = 1 } }
                     }
                 }
             }
         }
+        let y0 = max(0, first - d), y1 = min(h - 1, last + d)
         rows.withUnsafeBufferPointer { rp in
             near.withUnsafeMutableBufferPointer { np in
                 let (src, out) = (rp.baseAddress!, np.baseAddress!)
-                parallelFor(h, minChunk: 16) { part in   // then across rows: any row within d
-                    for y in part {
-                        for yy in max(0, y - d)...min(h - 1, y + d) {
+                parallelFor(y1 - y0 + 1, minChunk: 16) { part in   // then across rows: any row within d
+                    for y in part.lowerBound + y0..<part.upperBound + y0 {
+                        for yy in max(first, y - d)...min(last, y + d) where rowHas[yy] {
                             let s = src + yy * w, o = out + y * w
                             for x in 0..<w { o[x] |= s[x] }
                         }
@@ -104,13 +145,17 @@ public struct BackgroundPlate: Sendable {
     /// `contextBlocks` of it. `near` is `nearSubtitle(alpha)`, `frame` the input frame.
     public func matchingBlocks(frame: RGBFrame, near: [UInt8]) -> [Bool] {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
-        let (fw, fh, b, r) = (width, height, block, contextBlocks)
+        let (fw, fh, b, r) = (width, height, settings.block, settings.contextBlocks)
         let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
         var tested = [Bool](repeating: false, count: bw * bh)
         near.withUnsafeBufferPointer { np in tested.withUnsafeMutableBufferPointer { tp in
             let (nr, t) = (np.baseAddress!, tp.baseAddress!)
             parallelFor(bh, minChunk: 4) { part in   // block rows are independent
-                for by in part { for y in by * b..<min(fh, (by + 1) * b) { for x in 0..<fw where nr[y * fw + x] != 0 { t[by * bw + x / b] = true } } }
+                for by in part {
+                    for y in by * b..<min(fh, (by + 1) * b) where UnsafeBufferPointer(start: nr + y * fw, count: fw).contains(1) {
+                        for x in 0..<fw where nr[y * fw + x] != 0 { t[by * bw + x / b] = true }
+                    }
+                }
             }
         } }
         // per block: Σ|luma(frame) − luma(plate)| and the pixel count over its own context pixels,
@@ -144,7 +189,7 @@ public struct BackgroundPlate: Sendable {
             let bx = j % bw, by = j / bw
             var sum = 0, n = 0
             for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { sum += sums[yy * bw + xx]; n += counts[yy * bw + xx] } }
-            matches[j] = n >= minimumContext && Float(sum) <= tolerance * Float(n)
+            matches[j] = n >= settings.minimumContext && Float(sum) <= settings.tolerance * Float(n)
         }
         return matches
     }
@@ -160,7 +205,7 @@ public struct BackgroundPlate: Sendable {
                 for x in stride(from: 0, to: width, by: 4) where near[y * width + x] == 0 && known[y * width + x] != 0 {
                     let p = (y * width + x) * 3
                     n += 1
-                    if abs(Self.luma(px + p) - Self.luma(pl + p)) <= stabilityTolerance { same += 1 }
+                    if abs(Self.luma(px + p) - Self.luma(pl + p)) <= settings.stabilityTolerance { same += 1 }
                 }
             }
         } }
@@ -173,8 +218,8 @@ public struct BackgroundPlate: Sendable {
     /// shadow, an anti-aliased edge) and get α = 1. Returns how many pixels it set.
     @discardableResult
     public func complete(_ alpha: inout AlphaMap, near: [UInt8], matches: [Bool], frame: RGBFrame) -> Int {
-        guard let limit = completionDifference, stillFraction(frame: frame, near: near) >= completionStillFraction else { return 0 }
-        let (fw, fh, b) = (width, height, block)
+        guard let limit = settings.completionDifference, stillFraction(frame: frame, near: near) >= settings.completionStillFraction else { return 0 }
+        let (fw, fh, b) = (width, height, settings.block)
         let bw = (fw + b - 1) / b
         var set = 0
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
@@ -198,7 +243,7 @@ public struct BackgroundPlate: Sendable {
     @discardableResult
     public func apply(to restored: Tensor, region r: TileRegion, alpha: AlphaMap, matches: [Bool]) -> Int {
         precondition(restored.dtype == .f32 && restored.count == 3 * r.width * r.height, "BackgroundPlate: restored region")
-        let (fw, fh, b) = (width, height, block)
+        let (fw, fh, b) = (width, height, settings.block)
         let bw = (fw + b - 1) / b
         let plane = r.width * r.height, out = restored.f32
         var replaced = 0
@@ -217,7 +262,7 @@ public struct BackgroundPlate: Sendable {
     /// are away from the subtitle (`near` = 0) and have been stable for `stableFrames` frames.
     public mutating func record(_ frame: RGBFrame, near: [UInt8]) {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
-        let (w, need, tol) = (width, UInt8(min(255, stableFrames)), stabilityTolerance)
+        let (w, need, tol) = (width, UInt8(min(255, settings.stableFrames)), settings.stabilityTolerance)
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
         anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in

@@ -36,10 +36,11 @@ public final class LiteEngine: WindowedEngine {
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
     /// The line cue on α (`TextLineFilter`; nil: off, `CLEARSUB_LITE_LINE_FILTER=0`).
     public var textLineFilter: TextLineFilter? = TextLineFilter()
-    /// The background memory for still shots (`BackgroundPlate`; false: off,
-    /// `CLEARSUB_LITE_BACKGROUND_MEMORY=0`). The plate holds what earlier frames of the video showed
-    /// away from the subtitles; `beginVideo()` empties it.
-    public var backgroundMemory = true
+    /// The background memory for still shots (`BackgroundPlate`; nil: off,
+    /// `CLEARSUB_LITE_BACKGROUND_MEMORY=0`; other numbers: `CLEARSUB_LITE_BACKGROUND_MEMORY=
+    /// "tolerance=6,guard=4,…"`, see `BackgroundMemorySettings(parsing:)`). The plate holds what
+    /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
+    public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
 
     public static let descriptor = EngineDescriptor(
@@ -58,7 +59,15 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
-        if environment["CLEARSUB_LITE_BACKGROUND_MEMORY"] == "0" { engine.backgroundMemory = false }
+        if let v = environment["CLEARSUB_LITE_BACKGROUND_MEMORY"], v != "1" {
+            if v == "0" {
+                engine.backgroundMemory = nil
+            } else if let settings = BackgroundMemorySettings(parsing: v) {
+                engine.backgroundMemory = settings
+            } else {
+                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (tolerance, guard, block, context, minimum, stable, stability, complete, still, rounds)")
+            }
+        }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
             engine.occlusionPrecision = p; engine.restorationPrecision = p
         }
@@ -129,12 +138,18 @@ public final class LiteEngine: WindowedEngine {
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
             var near: [UInt8] = [], matches: [Bool] = []
-            if backgroundMemory {
-                if plate?.width != w || plate?.height != h { plate = BackgroundPlate(width: w, height: h) }
+            if let settings = backgroundMemory {
+                if plate?.width != w || plate?.height != h || plate?.settings != settings {
+                    plate = BackgroundPlate(width: w, height: h, settings: settings)
+                }
                 near = plate!.nearSubtitle(alpha)
                 if !alpha.isEmpty {
                     matches = plate!.matchingBlocks(frame: chunk[t], near: near)
-                    if plate!.complete(&alpha, near: near, matches: matches, frame: chunk[t]) > 0 { near = plate!.nearSubtitle(alpha) }
+                    for round in 0..<settings.completionRounds {
+                        if round > 0 { matches = plate!.matchingBlocks(frame: chunk[t], near: near) }
+                        guard plate!.complete(&alpha, near: near, matches: matches, frame: chunk[t]) > 0 else { break }
+                        near = plate!.nearSubtitle(alpha)
+                    }
                 }
             }
             if !alpha.isEmpty {
@@ -152,7 +167,7 @@ public final class LiteEngine: WindowedEngine {
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
-            if backgroundMemory { plate!.record(chunk[t], near: near) }
+            if backgroundMemory != nil { plate!.record(chunk[t], near: near) }
             out.append(frame)
         }
         return out

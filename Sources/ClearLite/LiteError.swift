@@ -12,6 +12,7 @@ public enum LiteError: Error, CustomStringConvertible, Equatable, Sendable {
     case noTrainingData(String)
     case unreadableImage(String)
     case trainingFailed(String)
+    case invalidSetting(String)
 
     public var description: String {
         switch self {
@@ -22,6 +23,7 @@ public enum LiteError: Error, CustomStringConvertible, Equatable, Sendable {
         case .emptyChunk: return "lite engine: empty chunk"
         case .chunkTooLong(let n, let m): return "lite engine: chunk of \(n) frames exceeds its chunk size \(m)"
         case .outputsOutOfChunk(let r, let n): return "lite engine: frames \(r.lowerBound)..<\(r.upperBound) to clean lie outside the chunk of \(n) frames"
+        case .invalidSetting(let m): return "lite engine: \(m)"
         case .noTrainingData(let d): return "no training data in \(d); run tools/fetch_training_data.sh first"
         case .unreadableImage(let p): return "cannot read training image \(p) (expected binary PPM, P6, 8-bit)"
         case .trainingFailed(let m): return "training failed: \(m)"

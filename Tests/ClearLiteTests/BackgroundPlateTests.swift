@@ -30,7 +30,7 @@ final class BackgroundPlateTests: XCTestCase {
 
     func testNearSubtitleIsASquareRingOfGuardDistance() {
         var plate = BackgroundPlate(width: 96, height: 64)
-        plate.guardDistance = 3
+        plate.settings.guardDistance = 3
         var v = [Float](repeating: 0, count: 96 * 64)
         v[30 * 96 + 40] = 0.5
         let near = plate.nearSubtitle(AlphaMap(width: 96, height: 64, values: v))
@@ -114,12 +114,12 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(n, outline.filter(differs).count)
         XCTAssertGreaterThan(n, outline.count / 2)
         var off = plate
-        off.completionDifference = nil
+        off.settings.completionDifference = nil
         var untouched = alpha0
         XCTAssertEqual(off.complete(&untouched, near: near, matches: plate.matchingBlocks(frame: frame, near: near), frame: frame), 0)
         XCTAssertEqual(untouched.values, alpha0.values)
         var strict = plate
-        strict.completionStillFraction = 1.01
+        strict.settings.completionStillFraction = 1.01
         XCTAssertEqual(strict.complete(&untouched, near: near, matches: plate.matchingBlocks(frame: frame, near: near), frame: frame), 0)
     }
 
@@ -129,9 +129,9 @@ final class BackgroundPlateTests: XCTestCase {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         let frames = [still, still] + (0..<4).map { _ in withBar(still) }
         let withMemory = try engine.clean(frames)
-        engine.backgroundMemory = false
+        engine.backgroundMemory = nil
         let without = try engine.clean(frames)
-        engine.backgroundMemory = true
+        engine.backgroundMemory = BackgroundMemorySettings()
         for t in 2..<6 {
             let alpha = try engine.alphaMap(frames, at: t)
             var full = 0, memoryError = 0, networkError = 0
@@ -155,9 +155,17 @@ final class BackgroundPlateTests: XCTestCase {
         // A video that starts with the bar has nothing to remember under it.
         let late = Array(frames[2...])
         let lateWithMemory = try engine.clean(late)
-        engine.backgroundMemory = false
+        engine.backgroundMemory = nil
         XCTAssertEqual(lateWithMemory, try engine.clean(late))
-        XCTAssertFalse(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0"]).backgroundMemory)
-        XCTAssertTrue(try LiteEngine.configured(environment: [:]).backgroundMemory)
+        XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0"]).backgroundMemory)
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).backgroundMemory, BackgroundMemorySettings())
+        var custom = BackgroundMemorySettings()
+        custom.tolerance = 3; custom.contextBlocks = 1; custom.completionDifference = nil
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "tolerance=3, context=1,complete=off"]).backgroundMemory, custom)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "tolerance=x"])) {
+            XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
+        }
+        // the other overrides still apply when the memory is switched off
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0", "CLEARSUB_LITE_PRECISION": "f32"]).restorationPrecision, .f32)
     }
 }

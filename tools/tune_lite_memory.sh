@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Chooses the numbers of the lite engine's background memory (Sources/ClearLite/BackgroundPlate.swift)
+# on TRAINING footage, so the validation set (tools/validate_lite.sh) stays unseen. Clips:
+#   the three subtitled tuning clips of tools/tune_lite_alpha.sh (same commands and seeds:
+#   48 frames of Megamind.mp4 with a moving camera and cuts; 4 s of a fixed camera with temporal
+#   noise on the photos building and leuvenA; random styles, all languages)
+#   and the two fixed-camera clips again with `--style boxed --seed 5 --languages en,zh`
+#   (semi-transparent boxes: the blocks inside a wide box need a wide context) and with
+#   `--style vivid --seed 6 --languages en,zh` (thick coloured outlines, which the head misses in part)
+# For each setting (CLEARSUB_LITE_BACKGROUND_MEMORY, see BackgroundMemorySettings(parsing:)):
+# `clearsub remove --crf 10` and `clearsub eval` against the clean clip; prints per clip and the
+# means: full-frame PSNR, PSNR in / outside the mask, text left (share of frames), glyph pixels left.
+# Usage: tools/tune_lite_memory.sh [OUT_DIR] [CLEARSUB] [SETTING...]   (after tools/fetch_training_data.sh)
+#   default settings: off, the shipped numbers, and one change of each number around them
+set -euo pipefail
+OUT="${1:-results/tune-memory}"
+BIN="${2:-.build/release/clearsub}"
+shift $(( $# > 2 ? 2 : $# ))
+SETTINGS=("$@")
+[ ${#SETTINGS[@]} -gt 0 ] || SETTINGS=(0 1 "tolerance=2" "tolerance=10" "guard=2" "guard=8" "stable=1" "stable=3"
+  "complete=off" "complete=16" "complete=40" "still=0.9" "still=0.95" "context=1" "context=2" "context=4" "rounds=2" "rounds=4")
+mkdir -p "$OUT/syn" "$OUT/box" "$OUT/vivid"
+ff() { ffmpeg -nostdin -v error -y "$@"; }
+[ -f "$OUT/megamind.mp4" ] || ff -i training-data/Megamind.mp4 -frames:v 48 -c:v libx264 -crf 10 -pix_fmt yuv420p "$OUT/megamind.mp4"
+for photo in building leuvenA; do
+  [ -f "$OUT/${photo%A}.mp4" ] || ff -loop 1 -framerate 10 -i "training-data/$photo.ppm" \
+    -vf "scale=768:-2,noise=alls=4:allf=t,format=yuv420p" -frames:v 40 -c:v libx264 -crf 10 "$OUT/${photo%A}.mp4"
+done
+seed=21
+for c in megamind building leuven; do
+  [ -f "$OUT/syn/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/syn" --seed $seed --overwrite --quiet
+  seed=$((seed + 1))
+done
+for c in building leuven; do
+  [ -f "$OUT/box/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/box" --style boxed --seed 5 --languages en,zh --overwrite --quiet
+  [ -f "$OUT/vivid/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/vivid" --style vivid --seed 6 --languages en,zh --overwrite --quiet
+done
+CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven vivid/building vivid/leuven}"
+metrics() {  # JSON: psnr in out text glyph
+  tr -d '\n ' < "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.3f" % d[k] for k in ("psnr","psnr_inside_mask","psnr_outside_mask","text_left_frame_ratio","text_residual_pixel_ratio")))'
+}
+for setting in "${SETTINGS[@]}"; do
+  tag=$(echo "$setting" | tr ',=' '_-')
+  mkdir -p "$OUT/out-$tag"
+  rows=""
+  for case in $CASES; do
+    dir=${case%/*}; c=${case#*/}
+    CLEARSUB_LITE_BACKGROUND_MEMORY="$setting" "$BIN" remove "$OUT/$dir/${c}_subbed.mp4" --output-dir "$OUT/out-$tag/$dir" --crf 10 --overwrite --quiet
+    "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out-$tag/$dir/${c}_subbed_cleaned.mp4" --mask "$OUT/$dir/${c}_mask.mkv" \
+      --json "$OUT/out-$tag/$dir-$c.json" --quiet --no-warping-error >/dev/null
+    m=$(metrics "$OUT/out-$tag/$dir-$c.json")
+    echo "  $setting  $case  psnr/in/out/text-left/glyph-left: $m"
+    rows+="$case $m"$'\n'
+  done
+  printf '%s' "$rows" | awk -v s="$setting" '
+    { split($1, g, "/"); k = g[1]; if (!(k in n)) order[++m] = k; n[k]++; for (i = 2; i <= 6; i++) t[k, i] += $i }
+    END { printf "%s ", s; for (j = 1; j <= m; j++) { k = order[j]; printf " | %s mean (%d): %.3f %.3f %.3f %.3f %.3f", k, n[k], t[k,2]/n[k], t[k,3]/n[k], t[k,4]/n[k], t[k,5]/n[k], t[k,6]/n[k] } printf "\n" }'
+done
