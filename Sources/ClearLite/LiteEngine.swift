@@ -137,21 +137,7 @@ public final class LiteEngine: WindowedEngine {
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
-            var near: [UInt8] = [], matches: [Bool] = []
-            if let settings = backgroundMemory {
-                if plate?.width != w || plate?.height != h || plate?.settings != settings {
-                    plate = BackgroundPlate(width: w, height: h, settings: settings)
-                }
-                near = plate!.nearSubtitle(alpha)
-                if !alpha.isEmpty {
-                    matches = plate!.matchingBlocks(frame: chunk[t], near: near)
-                    for round in 0..<settings.completionRounds {
-                        if round > 0 { matches = plate!.matchingBlocks(frame: chunk[t], near: near) }
-                        guard plate!.complete(&alpha, near: near, matches: matches, frame: chunk[t]) > 0 else { break }
-                        near = plate!.nearSubtitle(alpha)
-                    }
-                }
-            }
+            let (near, matches) = consultMemory(&alpha, frame: chunk[t])
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
                 // convolution primitives are reused (a new shape costs a primitive creation).
@@ -167,10 +153,29 @@ public final class LiteEngine: WindowedEngine {
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
-            if backgroundMemory != nil { plate!.record(chunk[t], near: near) }
+            plate?.record(chunk[t], near: near)
             out.append(frame)
         }
         return out
+    }
+
+    /// The background memory's part before restoration (nothing when it is off): a plate for this
+    /// frame size and these settings, α completed in still frames, and the guard ring (`near`) and
+    /// the blocks whose scenery matches the plate, for `BackgroundPlate.apply` and `record`.
+    private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool]) {
+        guard let settings = backgroundMemory else { plate = nil; return ([], []) }
+        if plate?.width != frame.width || plate?.height != frame.height || plate?.settings != settings {
+            plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
+        }
+        var near = plate!.nearSubtitle(alpha)
+        guard !alpha.isEmpty else { return (near, []) }
+        var matches = plate!.matchingBlocks(frame: frame, near: near)
+        for round in 0..<settings.completionRounds {
+            if round > 0 { matches = plate!.matchingBlocks(frame: frame, near: near) }
+            guard plate!.complete(&alpha, near: near, matches: matches, frame: frame) > 0 else { break }
+            near = plate!.nearSubtitle(alpha)
+        }
+        return (near, matches)
     }
 
     /// The α map the engine uses for frame `t` of `chunk` (for tests and diagnostics).

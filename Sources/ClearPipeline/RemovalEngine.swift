@@ -30,7 +30,8 @@ public protocol StaticSceneAware: RemovalEngine {
 }
 
 /// An engine whose output for frame t depends only on the frames t − contextRadius … t + contextRadius
-/// (clamped to the video). The pipeline then streams it without overlapping chunks or cross-fades:
+/// (clamped to the video), and, for an engine with a memory, on the frames before them (see
+/// `beginVideo`). The pipeline then streams it without overlapping chunks or cross-fades:
 /// each call gets up to `chunkSize` consecutive frames, of which `outputs` are to be cleaned and
 /// the others (at most `contextRadius` on each side) are only context. Every frame is cleaned
 /// exactly once, and the result equals cleaning the whole video in one call.
