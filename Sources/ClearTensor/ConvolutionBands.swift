@@ -36,7 +36,9 @@ struct ConvBands {
         let s = Int(geo.strides[0]), padT = Int(geo.padL[0])
         let ext = (Int(geo.dilations[0]) + 1) * (geo.wDims[geo.wDims.count - 2] - 1) + 1
         let rowBytes = (o * wo + c * w * s) * n * dt.size
-        let rowsPerBand = max(4, bandBytes / max(rowBytes, 1))
+        // At most bandBytes per band, and at least three bands: a tensor just over one band's
+        // worth (the 24-channel 720p head) also gets cache-sized bands (measured, BENCHMARKS.md).
+        let rowsPerBand = max(4, min(bandBytes / max(rowBytes, 1), (ho + 2) / 3))
         guard rowsPerBand * 2 <= ho else { return false }
         var bands: [Band] = []
         var h0 = 0

@@ -162,6 +162,8 @@ final class MatmulConvTests: XCTestCase {
         let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
             (32, 32, 3, 1, 1, 1, 1, .f32), (32, 48, 3, 2, 1, 1, 1, .f32), (32, 32, 5, 1, 4, 2, 1, .f32),
             (32, 32, 4, 2, 1, 1, 1, .f32), (64, 64, 3, 1, 1, 1, 1, .bf16),
+            // just over one band's worth (3.1 MB against 2 MB bands): banded in at least three bands
+            (12, 12, 3, 1, 1, 1, 1, .bf16),
         ]
         for (i, t) in cases.enumerated() {
             let x = rand([1, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
