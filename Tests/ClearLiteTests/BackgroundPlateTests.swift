@@ -38,6 +38,14 @@ final class BackgroundPlateTests: XCTestCase {
             XCTAssertEqual(near[y * 96 + x], abs(x - 40) <= 3 && abs(y - 30) <= 3 ? 1 : 0, "(\(x), \(y))")
         } }
         XCTAssertEqual(plate.nearSubtitle(empty), [UInt8](repeating: 0, count: 96 * 64))
+        // two pixels far apart, one at the frame's corner: two squares, clipped at the edges
+        var two = [Float](repeating: 0, count: 96 * 64)
+        two[2 * 96 + 1] = 1; two[62 * 96 + 94] = 0.3
+        let ring = plate.nearSubtitle(AlphaMap(width: 96, height: 64, values: two))
+        for y in 0..<64 { for x in 0..<96 {
+            let inside = (abs(x - 1) <= 3 && abs(y - 2) <= 3) || (abs(x - 94) <= 3 && abs(y - 62) <= 3)
+            XCTAssertEqual(ring[y * 96 + x], inside ? 1 : 0, "(\(x), \(y))")
+        } }
     }
 
     /// Two clean frames, then a bar: the plate gives back the exact background under the bar.
