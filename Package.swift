@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "ClearMetrics", dependencies: ["ClearMedia"]),
         .target(name: "ClearPipeline", dependencies: ["ClearMedia"]),
         .target(name: "ClearWan", dependencies: ["ClearTensor", "ClearWeights", "ClearPipeline"]),
-        .target(name: "ClearLite", dependencies: ["ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles"], resources: [.copy("Weights")]),
+        .target(name: "ClearLite", dependencies: ["ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles", "ClearMetrics"], resources: [.copy("Weights")]),
         .executableTarget(name: "clearsub", dependencies: [
             "ClearTensor", "ClearWeights", "ClearMedia", "ClearSubtitles", "ClearMetrics", "ClearPipeline",
             "ClearWan",

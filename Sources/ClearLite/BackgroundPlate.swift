@@ -15,6 +15,7 @@
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
 // with zero motion.
 import ClearMedia
+import ClearMetrics
 import ClearTensor
 
 /// The numbers of the background memory (chosen on training footage, MODEL_CARD.md).
@@ -99,44 +100,8 @@ public struct BackgroundPlate: Sendable {
     /// 1 where α > 0 within `guardDistance` pixels (Chebyshev distance), else 0.
     public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
-        let (w, h, d) = (width, height, settings.guardDistance)
-        var near = [UInt8](repeating: 0, count: w * h)
-        // rows that hold α > 0 (subtitles cover a few bands of the frame: only those are swept)
-        var rowHas = [Bool](repeating: false, count: h)
-        alpha.values.withUnsafeBufferPointer { av in rowHas.withUnsafeMutableBufferPointer { rh in
-            let (a, r) = (av.baseAddress!, rh.baseAddress!)
-            parallelFor(h, minChunk: 32) { part in for y in part { r[y] = UnsafeBufferPointer(start: a + y * w, count: w).contains { $0 > 0 } } }
-        } }
-        guard let first = rowHas.firstIndex(of: true), let last = rowHas.lastIndex(of: true) else { return near }
-        var rows = [UInt8](repeating: 0, count: w * h)
-        alpha.values.withUnsafeBufferPointer { av in
-            rows.withUnsafeMutableBufferPointer { rp in
-                let (a, out) = (av.baseAddress!, rp.baseAddress!)
-                parallelFor(last - first + 1, minChunk: 16) { part in   // along each row: within d of α > 0
-                    for y in part.lowerBound + first..<part.upperBound + first where rowHas[y] {
-                        var lastX = Int.min / 2
-                        for x in 0..<w { if a[y * w + x] > 0 { lastX = x }; if x - lastX <= d { out[y * w + x] = 1 } }
-                        lastX = Int.max / 2
-                        for x in stride(from: w - 1, through: 0, by: -1) { if a[y * w + x] > 0 { lastX = x }; if lastX - x <= d { out[y * w + x] = 1 } }
-                    }
-                }
-            }
-        }
-        let y0 = max(0, first - d), y1 = min(h - 1, last + d)
-        rows.withUnsafeBufferPointer { rp in
-            near.withUnsafeMutableBufferPointer { np in
-                let (src, out) = (rp.baseAddress!, np.baseAddress!)
-                parallelFor(y1 - y0 + 1, minChunk: 16) { part in   // then across rows: any row within d
-                    for y in part.lowerBound + y0..<part.upperBound + y0 {
-                        for yy in max(first, y - d)...min(last, y + d) where rowHas[yy] {
-                            let s = src + yy * w, o = out + y * w
-                            for x in 0..<w { o[x] |= s[x] }
-                        }
-                    }
-                }
-            }
-        }
-        return near
+        let touched = BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
+        return MaskDilation.dilate(touched, radius: settings.guardDistance).bits
     }
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
@@ -161,10 +126,7 @@ public struct BackgroundPlate: Sendable {
         // per block: Σ|luma(frame) − luma(plate)| and the pixel count over its own context pixels,
         // for the blocks some tested block reads
         var needed = [Bool](repeating: false, count: bw * bh)
-        for j in tested.indices where tested[j] {
-            let bx = j % bw, by = j / bw
-            for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { needed[yy * bw + xx] = true } }
-        }
+        for j in tested.indices where tested[j] { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
         let todo = needed.indices.filter { needed[$0] }
         var sums = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
@@ -186,12 +148,18 @@ public struct BackgroundPlate: Sendable {
         } } } }
         var matches = [Bool](repeating: false, count: bw * bh)
         for j in tested.indices where tested[j] {
-            let bx = j % bw, by = j / bw
             var sum = 0, n = 0
-            for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { sum += sums[yy * bw + xx]; n += counts[yy * bw + xx] } }
+            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { sum += sums[$0]; n += counts[$0] }
             matches[j] = n >= settings.minimumContext && Float(sum) <= settings.tolerance * Float(n)
         }
         return matches
+    }
+
+    /// Calls `body` with the index of every block within `radius` blocks (Chebyshev) of block `j`
+    /// of a `bw` × `bh` block grid, clipped to the grid.
+    @inline(__always) static func forEachBlock(around j: Int, radius r: Int, bw: Int, bh: Int, _ body: (Int) -> Void) {
+        let bx = j % bw, by = j / bw
+        for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { body(yy * bw + xx) } }
     }
 
     /// Share of the plate-known pixels away from the subtitle (sampled every 4th row and column)

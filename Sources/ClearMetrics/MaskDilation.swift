@@ -31,37 +31,36 @@ public enum MaskDilation {
     /// Radius of the square structuring element: (2·radius + 1)² = 5 × 5.
     public static let radius = 2
 
-    /// Binary dilation by a (2·radius + 1)² square, computed separably (row max, then column max).
+    /// Binary dilation by a (2·radius + 1)² square, computed separably: a distance-limited running
+    /// max along each row that holds a set pixel, then, for each output row, the OR of the swept
+    /// rows within `radius` (rows farther than `radius` from every set pixel stay empty, untouched).
     public static func dilate(_ mask: BinaryMask, radius: Int = MaskDilation.radius) -> BinaryMask {
         let w = mask.width, h = mask.height
         if radius <= 0 { return mask }
-        var rowPass = [UInt8](repeating: 0, count: w * h)
-        for y in 0..<h {
-            // Distance-limited running max along the row: forward and backward sweeps.
-            var last = Int.min / 2
-            for x in 0..<w {
-                if mask.bits[y * w + x] != 0 { last = x }
-                if x - last <= radius { rowPass[y * w + x] = 1 }
-            }
-            last = Int.max / 2
-            for x in stride(from: w - 1, through: 0, by: -1) {
-                if mask.bits[y * w + x] != 0 { last = x }
-                if last - x <= radius { rowPass[y * w + x] = 1 }
-            }
-        }
+        let rowHas = (0..<h).map { y in mask.bits[(y * w)..<((y + 1) * w)].contains { $0 != 0 } }
         var out = [UInt8](repeating: 0, count: w * h)
-        for x in 0..<w {
-            var last = Int.min / 2
-            for y in 0..<h {
-                if rowPass[y * w + x] != 0 { last = y }
-                if y - last <= radius { out[y * w + x] = 1 }
-            }
-            last = Int.max / 2
-            for y in stride(from: h - 1, through: 0, by: -1) {
-                if rowPass[y * w + x] != 0 { last = y }
-                if last - y <= radius { out[y * w + x] = 1 }
-            }
+        guard let first = rowHas.firstIndex(of: true), let last = rowHas.lastIndex(of: true) else {
+            return BinaryMask(width: w, height: h, bits: out)
         }
+        var rowPass = [UInt8](repeating: 0, count: w * h)
+        mask.bits.withUnsafeBufferPointer { mp in rowPass.withUnsafeMutableBufferPointer { rp in
+            let (m, r) = (mp.baseAddress!, rp.baseAddress!)
+            for y in first...last where rowHas[y] {
+                var lastX = Int.min / 2
+                for x in 0..<w { if m[y * w + x] != 0 { lastX = x }; if x - lastX <= radius { r[y * w + x] = 1 } }
+                lastX = Int.max / 2
+                for x in stride(from: w - 1, through: 0, by: -1) { if m[y * w + x] != 0 { lastX = x }; if lastX - x <= radius { r[y * w + x] = 1 } }
+            }
+        } }
+        rowPass.withUnsafeBufferPointer { rp in out.withUnsafeMutableBufferPointer { op in
+            let (r, o) = (rp.baseAddress!, op.baseAddress!)
+            for y in max(0, first - radius)...min(h - 1, last + radius) {
+                for yy in max(first, y - radius)...min(last, y + radius) where rowHas[yy] {
+                    let s = r + yy * w, d = o + y * w
+                    for x in 0..<w { d[x] |= s[x] }
+                }
+            }
+        } }
         return BinaryMask(width: w, height: h, bits: out)
     }
 
