@@ -19,8 +19,9 @@ OUT="${1:-results/tune-memory}"
 BIN="${2:-.build/release/clearsub}"
 shift $(( $# > 2 ? 2 : $# ))
 SETTINGS=("$@")
-[ ${#SETTINGS[@]} -gt 0 ] || SETTINGS=(0 1 "tolerance=2" "tolerance=10" "guard=2" "guard=8" "stable=1" "stable=3"
-  "complete=off" "complete=16" "complete=40" "still=0.9" "still=0.95" "context=1" "context=2" "context=4" "rounds=2" "rounds=4")
+[ ${#SETTINGS[@]} -gt 0 ] || SETTINGS=(0 1 "share=0.75" "share=0.85" "guard=2" "guard=8" "stable=1" "stable=3"
+  "complete=off" "complete=16" "complete=32" "still=0.95" "still=0.99" "context=2" "context=4" "rounds=2" "rounds=6"
+  "reach=4" "reach=8" "reach=16" "hold=0" "holdstill=0.8" "holdstill=0.95")
 mkdir -p "$OUT/syn" "$OUT/box" "$OUT/vivid" "$OUT/walk-vivid" "$OUT/walk-random"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 [ -f "$OUT/megamind.mp4" ] || ff -i training-data/Megamind.mp4 -frames:v 48 -c:v libx264 -crf 10 -pix_fmt yuv420p "$OUT/megamind.mp4"

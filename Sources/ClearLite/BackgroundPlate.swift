@@ -2,15 +2,20 @@
 // before the cue appeared (or between two cues). The plate keeps, per pixel, the last value seen
 // away from any subtitle (α = 0 within `guardDistance` pixels) once that value has held still for
 // `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
-// guess if the scenery around it still matches the plate: in its `block`² block, the pixels of
-// the surrounding blocks (`contextBlocks`) that are subtitle-free now and known to the plate
-// differ from the plate by at most `tolerance` luma levels on average. A moving camera, a lighting change or a
-// person walking past fails that test, and the network's restoration stays.
+// guess if the scenery around it still matches the plate: in its `block`² block, at least
+// `contextShare` of the pixels of the surrounding blocks (`contextBlocks`) that are subtitle-free
+// now and known to the plate are within `stabilityTolerance` luma levels of it. A moving camera,
+// a lighting change or a person walking past fails that test, and the network's restoration stays;
+// a thick outline the head missed, a few percent of the context, does not fail it.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
-// faint for a few frames, below α's threshold, and changes every frame.
-// In a still frame (`stillFraction`), the plate also completes α: pixels right beside the detected
-// subtitle that differ strongly from the plate are the rest of it (outline, shadow, soft edge).
-// Every number was chosen on training footage (tools/tune_lite_alpha.sh clips; MODEL_CARD.md).
+// faint for a few frames, below α's threshold, and changes every frame. The hold rule keeps it
+// out once it stands still: in a still frame, a known pixel takes a value far from its plate
+// value only after `holdFrames` stable frames (a glyph or outline the head missed entirely lies
+// beyond the guard ring).
+// In a still frame (`completionStillFraction`), the plate also completes α: pixels within
+// `completionReach` of the detected subtitle that differ strongly from the plate are the rest of
+// it (outline, shadow, soft edge, a neighbouring glyph the head missed).
+// Every number was chosen on training footage (tools/tune_lite_memory.sh clips; MODEL_CARD.md).
 // No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
 // with zero motion.
@@ -25,31 +30,45 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     public var guardDistance = 4
     /// Side of the blocks the scenery test decides on.
     public var block = 16
-    /// Mean absolute luma difference (levels) between the frame and the plate, on a block's
-    /// context, below which the block's scenery still matches the plate.
-    public var tolerance: Float = 6
     /// Blocks on each side of a block whose pixels form its context (3: a 7 × 7-block square,
     /// 112 px with 16-px blocks, so that blocks inside a wide subtitle box still have context).
     public var contextBlocks = 3
     /// Context pixels a block needs for the test.
     public var minimumContext = 64
+    /// Share of a block's context pixels that must be within `stabilityTolerance` luma levels of
+    /// the plate for the block's scenery to match it.
+    public var contextShare: Float = 0.8
     /// Frames a pixel must stay within `stabilityTolerance` luma levels of its value at the start
     /// of the run (and away from the subtitle) before it is recorded.
     public var stableFrames = 2
     public var stabilityTolerance = 8
     /// `complete`: difference from the plate (levels, any channel) from which a pixel beside the
-    /// subtitle is part of it; nil: α is not completed.
+    /// subtitle is part of it; nil: α is not completed (and the plate is not held).
     public var completionDifference: Int? = 24
     /// `complete` runs only when `stillFraction` is at least this.
     public var completionStillFraction: Float = 0.98
-    /// Rounds of `complete` per frame (each may grow α by up to `guardDistance` pixels; it stops
-    /// early when a round adds nothing).
+    /// Share of a block's context that must match the plate for `complete` to add pixels in it:
+    /// stricter than `contextShare`, so that a person standing or walking beside a subtitle
+    /// (more of the context than a missed outline) is not taken for part of it.
+    public var completionShare: Float = 0.95
+    /// Rounds of `complete` per frame (each may grow α by up to `completionReach` pixels; it
+    /// stops early when a round adds nothing).
     public var completionRounds = 4
+    /// Distance (Chebyshev) from α > 0 within which `complete` adds pixels in one round; at least
+    /// `guardDistance` is used (the blocks it tests must include the guard ring's).
+    public var completionReach = 12
+    /// In a frame whose `stillFraction` is at least `holdStillFraction`, a known pixel whose
+    /// stable value differs from its plate value by more than `completionDifference` is recorded
+    /// only after this many stable frames (at most 255): in a still shot such a lasting change is
+    /// a subtitle the head missed (or something that stopped moving). 0: off.
+    public var holdFrames = 200
+    public var holdStillFraction: Float = 0.9
 
     public init() {}
 
-    /// Parses `key=value,…` (keys: tolerance, guard, block, context, minimum, stable, stability,
-    /// complete (a level, or "off"), still, rounds) over the defaults; nil when a key or value is not understood.
+    /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
+    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill) over the defaults;
+    /// nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
         for item in text.split(separator: ",") where !item.isEmpty {
@@ -57,16 +76,20 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             guard kv.count == 2 else { return nil }
             let (k, v) = (kv[0], kv[1])
             switch k {
-            case "tolerance": guard let x = Float(v) else { return nil }; tolerance = x
             case "guard": guard let x = Int(v), x >= 0 else { return nil }; guardDistance = x
             case "block": guard let x = Int(v), x >= 1 else { return nil }; block = x
             case "context": guard let x = Int(v), x >= 0 else { return nil }; contextBlocks = x
             case "minimum": guard let x = Int(v), x >= 1 else { return nil }; minimumContext = x
+            case "share": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; contextShare = x
             case "stable": guard let x = Int(v), x >= 1 else { return nil }; stableFrames = x
             case "stability": guard let x = Int(v), x >= 0 else { return nil }; stabilityTolerance = x
             case "complete": if v == "off" { completionDifference = nil } else { guard let x = Int(v) else { return nil }; completionDifference = x }
             case "still": guard let x = Float(v) else { return nil }; completionStillFraction = x
             case "rounds": guard let x = Int(v), x >= 0 else { return nil }; completionRounds = x
+            case "reach": guard let x = Int(v), x >= 0 else { return nil }; completionReach = x
+            case "hold": guard let x = Int(v), x >= 0, x <= 255 else { return nil }; holdFrames = x
+            case "cshare": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; completionShare = x
+            case "holdstill": guard let x = Float(v) else { return nil }; holdStillFraction = x
             default: return nil
             }
         }
@@ -98,22 +121,35 @@ public struct BackgroundPlate: Sendable {
     }
 
     /// 1 where α > 0 within `guardDistance` pixels (Chebyshev distance), else 0.
-    public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] {
+    public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] { ring(alpha, distance: settings.guardDistance) }
+
+    /// 1 where α > 0 within `completionReach` (at least `guardDistance`) pixels: where `complete` may add.
+    public func completionCandidates(_ alpha: AlphaMap) -> [UInt8] {
+        ring(alpha, distance: max(settings.completionReach, settings.guardDistance))
+    }
+
+    /// 1 where α > 0 within `distance` pixels (Chebyshev distance), else 0.
+    public func ring(_ alpha: AlphaMap, distance: Int) -> [UInt8] {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
         let touched = BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
-        return MaskDilation.dilate(touched, radius: settings.guardDistance).bits
+        return MaskDilation.dilate(touched, radius: distance).bits
     }
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
-    /// plate: only blocks within `guardDistance` of the subtitle are tested (the others are
-    /// false). A block's context is the subtitle-free, plate-known pixels of the blocks within
-    /// `contextBlocks` of it. `near` is `nearSubtitle(alpha)`, `frame` the input frame.
-    public func matchingBlocks(frame: RGBFrame, near: [UInt8]) -> [Bool] {
+    /// plate: only blocks holding a pixel of `testing` (default `near`) are tested (the others
+    /// are false). A block's context is the subtitle-free, plate-known pixels of the blocks
+    /// within `contextBlocks` of it. `near` is `nearSubtitle(alpha)`, `frame` the input frame.
+    public func matchingBlocks(frame: RGBFrame, near: [UInt8], testing: [UInt8]? = nil) -> [Bool] {
+        matchingBlocks(frame: frame, near: near, testing: testing, shares: [settings.contextShare])[0]
+    }
+
+    /// `matchingBlocks` for several context shares in one pass (one [Bool] per share).
+    public func matchingBlocks(frame: RGBFrame, near: [UInt8], testing: [UInt8]?, shares: [Float]) -> [[Bool]] {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
         let (fw, fh, b, r) = (width, height, settings.block, settings.contextBlocks)
         let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
         var tested = [Bool](repeating: false, count: bw * bh)
-        near.withUnsafeBufferPointer { np in tested.withUnsafeMutableBufferPointer { tp in
+        (testing ?? near).withUnsafeBufferPointer { np in tested.withUnsafeMutableBufferPointer { tp in
             let (nr, t) = (np.baseAddress!, tp.baseAddress!)
             parallelFor(bh, minChunk: 4) { part in   // block rows are independent
                 for by in part {
@@ -123,34 +159,36 @@ public struct BackgroundPlate: Sendable {
                 }
             }
         } }
-        // per block: Σ|luma(frame) − luma(plate)| and the pixel count over its own context pixels,
-        // for the blocks some tested block reads
+        // per block: its own context pixels and how many of them are within stabilityTolerance
+        // of the plate, for the blocks some tested block reads
         var needed = [Bool](repeating: false, count: bw * bh)
         for j in tested.indices where tested[j] { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
         let todo = needed.indices.filter { needed[$0] }
-        var sums = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
+        var sames = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
+        let tol = settings.stabilityTolerance
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
-        sums.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in
+        sames.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in
             let (px, pl, so, co) = (fp.baseAddress!, pp.baseAddress!, sp.baseAddress!, cp.baseAddress!)
             parallelFor(todo.count, minChunk: 8) { part in
                 for j in part {
                     let bx = todo[j] % bw, by = todo[j] / bw
-                    var sum = 0, n = 0
+                    var same = 0, n = 0
                     for y in by * b..<min(fh, (by + 1) * b) {
                         for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] != 0 {
                             let p = (y * fw + x) * 3
-                            sum += abs(Self.luma(px + p) - Self.luma(pl + p)); n += 1
+                            if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tol { same += 1 }
+                            n += 1
                         }
                     }
-                    so[todo[j]] = sum; co[todo[j]] = n
+                    so[todo[j]] = same; co[todo[j]] = n
                 }
             }
         } } } }
-        var matches = [Bool](repeating: false, count: bw * bh)
+        var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
         for j in tested.indices where tested[j] {
-            var sum = 0, n = 0
-            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { sum += sums[$0]; n += counts[$0] }
-            matches[j] = n >= settings.minimumContext && Float(sum) <= settings.tolerance * Float(n)
+            var same = 0, n = 0
+            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
+            for (k, share) in shares.enumerated() { matches[k][j] = n >= settings.minimumContext && Float(same) >= share * Float(n) }
         }
         return matches
     }
@@ -180,22 +218,24 @@ public struct BackgroundPlate: Sendable {
         return n == 0 ? 0 : Float(same) / Float(n)
     }
 
-    /// Completes α with what the head missed around a subtitle in a still shot: pixels within
-    /// `guardDistance` of α > 0, in matching blocks, that differ from the plate by more than
-    /// `completionDifference` levels (any channel) are the rest of the subtitle (an outline, a
-    /// shadow, an anti-aliased edge) and get α = 1. Returns how many pixels it set.
+    /// Completes α with what the head missed around a subtitle in a still shot: pixels of
+    /// `candidates` (`completionCandidates(alpha)`), in matching blocks, that differ from the
+    /// plate by more than `completionDifference` levels (any channel) are the rest of the subtitle
+    /// (an outline, a shadow, an anti-aliased edge, a missed glyph beside a found one) and get
+    /// α = 1. The frame must be still (`stillFraction` with the guard ring `near`). Returns how
+    /// many pixels it set.
     @discardableResult
-    public func complete(_ alpha: inout AlphaMap, near: [UInt8], matches: [Bool], frame: RGBFrame) -> Int {
+    public func complete(_ alpha: inout AlphaMap, near: [UInt8], candidates: [UInt8], matches: [Bool], frame: RGBFrame) -> Int {
         guard let limit = settings.completionDifference, stillFraction(frame: frame, near: near) >= settings.completionStillFraction else { return 0 }
         let (fw, fh, b) = (width, height, settings.block)
         let bw = (fw + b - 1) / b
         var set = 0
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
             let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
-            for j in matches.indices where matches[j] {   // near pixels lie in tested blocks only
+            for j in matches.indices where matches[j] {   // candidates lie in tested blocks only
                 let bx = j % bw, by = j / bw
                 for y in by * b..<min(fh, (by + 1) * b) {
-                    for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                    for x in bx * b..<min(fw, (bx + 1) * b) where candidates[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 {
                         let p = (y * fw + x) * 3
                         let d = max(abs(Int(px[p]) - Int(pl[p])), abs(Int(px[p + 1]) - Int(pl[p + 1])), abs(Int(px[p + 2]) - Int(pl[p + 2])))
                         if d > limit { alpha.values[y * fw + x] = 1; set += 1 }
@@ -227,10 +267,14 @@ public struct BackgroundPlate: Sendable {
     }
 
     /// Advances every pixel's stability run with `frame` (the input) and records the pixels that
-    /// are away from the subtitle (`near` = 0) and have been stable for `stableFrames` frames.
-    public mutating func record(_ frame: RGBFrame, near: [UInt8]) {
+    /// are away from the subtitle (`near` = 0) and have been stable for `stableFrames` frames;
+    /// when the frame is `still`, a known pixel whose new value is far from its plate value waits
+    /// for `holdFrames` stable frames.
+    public mutating func record(_ frame: RGBFrame, near: [UInt8], still: Bool = false) {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
         let (w, need, tol) = (width, UInt8(min(255, settings.stableFrames)), settings.stabilityTolerance)
+        let limit = settings.completionDifference ?? 255
+        let holdRun = still && settings.completionDifference != nil ? min(255, settings.holdFrames) : 0
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
         anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in
@@ -241,6 +285,9 @@ public struct BackgroundPlate: Sendable {
                     let l = Self.luma(src + 3 * i)
                     if rn[i] == 0 || abs(l - Int(an[i])) > tol { an[i] = UInt8(l); rn[i] = 1 } else if rn[i] < 255 { rn[i] += 1 }
                     if rn[i] >= need {
+                        if Int(rn[i]) < holdRun, k[i] != 0,
+                           max(abs(Int(src[3 * i]) - Int(dst[3 * i])), abs(Int(src[3 * i + 1]) - Int(dst[3 * i + 1])),
+                               abs(Int(src[3 * i + 2]) - Int(dst[3 * i + 2]))) > limit { continue }
                         dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
                         k[i] = 1
                     }

@@ -38,7 +38,7 @@ public final class LiteEngine: WindowedEngine {
     public var textLineFilter: TextLineFilter? = TextLineFilter()
     /// The background memory for still shots (`BackgroundPlate`; nil: off,
     /// `CLEARSUB_LITE_BACKGROUND_MEMORY=0`; other numbers: `CLEARSUB_LITE_BACKGROUND_MEMORY=
-    /// "tolerance=6,guard=4,…"`, see `BackgroundMemorySettings(parsing:)`). The plate holds what
+    /// "share=0.8,reach=12,…"`, see `BackgroundMemorySettings(parsing:)`). The plate holds what
     /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
@@ -137,7 +137,7 @@ public final class LiteEngine: WindowedEngine {
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
-            let (near, matches) = consultMemory(&alpha, frame: chunk[t])
+            let (near, matches, still) = consultMemory(&alpha, frame: chunk[t])
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
                 // convolution primitives are reused (a new shape costs a primitive creation).
@@ -153,29 +153,36 @@ public final class LiteEngine: WindowedEngine {
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
-            plate?.record(chunk[t], near: near)
+            plate?.record(chunk[t], near: near, still: still)
             out.append(frame)
         }
         return out
     }
 
     /// The background memory's part before restoration (nothing when it is off): a plate for this
-    /// frame size and these settings, α completed in still frames, and the guard ring (`near`) and
-    /// the blocks whose scenery matches the plate, for `BackgroundPlate.apply` and `record`.
-    private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool]) {
-        guard let settings = backgroundMemory else { plate = nil; return ([], []) }
+    /// frame size and these settings, α completed in still frames, the guard ring (`near`) and
+    /// the blocks whose scenery matches the plate, for `BackgroundPlate.apply`, and whether the
+    /// frame is still enough for `record` to hold the plate against strong changes.
+    private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], still: Bool) {
+        guard let settings = backgroundMemory else { plate = nil; return ([], [], false) }
         if plate?.width != frame.width || plate?.height != frame.height || plate?.settings != settings {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
         }
         var near = plate!.nearSubtitle(alpha)
-        guard !alpha.isEmpty else { return (near, []) }
-        var matches = plate!.matchingBlocks(frame: frame, near: near)
-        for round in 0..<settings.completionRounds {
-            if round > 0 { matches = plate!.matchingBlocks(frame: frame, near: near) }
-            guard plate!.complete(&alpha, near: near, matches: matches, frame: frame) > 0 else { break }
+        let still = settings.holdFrames > 0 && plate!.stillFraction(frame: frame, near: near) >= settings.holdStillFraction
+        guard !alpha.isEmpty else { return (near, [], still) }
+        var matches: [Bool] = []
+        for round in 0..<max(1, settings.completionRounds) {
+            // the blocks apply uses (contextShare) for this round's α, and the completion's stricter ones
+            let candidates = plate!.completionCandidates(alpha)
+            let both = plate!.matchingBlocks(frame: frame, near: near, testing: candidates,
+                                             shares: [settings.contextShare, settings.completionShare])
+            matches = both[0]
+            guard round < settings.completionRounds else { break }
+            guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
             near = plate!.nearSubtitle(alpha)
         }
-        return (near, matches)
+        return (near, matches, still)
     }
 
     /// The α map the engine uses for frame `t` of `chunk` (for tests and diagnostics).

@@ -114,7 +114,9 @@ final class BackgroundPlateTests: XCTestCase {
         var alpha = alpha0
         // outline pixels over a background within 24 levels of black match the plate and stay out
         func differs(_ i: Int) -> Bool { (0..<3).contains { Int(still.pixels[3 * i + $0]) > 24 } }
-        let n = plate.complete(&alpha, near: near, matches: plate.matchingBlocks(frame: frame, near: near), frame: frame)
+        let candidates = plate.completionCandidates(alpha0)
+        let matches = plate.matchingBlocks(frame: frame, near: near, testing: candidates)
+        let n = plate.complete(&alpha, near: near, candidates: candidates, matches: matches, frame: frame)
         for i in 0..<(96 * 64) {
             let expected: Float = alpha0.values[i] > 0 || (outline.contains(i) && differs(i)) ? 1 : 0
             XCTAssertEqual(alpha.values[i], expected, "pixel \(i % 96), \(i / 96)")
@@ -124,11 +126,102 @@ final class BackgroundPlateTests: XCTestCase {
         var off = plate
         off.settings.completionDifference = nil
         var untouched = alpha0
-        XCTAssertEqual(off.complete(&untouched, near: near, matches: plate.matchingBlocks(frame: frame, near: near), frame: frame), 0)
+        XCTAssertEqual(off.complete(&untouched, near: near, candidates: candidates, matches: matches, frame: frame), 0)
         XCTAssertEqual(untouched.values, alpha0.values)
         var strict = plate
         strict.settings.completionStillFraction = 1.01
-        XCTAssertEqual(strict.complete(&untouched, near: near, matches: plate.matchingBlocks(frame: frame, near: near), frame: frame), 0)
+        XCTAssertEqual(strict.complete(&untouched, near: near, candidates: candidates, matches: matches, frame: frame), 0)
+    }
+
+    /// The head missed the bar entirely (α = 0 everywhere) and the bar stands still: in a still
+    /// frame the plate holds the background for `holdFrames` stable frames, then takes the bar;
+    /// in a frame that is not still, it takes the bar after `stableFrames` as before.
+    func testStillFrameHoldsThePlateAgainstAMissedSubtitle() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        plate.settings.holdFrames = 5
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty), still: true) }
+        var taken = plate
+        let barred = withBar(still), alpha = barAlpha(), near = plate.nearSubtitle(alpha)
+        func given(_ p: BackgroundPlate) -> Float {
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            p.apply(to: restored, region: whole, alpha: alpha, matches: p.matchingBlocks(frame: barred, near: near))
+            return restored.f32[bar.y * 96 + bar.x + 5]
+        }
+        let background = Float(still.pixels[(bar.y * 96 + bar.x + 5) * 3]) / 255
+        for _ in 0..<4 { plate.record(barred, near: plate.nearSubtitle(empty), still: true) }
+        XCTAssertEqual(given(plate), background, "held: 4 stable frames < holdFrames")
+        plate.record(barred, near: plate.nearSubtitle(empty), still: true)
+        XCTAssertEqual(given(plate), 1, "5 stable frames: the lasting change is scenery")
+        for _ in 0..<2 { taken.record(barred, near: taken.nearSubtitle(empty), still: false) }
+        XCTAssertEqual(given(taken), 1, "not still: recorded after stableFrames")
+        var off = BackgroundPlate(width: 96, height: 64)
+        off.settings.holdFrames = 0
+        for f in [still, still, barred, barred] { off.record(f, near: off.nearSubtitle(empty), still: true) }
+        XCTAssertEqual(given(off), 1, "hold off")
+    }
+
+    /// A block's scenery matches when at least `contextShare` (0.8) of its context pixels are
+    /// within 8 levels of the plate: every 10th column changed strongly (a missed outline's
+    /// share) still matches, every 3rd column does not; for the completion (0.95) every 10th
+    /// column is already too much.
+    func testContextShareToleratesAThinMissedOutline() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+        let alpha = barAlpha(), near = plate.nearSubtitle(alpha)
+        func striped(every k: Int) -> RGBFrame {
+            var f = withBar(still)
+            for y in 0..<64 { for x in stride(from: 0, to: 96, by: k) where near[y * 96 + x] == 0 { for c in 0..<3 {
+                f.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] > 127 ? 0 : 255
+            } } }
+            return f
+        }
+        let tested = plate.matchingBlocks(frame: withBar(still), near: near).filter { $0 }.count
+        XCTAssertGreaterThan(tested, 0)
+        XCTAssertEqual(plate.matchingBlocks(frame: striped(every: 10), near: near).filter { $0 }.count, tested)
+        XCTAssertEqual(plate.matchingBlocks(frame: striped(every: 3), near: near).filter { $0 }.count, 0)
+        // the completion's stricter share (0.95) in the same pass: every 10th column is too much
+        let both = plate.matchingBlocks(frame: striped(every: 10), near: near, testing: nil,
+                                        shares: [plate.settings.contextShare, plate.settings.completionShare])
+        XCTAssertEqual(both[0], plate.matchingBlocks(frame: striped(every: 10), near: near))
+        XCTAssertEqual(both[1].filter { $0 }.count, 0)
+        XCTAssertEqual(plate.matchingBlocks(frame: withBar(still), near: near, testing: nil, shares: [0.95])[0].filter { $0 }.count, tested)
+    }
+
+    /// A glyph the head missed, 8 px to the right of the detected bar: completion reaches it
+    /// with `completionReach` 12, not with the guard ring (4) alone; the 1-px outline under the
+    /// bar is completed as before.
+    func testCompletionReachesAMissedGlyphBesideTheDetectedOne() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+        var frame = withBar(still)
+        let glyph = (x: bar.x + bar.w + 8, y: bar.y, w: 4, h: bar.h)
+        for y in glyph.y..<(glyph.y + glyph.h) { for x in glyph.x..<(glyph.x + glyph.w) { for c in 0..<3 {
+            frame.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] > 127 ? 0 : 255
+        } } }
+        for x in (bar.x - 1)..<(bar.x + bar.w + 1) { for c in 0..<3 {   // a 1-px missed outline under the bar
+            frame.pixels[((bar.y + bar.h) * 96 + x) * 3 + c] = still.pixels[((bar.y + bar.h) * 96 + x) * 3 + c] > 127 ? 0 : 255
+        } }
+        let alpha0 = barAlpha(), near = plate.nearSubtitle(alpha0)
+        func completed(reach: Int) -> AlphaMap {
+            var p = plate
+            p.settings.completionReach = reach
+            var alpha = alpha0
+            let candidates = p.completionCandidates(alpha0)
+            p.complete(&alpha, near: near, candidates: candidates, matches: p.matchingBlocks(frame: frame, near: near, testing: candidates), frame: frame)
+            return alpha
+        }
+        let far = completed(reach: 12), guardOnly = completed(reach: 4)
+        for y in glyph.y..<(glyph.y + glyph.h) { for x in glyph.x..<(glyph.x + glyph.w) {
+            XCTAssertEqual(far.values[y * 96 + x], 1, "glyph pixel (\(x), \(y)) reached")
+            XCTAssertEqual(guardOnly.values[y * 96 + x], 0, "glyph pixel (\(x), \(y)) beyond the guard ring")
+        } }
+        XCTAssertEqual(far.values[(bar.y + bar.h) * 96 + bar.x + 10], 1, "the outline under the bar")
+        for i in 0..<(96 * 64) where far.values[i] > 0 {   // nothing but the bar, its outline and the glyph
+            let (x, y) = (i % 96, i / 96)
+            let inBar = (bar.y..<(bar.y + bar.h)).contains(y) && (bar.x..<(bar.x + bar.w)).contains(x)
+            let inGlyph = (glyph.y..<(glyph.y + glyph.h)).contains(y) && (glyph.x..<(glyph.x + glyph.w)).contains(x)
+            XCTAssertTrue(inBar || inGlyph || (y == bar.y + bar.h && ((bar.x - 1)..<(bar.x + bar.w + 1)).contains(x)), "(\(x), \(y))")
+        }
     }
 
     /// In the engine: on a still shot whose bar appears at frame 2, the memory puts back the
@@ -168,10 +261,13 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0"]).backgroundMemory)
         XCTAssertEqual(try LiteEngine.configured(environment: [:]).backgroundMemory, BackgroundMemorySettings())
         var custom = BackgroundMemorySettings()
-        custom.tolerance = 3; custom.contextBlocks = 1; custom.completionDifference = nil
-        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "tolerance=3, context=1,complete=off"]).backgroundMemory, custom)
-        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "tolerance=x"])) {
-            XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
+        custom.contextShare = 0.9; custom.contextBlocks = 1; custom.completionDifference = nil; custom.completionReach = 6; custom.holdFrames = 30
+        custom.completionShare = 0.99
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99"]).backgroundMemory, custom)
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3"] {
+            XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
+                XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
+            }
         }
         // the other overrides still apply when the memory is switched off
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0", "CLEARSUB_LITE_PRECISION": "f32"]).restorationPrecision, .f32)
