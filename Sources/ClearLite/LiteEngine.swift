@@ -169,8 +169,13 @@ public final class LiteEngine: WindowedEngine {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
         }
         var near = plate!.nearSubtitle(alpha)
-        let still = settings.holdFrames > 0 && plate!.stillFraction(frame: frame, near: near) >= settings.holdStillFraction
+        let stillness = plate!.stillFraction(frame: frame, near: near)
+        let still = settings.holdFrames > 0 && stillness >= settings.holdStillFraction
         guard !alpha.isEmpty else { return (near, [], still) }
+        guard settings.completionDifference != nil, stillness >= settings.completionStillFraction else {
+            // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
+            return (near, plate!.matchingBlocks(frame: frame, near: near), still)
+        }
         var matches: [Bool] = []
         for round in 0..<max(1, settings.completionRounds) {
             // the blocks apply uses (contextShare) for this round's α, and the completion's stricter ones
