@@ -46,7 +46,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// subtitle is part of it; nil: α is not completed (and the plate is not held).
     public var completionDifference: Int? = 24
     /// `complete` runs only when `stillFraction` is at least this.
-    public var completionStillFraction: Float = 0.98
+    public var completionStillFraction: Float = 0.95
     /// Share of a block's context that must match the plate for `complete` to add pixels in it:
     /// stricter than `contextShare`, so that a person standing or walking beside a subtitle
     /// (more of the context than a missed outline) is not taken for part of it.
@@ -244,6 +244,29 @@ public struct BackgroundPlate: Sendable {
             }
         } }
         return set
+    }
+
+    /// The active tiles of `grid` (`tile`² pixels, `AlphaMap.activeTiles`) whose every α > 0
+    /// pixel `apply` replaces (known to the plate, in a matching block), as regions clipped to the
+    /// frame: their restoration is the plate alone.
+    public func coveredTiles(grid: [[Bool]], tile: Int, alpha: AlphaMap, matches: [Bool]) -> [TileRegion] {
+        guard !matches.isEmpty else { return [] }
+        let (fw, fh, b) = (width, height, settings.block)
+        let bw = (fw + b - 1) / b
+        var out: [TileRegion] = []
+        for (ty, row) in grid.enumerated() {
+            for (tx, active) in row.enumerated() where active {
+                let (x0, y0) = (tx * tile, ty * tile), (x1, y1) = (min(fw, tx * tile + tile), min(fh, ty * tile + tile))
+                var whole = true
+                scan: for y in y0..<y1 {
+                    for x in x0..<x1 where alpha.values[y * fw + x] > 0 && (known[y * fw + x] == 0 || !matches[(y / b) * bw + x / b]) {
+                        whole = false; break scan
+                    }
+                }
+                if whole { out.append(TileRegion(x: x0, y: y0, width: x1 - x0, height: y1 - y0)) }
+            }
+        }
+        return out
     }
 
     /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the

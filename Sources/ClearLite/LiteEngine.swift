@@ -141,7 +141,17 @@ public final class LiteEngine: WindowedEngine {
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
                 // convolution primitives are reused (a new shape costs a primitive creation).
-                let regions = TileRegions.regions(grid: alpha.activeTiles(tile: tile), tile: tile, margin: margin,
+                var grid = alpha.activeTiles(tile: tile)
+                if let plate {
+                    // tiles the plate gives back whole need no network restoration
+                    for r in plate.coveredTiles(grid: grid, tile: tile, alpha: alpha, matches: matches) {
+                        let restored = Tensor(shape: [1, 3, r.height, r.width], dtype: .f32, zeroed: true)
+                        plate.apply(to: restored, region: r, alpha: alpha, matches: matches)
+                        AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
+                        grid[r.y / tile][r.x / tile] = false
+                    }
+                }
+                let regions = TileRegions.regions(grid: grid, tile: tile, margin: margin,
                                                   align: 32, paddedWidth: pw, paddedHeight: ph)
                 let frames = idx.map { chunk[$0] }
                 for r in regions {

@@ -224,6 +224,32 @@ final class BackgroundPlateTests: XCTestCase {
         }
     }
 
+    /// Tiles whose every α > 0 pixel the plate gives back need no network: on a still shot all
+    /// of the bar's tiles are covered; a plate that never saw part of the bar covers only the
+    /// tiles away from that part; a moved camera covers none.
+    func testCoveredTilesAreThoseThePlateGivesBackWhole() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+        let alpha = barAlpha(), near = plate.nearSubtitle(alpha), tile = 32
+        let grid = alpha.activeTiles(tile: tile)
+        let active = grid.flatMap { $0 }.filter { $0 }.count
+        let covered = plate.coveredTiles(grid: grid, tile: tile, alpha: alpha, matches: plate.matchingBlocks(frame: withBar(still), near: near))
+        XCTAssertEqual(covered.count, active)
+        XCTAssertTrue(covered.allSatisfy { $0.width == tile && $0.height == tile && grid[$0.y / tile][$0.x / tile] })
+        // a plate that saw everything but the bar's first 10 columns (covered by something then)
+        var partial = BackgroundPlate(width: 96, height: 64)
+        var v = [Float](repeating: 0, count: 96 * 64)
+        for y in bar.y..<(bar.y + bar.h) { for x in bar.x..<(bar.x + 10) { v[y * 96 + x] = 1 } }
+        let early = AlphaMap(width: 96, height: 64, values: v)
+        for _ in 0..<2 { partial.record(still, near: partial.nearSubtitle(early)) }
+        let some = partial.coveredTiles(grid: grid, tile: tile, alpha: alpha, matches: partial.matchingBlocks(frame: withBar(still), near: near))
+        XCTAssertFalse(some.contains { $0.x <= bar.x && bar.x < $0.x + tile }, "the tile with the unseen columns")
+        XCTAssertFalse(some.isEmpty)
+        var shifted = still
+        for y in 0..<64 { for x in 0..<93 { for c in 0..<3 { shifted.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x + 3) * 3 + c] } } }
+        XCTAssertEqual(plate.coveredTiles(grid: grid, tile: tile, alpha: alpha, matches: plate.matchingBlocks(frame: withBar(shifted), near: near)).count, 0)
+    }
+
     /// In the engine: on a still shot whose bar appears at frame 2, the memory puts back the
     /// background under the bar; α = 0 pixels stay bit-identical; a new video starts empty.
     func testEngineUsesTheMemoryOnAStillShotAndForgetsItPerVideo() throws {
