@@ -15,7 +15,8 @@
 // In a still frame (`completionStillFraction`), the plate also completes α: pixels within
 // `completionReach` of the detected subtitle that differ strongly from the plate are the rest of
 // it (outline, shadow, soft edge, a neighbouring glyph the head missed).
-// Every number was chosen on training footage (tools/tune_lite_memory.sh clips; MODEL_CARD.md).
+// Every number was chosen on training footage (tools/tune_lite_memory.sh clips; MODEL_CARD.md),
+// except `completionShare`, which was set after a validation run (MODEL_CARD.md says why).
 // No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
 // with zero motion.
@@ -129,7 +130,7 @@ public struct BackgroundPlate: Sendable {
     }
 
     /// 1 where α > 0 within `distance` pixels (Chebyshev distance), else 0.
-    public func ring(_ alpha: AlphaMap, distance: Int) -> [UInt8] {
+    func ring(_ alpha: AlphaMap, distance: Int) -> [UInt8] {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
         let touched = BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
         return MaskDilation.dilate(touched, radius: distance).bits
