@@ -20,7 +20,7 @@ BIN="${2:-.build/release/clearsub}"
 shift $(( $# > 2 ? 2 : $# ))
 SETTINGS=("$@")
 [ ${#SETTINGS[@]} -gt 0 ] || SETTINGS=(0 1 "share=0.75" "share=0.85" "guard=2" "guard=8" "stable=1" "stable=3"
-  "complete=off" "complete=16" "complete=32" "still=0.95" "still=0.99" "context=2" "context=4" "rounds=2" "rounds=6"
+  "complete=off" "complete=16" "complete=32" "still=0.93" "still=0.98" "cshare=0.9" "cshare=0.99" "context=2" "context=4" "rounds=2" "rounds=6"
   "reach=4" "reach=8" "reach=16" "hold=0" "holdstill=0.8" "holdstill=0.95")
 mkdir -p "$OUT/syn" "$OUT/box" "$OUT/vivid" "$OUT/walk-vivid" "$OUT/walk-random"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
