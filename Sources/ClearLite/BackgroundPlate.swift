@@ -121,6 +121,11 @@ public struct BackgroundPlate: Sendable {
         (299 * Int(p[0]) + 587 * Int(p[1]) + 114 * Int(p[2]) + 500) / 1000
     }
 
+    /// Largest absolute difference over the three channels of two RGB pixels.
+    @inline(__always) static func channelDifference(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>) -> Int {
+        max(abs(Int(a[0]) - Int(b[0])), abs(Int(a[1]) - Int(b[1])), abs(Int(a[2]) - Int(b[2])))
+    }
+
     /// 1 where α > 0 within `guardDistance` pixels (Chebyshev distance), else 0.
     public func nearSubtitle(_ alpha: AlphaMap) -> [UInt8] { ring(alpha, distance: settings.guardDistance) }
 
@@ -129,11 +134,22 @@ public struct BackgroundPlate: Sendable {
         ring(alpha, distance: max(settings.completionReach, settings.guardDistance))
     }
 
+    /// `nearSubtitle` and `completionCandidates` of one α, from one mask of its pixels.
+    public func nearAndCandidates(_ alpha: AlphaMap) -> (near: [UInt8], candidates: [UInt8]) {
+        let touched = self.touched(alpha)
+        return (MaskDilation.dilate(touched, radius: settings.guardDistance).bits,
+                MaskDilation.dilate(touched, radius: max(settings.completionReach, settings.guardDistance)).bits)
+    }
+
     /// 1 where α > 0 within `distance` pixels (Chebyshev distance), else 0.
     func ring(_ alpha: AlphaMap, distance: Int) -> [UInt8] {
+        MaskDilation.dilate(touched(alpha), radius: distance).bits
+    }
+
+    /// The pixels with α > 0.
+    func touched(_ alpha: AlphaMap) -> BinaryMask {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
-        let touched = BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
-        return MaskDilation.dilate(touched, radius: distance).bits
+        return BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
     }
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
@@ -238,8 +254,7 @@ public struct BackgroundPlate: Sendable {
                 for y in by * b..<min(fh, (by + 1) * b) {
                     for x in bx * b..<min(fw, (bx + 1) * b) where candidates[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 {
                         let p = (y * fw + x) * 3
-                        let d = max(abs(Int(px[p]) - Int(pl[p])), abs(Int(px[p + 1]) - Int(pl[p + 1])), abs(Int(px[p + 2]) - Int(pl[p + 2])))
-                        if d > limit { alpha.values[y * fw + x] = 1; set += 1 }
+                        if Self.channelDifference(px + p, pl + p) > limit { alpha.values[y * fw + x] = 1; set += 1 }
                     }
                 }
             }
@@ -309,9 +324,7 @@ public struct BackgroundPlate: Sendable {
                     let l = Self.luma(src + 3 * i)
                     if rn[i] == 0 || abs(l - Int(an[i])) > tol { an[i] = UInt8(l); rn[i] = 1 } else if rn[i] < 255 { rn[i] += 1 }
                     if rn[i] >= need {
-                        if Int(rn[i]) < holdRun, k[i] != 0,
-                           max(abs(Int(src[3 * i]) - Int(dst[3 * i])), abs(Int(src[3 * i + 1]) - Int(dst[3 * i + 1])),
-                               abs(Int(src[3 * i + 2]) - Int(dst[3 * i + 2]))) > limit { continue }
+                        if Int(rn[i]) < holdRun, k[i] != 0, Self.channelDifference(src + 3 * i, dst + 3 * i) > limit { continue }
                         dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
                         k[i] = 1
                     }

@@ -187,15 +187,15 @@ public final class LiteEngine: WindowedEngine {
             return (near, plate!.matchingBlocks(frame: frame, near: near), still)
         }
         var matches: [Bool] = []
+        var candidates = plate!.completionCandidates(alpha)
         for round in 0..<max(1, settings.completionRounds) {
             // the blocks apply uses (contextShare) for this round's α, and the completion's stricter ones
-            let candidates = plate!.completionCandidates(alpha)
             let both = plate!.matchingBlocks(frame: frame, near: near, testing: candidates,
                                              shares: [settings.contextShare, settings.completionShare])
             matches = both[0]
             guard round < settings.completionRounds else { break }
             guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
-            near = plate!.nearSubtitle(alpha)
+            (near, candidates) = plate!.nearAndCandidates(alpha)
         }
         return (near, matches, still)
     }
