@@ -8,7 +8,9 @@
 #   (semi-transparent boxes: the blocks inside a wide box need a wide context) and with
 #   `--style vivid --seed 6 --languages en,zh` (thick coloured outlines, which the head misses in part);
 #   and `walk`: the fixed-camera building clip with a moving object (a 90×170 crop of the training
-#   photo baboon crossing at 60 px/s near the subtitles), `--style vivid` and `--style random`, seed 7
+#   photo baboon crossing at 60 px/s near the subtitles), `--style vivid` and `--style random`, seed 7;
+#   and `pan`: camera pans over the photos (leuvenA 2 px per frame to the left; building 1.5 px per
+#   frame left and 0.5 px up, whole-pixel steps of 1 and 2), `--seed 8`, random styles
 # For each setting (CLEARSUB_LITE_BACKGROUND_MEMORY, see BackgroundMemorySettings(parsing:)):
 # `clearsub remove --crf 10` and `clearsub eval` against the clean clip; prints per clip and the
 # means: full-frame PSNR, PSNR in / outside the mask, text left (share of frames), glyph pixels left.
@@ -21,8 +23,8 @@ shift $(( $# > 2 ? 2 : $# ))
 SETTINGS=("$@")
 [ ${#SETTINGS[@]} -gt 0 ] || SETTINGS=(0 1 "share=0.75" "share=0.85" "guard=2" "guard=8" "stable=1" "stable=3"
   "complete=off" "complete=16" "complete=32" "still=0.93" "still=0.98" "cshare=0.9" "cshare=0.99" "context=2" "context=4" "rounds=2" "rounds=6"
-  "reach=4" "reach=8" "reach=16" "hold=0" "holdstill=0.8" "holdstill=0.95")
-mkdir -p "$OUT/syn" "$OUT/box" "$OUT/vivid" "$OUT/walk-vivid" "$OUT/walk-random"
+  "reach=4" "reach=8" "reach=16" "hold=0" "holdstill=0.8" "holdstill=0.95" "follow=0" "follow=8" "follow=32" "fshare=0.8" "fshare=0.95")
+mkdir -p "$OUT/syn" "$OUT/box" "$OUT/vivid" "$OUT/walk-vivid" "$OUT/walk-random" "$OUT/pan"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 [ -f "$OUT/megamind.mp4" ] || ff -i training-data/Megamind.mp4 -frames:v 48 -c:v libx264 -crf 10 -pix_fmt yuv420p "$OUT/megamind.mp4"
 for photo in building leuvenA; do
@@ -32,6 +34,13 @@ done
 [ -f "$OUT/walk.mp4" ] || ff -loop 1 -framerate 10 -i training-data/building.ppm -loop 1 -framerate 10 -i training-data/baboon.ppm \
   -filter_complex "[1:v]scale=90:170[s];[0:v]scale=768:-2,noise=alls=4:allf=t[bg];[bg][s]overlay=x='40+t*60':y=H-230,format=yuv420p" \
   -frames:v 40 -c:v libx264 -crf 10 "$OUT/walk.mp4"
+[ -f "$OUT/leuven-pan.mp4" ] || ff -loop 1 -framerate 10 -i training-data/leuvenA.ppm \
+  -vf "scale=1100:-2,crop=768:432:'t*20':20,noise=alls=4:allf=t,format=yuv420p" -frames:v 40 -c:v libx264 -crf 10 "$OUT/leuven-pan.mp4"
+[ -f "$OUT/building-pan.mp4" ] || ff -loop 1 -framerate 10 -i training-data/building.ppm \
+  -vf "scale=1100:-2,crop=768:432:'t*15':'30-t*5',noise=alls=4:allf=t,format=yuv420p" -frames:v 40 -c:v libx264 -crf 10 "$OUT/building-pan.mp4"
+for c in leuven-pan building-pan; do
+  [ -f "$OUT/pan/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/pan" --seed 8 --overwrite --quiet
+done
 for st in vivid random; do
   [ -f "$OUT/walk-$st/walk_mask.mkv" ] || "$BIN" synth "$OUT/walk.mp4" --output-dir "$OUT/walk-$st" --style $st --seed 7 --languages en,zh --overwrite --quiet
 done
@@ -44,7 +53,7 @@ for c in building leuven; do
   [ -f "$OUT/box/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/box" --style boxed --seed 5 --languages en,zh --overwrite --quiet
   [ -f "$OUT/vivid/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/vivid" --style vivid --seed 6 --languages en,zh --overwrite --quiet
 done
-CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven vivid/building vivid/leuven walk-vivid/walk walk-random/walk}"
+CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven vivid/building vivid/leuven walk-vivid/walk walk-random/walk pan/leuven-pan pan/building-pan}"
 metrics() {  # JSON: psnr in out text glyph
   tr -d '\n ' < "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.3f" % d[k] for k in ("psnr","psnr_inside_mask","psnr_outside_mask","text_left_frame_ratio","text_residual_pixel_ratio")))'
 }

@@ -19,7 +19,7 @@
 // except `completionShare`, which was set after a validation run (MODEL_CARD.md says why).
 // No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
-// with zero motion.
+// with zero motion, or a whole-pixel camera pan (`follow`, PlateFollow.swift).
 import ClearMedia
 import ClearMetrics
 import ClearTensor
@@ -64,12 +64,18 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// a subtitle the head missed (or something that stopped moving). 0: off.
     public var holdFrames = 200
     public var holdStillFraction: Float = 0.9
+    /// `follow`: largest camera pan (pixels per frame, either axis) the plate is moved with; 0: off.
+    public var followReach = 16
+    /// `follow` searches only when fewer than this share of the sampled subtitle-free pixels are
+    /// within `stabilityTolerance` of the previous frame in place, and moves the plate only by a
+    /// shift under which at least this share are.
+    public var followShare: Float = 0.9
 
     public init() {}
 
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
-    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill) over the defaults;
-    /// nil when a key or value is not understood.
+    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare)
+    /// over the defaults; nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
         for item in text.split(separator: ",") where !item.isEmpty {
@@ -91,6 +97,8 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "hold": guard let x = Int(v), x >= 0, x <= 255 else { return nil }; holdFrames = x
             case "cshare": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; completionShare = x
             case "holdstill": guard let x = Float(v) else { return nil }; holdStillFraction = x
+            case "follow": guard let x = Int(v), x >= 0 else { return nil }; followReach = x
+            case "fshare": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; followShare = x
             default: return nil
             }
         }
@@ -108,6 +116,11 @@ public struct BackgroundPlate: Sendable {
     /// Luma at the start of each pixel's current stable run, and the run's length (saturating).
     var anchor: [UInt8]
     var run: [UInt8]
+    /// Luma of the last recorded frame away from the subtitle, -1 near it (empty before the
+    /// first): what `follow` measures a camera pan against.
+    var previous: [Int16] = []
+    /// The shift `follow` applied for the previous frame ((0, 0): none).
+    var lastShift = (dx: 0, dy: 0)
 
     public init(width: Int, height: Int, settings: BackgroundMemorySettings = BackgroundMemorySettings()) {
         self.width = width; self.height = height; self.settings = settings
@@ -305,8 +318,9 @@ public struct BackgroundPlate: Sendable {
         return replaced
     }
 
-    /// Advances every pixel's stability run with `frame` (the input) and records the pixels that
-    /// are away from the subtitle (`near` = 0) and have been stable for `stableFrames` frames;
+    /// Advances every pixel's stability run with `frame` (the input), keeps its luma for `follow`,
+    /// and records the pixels that are away from the subtitle (`near` = 0) and have been stable
+    /// for `stableFrames` frames;
     /// when the frame is `still`, a known pixel whose new value is far from its plate value waits
     /// for `holdFrames` stable frames.
     public mutating func record(_ frame: RGBFrame, near: [UInt8], still: Bool = false) {
@@ -314,14 +328,17 @@ public struct BackgroundPlate: Sendable {
         let (w, need, tol) = (width, UInt8(min(255, settings.stableFrames)), settings.stabilityTolerance)
         let limit = settings.completionDifference ?? 255
         let holdRun = still && settings.completionDifference != nil ? min(255, settings.holdFrames) : 0
+        if previous.count != w * height { previous = [Int16](repeating: -1, count: w * height) }
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
-        anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in
-            let (src, nr, dst, k, an, rn) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!, rp.baseAddress!)
+        anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in previous.withUnsafeMutableBufferPointer { lp in
+            let (src, nr, dst, k, an, rn, last) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!,
+                                                   rp.baseAddress!, lp.baseAddress!)
             parallelFor(height, minChunk: 16) { part in
                 for i in part.lowerBound * w..<part.upperBound * w {
-                    if nr[i] != 0 { rn[i] = 0; continue }
+                    if nr[i] != 0 { rn[i] = 0; last[i] = -1; continue }
                     let l = Self.luma(src + 3 * i)
+                    last[i] = Int16(l)
                     if rn[i] == 0 || abs(l - Int(an[i])) > tol { an[i] = UInt8(l); rn[i] = 1 } else if rn[i] < 255 { rn[i] += 1 }
                     if rn[i] >= need {
                         if Int(rn[i]) < holdRun, k[i] != 0, Self.channelDifference(src + 3 * i, dst + 3 * i) > limit { continue }
@@ -330,6 +347,6 @@ public struct BackgroundPlate: Sendable {
                     }
                 }
             }
-        } } } } } }
+        } } } } } } }
     }
 }

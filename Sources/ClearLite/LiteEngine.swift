@@ -65,7 +65,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = BackgroundMemorySettings(parsing: v) {
                 engine.backgroundMemory = settings
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (tolerance, guard, block, context, minimum, stable, stability, complete, still, rounds)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (guard, block, context, minimum, share, stable, stability, complete, still, cshare, rounds, reach, hold, holdstill, follow, fshare)")
             }
         }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -179,6 +179,7 @@ public final class LiteEngine: WindowedEngine {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
         }
         var near = plate!.nearSubtitle(alpha)
+        plate!.follow(frame: frame, near: near)   // a camera pan moves the plate with the scenery
         let stillness = plate!.stillFraction(frame: frame, near: near)
         let still = settings.holdFrames > 0 && stillness >= settings.holdStillFraction
         guard !alpha.isEmpty else { return (near, [], still) }

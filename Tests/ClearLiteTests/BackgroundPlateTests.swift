@@ -252,6 +252,103 @@ final class BackgroundPlateTests: XCTestCase {
 
     /// In the engine: on a still shot whose bar appears at frame 2, the memory puts back the
     /// background under the bar; α = 0 pixels stay bit-identical; a new video starts empty.
+    /// A 96×64 window at (x0, y0) of a fixed 140×100 noise picture (every shift looks different);
+    /// `dark`: values below 180, which the fixture engine's head does not take for a subtitle.
+    func window(x0: Int, y0: Int, dark: Bool = false) -> RGBFrame {
+        var f = RGBFrame(width: 96, height: 64)
+        for y in 0..<64 { for x in 0..<96 { for c in 0..<3 {
+            var h = UInt64((y + y0) * 140 + x + x0) &* 3 &+ UInt64(c) &+ 0x9E37_79B9
+            h = (h ^ (h >> 15)) &* 0x2C1B_3C6D; h = (h ^ (h >> 12)) &* 0x297A_2D39; h ^= h >> 15
+            f.pixels[(y * 96 + x) * 3 + c] = dark ? UInt8(h % 180) : UInt8(truncatingIfNeeded: h)
+        } } }
+        return f
+    }
+
+    /// The camera panned: the scenery slid 3 px right and 2 px up since the plate was written.
+    /// `follow` finds the shift, moves the plate with it (what slid in is unknown), and the
+    /// background under a later subtitle comes back exactly.
+    func testPanIsFollowedAndTheSceneryUnderTheSubtitleComesBack() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        let before = window(x0: 20, y0: 20), after = window(x0: 17, y0: 22)   // scenery +3 in x, -2 in y
+        for _ in 0..<2 { plate.record(before, near: plate.nearSubtitle(empty)) }
+        let alpha = barAlpha(), frame = withBar(after), near = plate.nearSubtitle(alpha)
+        XCTAssertLessThan(plate.stillFraction(frame: frame, near: near), 0.2, "in place the plate no longer matches")
+        var off = plate
+        off.settings.followReach = 0
+        XCTAssertTrue(off.follow(frame: frame, near: near) == (0, 0), "follow = 0 switches it off")
+        XCTAssertTrue(plate.follow(frame: frame, near: near) == (3, -2))
+        XCTAssertEqual(plate.stillFraction(frame: frame, near: near), 1)
+        let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+        XCTAssertEqual(plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: near)), bar.w * bar.h)
+        for y in bar.y..<(bar.y + bar.h) { for x in bar.x..<(bar.x + bar.w) { for c in 0..<3 {
+            XCTAssertEqual(restored.f32[c * 96 * 64 + y * 96 + x], Float(after.pixels[(y * 96 + x) * 3 + c]) / 255)
+        } } }
+        // what slid in (the 3 left columns, the 2 bottom rows) is unknown
+        let everywhere = AlphaMap(width: 96, height: 64, values: [Float](repeating: 1, count: 96 * 64))
+        XCTAssertEqual(plate.apply(to: restored, region: whole, alpha: everywhere, matches: [Bool](repeating: true, count: 6 * 4)), 93 * 62)
+    }
+
+    /// A pan in whole-pixel steps of 2, then 4 (a steady 3 px per frame, rounded), over a ramp on
+    /// which a shift one pixel off still matches about 97 % of the pixels within 8 levels:
+    /// `follow` takes the exact shift (the best match around the last one), not its neighbour.
+    func testAPanThatSpeedsUpIsFollowedExactly() {
+        func ramp(_ x0: Int) -> RGBFrame {
+            var f = RGBFrame(width: 96, height: 64)
+            for y in 0..<64 { for x in 0..<96 { for c in 0..<3 { f.pixels[(y * 96 + x) * 3 + c] = UInt8(((x + x0) * 7 + y * y / 8) % 256) } } }
+            return f
+        }
+        var plate = BackgroundPlate(width: 96, height: 64)
+        let near = plate.nearSubtitle(empty)
+        plate.record(ramp(10), near: near)
+        XCTAssertTrue(plate.follow(frame: ramp(12), near: near) == (-2, 0))
+        plate.record(ramp(12), near: near)
+        XCTAssertTrue(plate.follow(frame: ramp(16), near: near) == (-4, 0))
+        plate.record(ramp(16), near: near)
+        XCTAssertTrue(plate.follow(frame: ramp(18), near: near) == (-2, 0))
+    }
+
+    /// A still frame (people moving in part of it) and a cut to another scene leave the plate where it is.
+    func testStillShotsAndCutsAreNotFollowed() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        let scene = window(x0: 20, y0: 20)
+        for _ in 0..<2 { plate.record(scene, near: plate.nearSubtitle(empty)) }
+        var moving = scene   // a "person" (another part of the picture) over an eighth of the frame
+        let other = window(x0: 0, y0: 0)
+        for y in 0..<64 { for x in 0..<12 { for c in 0..<3 { moving.pixels[(y * 96 + x) * 3 + c] = other.pixels[(y * 96 + x) * 3 + c] } } }
+        let near = plate.nearSubtitle(empty)
+        XCTAssertTrue(plate.follow(frame: moving, near: near) == (0, 0))
+        var cutPlate = plate
+        XCTAssertTrue(cutPlate.follow(frame: EngineFixtures.frame(width: 96, height: 64, seed: 9), near: near) == (0, 0), "a cut")
+        XCTAssertEqual(plate.stillFraction(frame: scene, near: near), 1, "the plate did not move")
+        XCTAssertEqual(cutPlate.stillFraction(frame: scene, near: near), 1, "the plate did not move")
+    }
+
+    /// A pan from the first frame (2 px per frame) with the bar from the third: the engine follows
+    /// the scenery and gives it back under the bar.
+    func testEngineFollowsAPanFromTheStart() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        let scenery = (0..<6).map { window(x0: 40 - 2 * $0, y0: 20, dark: true) }
+        let frames = scenery.enumerated().map { $0.offset >= 2 ? withBar($0.element) : $0.element }
+        let withMemory = try engine.clean(frames)
+        engine.backgroundMemory?.followReach = 0
+        let unfollowed = try engine.clean(frames)
+        engine.backgroundMemory = BackgroundMemorySettings()
+        for t in 2..<6 {
+            let alpha = try engine.alphaMap(frames, at: t)
+            var full = 0, followedError = 0, unfollowedError = 0
+            for i in 0..<(96 * 64) where alpha.values[i] >= 1 {
+                full += 1
+                for c in 0..<3 {
+                    followedError = max(followedError, abs(Int(withMemory[t].pixels[3 * i + c]) - Int(scenery[t].pixels[3 * i + c])))
+                    unfollowedError = max(unfollowedError, abs(Int(unfollowed[t].pixels[3 * i + c]) - Int(scenery[t].pixels[3 * i + c])))
+                }
+            }
+            XCTAssertGreaterThan(full, 200, "frame \(t): the bar must be detected with α = 1")
+            XCTAssertLessThanOrEqual(followedError, 1, "frame \(t): the panned background comes back")
+            XCTAssertGreaterThan(unfollowedError, 10, "frame \(t): without following, the plate does not know it")
+        }
+    }
+
     func testEngineUsesTheMemoryOnAStillShotAndForgetsItPerVideo() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         let frames = [still, still] + (0..<4).map { _ in withBar(still) }
@@ -288,9 +385,9 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(try LiteEngine.configured(environment: [:]).backgroundMemory, BackgroundMemorySettings())
         var custom = BackgroundMemorySettings()
         custom.contextShare = 0.9; custom.contextBlocks = 1; custom.completionDifference = nil; custom.completionReach = 6; custom.holdFrames = 30
-        custom.completionShare = 0.99
-        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99"]).backgroundMemory, custom)
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3"] {
+        custom.completionShare = 0.99; custom.followReach = 0; custom.followShare = 0.8
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99,follow=0,fshare=0.8"]).backgroundMemory, custom)
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }
