@@ -25,7 +25,8 @@ extension BackgroundPlate {
         let reach = settings.followReach
         guard reach > 0, frame.width == width, frame.height == height, previous.count == width * height else { return (0, 0) }
         // in place first: a still frame costs one sampled comparison
-        let inPlace = sampledMatch(frame, near: near, dx: 0, dy: 0)
+        let samples = lumaSamples(frame, near: near)
+        let inPlace = sampledMatch(samples, dx: 0, dy: 0)
         guard inPlace.cost.isFinite, inPlace.share < settings.followShare else { lastShift = (0, 0); return (0, 0) }
         func accept(_ d: (dx: Int, dy: Int), _ m: (share: Float, cost: Float)) -> Bool {
             guard d != (0, 0), m.share >= settings.followShare else { return false }
@@ -36,12 +37,12 @@ extension BackgroundPlate {
         // a pan goes on at about the same speed: descend from the last shift to the best match
         // around it before a full search
         if lastShift != (0, 0) {
-            var at = lastShift, atMatch = sampledMatch(frame, near: near, dx: at.dx, dy: at.dy)
+            var at = lastShift, atMatch = sampledMatch(samples, dx: at.dx, dy: at.dy)
             for _ in 0..<4 {
                 var next = at, nextMatch = atMatch
                 for dy in at.dy - 1...at.dy + 1 {
                     for dx in at.dx - 1...at.dx + 1 where (dx, dy) != at && abs(dx) <= reach && abs(dy) <= reach {
-                        let m = sampledMatch(frame, near: near, dx: dx, dy: dy)
+                        let m = sampledMatch(samples, dx: dx, dy: dy)
                         if m.cost < nextMatch.cost { (next, nextMatch) = ((dx, dy), m) }
                     }
                 }
@@ -53,7 +54,7 @@ extension BackgroundPlate {
         lastShift = (0, 0)
         // full search: every shift of 4 px on 4 × 4-block means, then ±3 px around the best
         let (w4, h4) = (width / 4, height / 4)
-        let (f4, p4) = (reduced(frameLuma(frame, near: near)), reduced(previous))
+        let (f4, p4) = (reducedLuma(frame, near: near), reduced(previous))
         let r4 = (reach + 3) / 4, side = 2 * r4 + 1
         var costs = [Float](repeating: .infinity, count: side * side)
         costs.withUnsafeMutableBufferPointer { cb in
@@ -67,31 +68,55 @@ extension BackgroundPlate {
             let (cx, cy) = (k % side - r4, k / side - r4)
             if c < coarse.cost || (c == coarse.cost && abs(cx) + abs(cy) < abs(coarse.dx) + abs(coarse.dy)) { coarse = (cx, cy, c) }
         }
-        var best = (d: (dx: 0, dy: 0), m: inPlace)
+        var shifts: [(dx: Int, dy: Int)] = []
         for dy in 4 * coarse.dy - 3...4 * coarse.dy + 3 {
-            for dx in 4 * coarse.dx - 3...4 * coarse.dx + 3 where abs(dx) <= reach && abs(dy) <= reach {
-                let m = sampledMatch(frame, near: near, dx: dx, dy: dy)
-                if m.cost < best.m.cost || (m.cost == best.m.cost && abs(dx) + abs(dy) < abs(best.d.dx) + abs(best.d.dy)) { best = ((dx, dy), m) }
+            for dx in 4 * coarse.dx - 3...4 * coarse.dx + 3 where abs(dx) <= reach && abs(dy) <= reach { shifts.append((dx, dy)) }
+        }
+        var fine = [(share: Float, cost: Float)](repeating: (0, .infinity), count: shifts.count)
+        fine.withUnsafeMutableBufferPointer { fb in
+            let out = fb.baseAddress!
+            parallelFor(shifts.count, minChunk: 4) { part in
+                for k in part { out[k] = sampledMatch(samples, dx: shifts[k].dx, dy: shifts[k].dy) }
             }
         }
+        var best = (d: (dx: 0, dy: 0), m: inPlace)
+        for (d, m) in zip(shifts, fine)
+        where m.cost < best.m.cost || (m.cost == best.m.cost && abs(d.dx) + abs(d.dy) < abs(best.d.dx) + abs(best.d.dy)) { best = (d, m) }
         return accept(best.d, best.m) ? lastShift : (0, 0)
     }
 
-    /// The frame against `previous` shifted by (dx, dy) (frame(x, y) against previous(x − dx,
-    /// y − dy)) at every 4th row and column away from the subtitle (luma computed only there):
-    /// the share of samples within `stabilityTolerance` and their mean absolute difference
-    /// (share 0 and cost infinity below `minimumContext` samples).
-    func sampledMatch(_ frame: RGBFrame, near: [UInt8], dx: Int, dy: Int) -> (share: Float, cost: Float) {
+    /// Luma of the frame at every 4th row and column (row-major, ⌈w/4⌉ per row), -1 near the subtitle.
+    func lumaSamples(_ frame: RGBFrame, near: [UInt8]) -> [Int16] {
+        let (sw, sh) = ((width + 3) / 4, (height + 3) / 4)
+        var out = [Int16](repeating: -1, count: sw * sh)
+        frame.pixels.withUnsafeBufferPointer { fp in
+            for j in 0..<sh {
+                for i in 0..<sw where near[4 * j * width + 4 * i] == 0 {
+                    out[j * sw + i] = Int16(Self.luma(fp.baseAddress! + 3 * (4 * j * width + 4 * i)))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The frame's `lumaSamples` against `previous` shifted by (dx, dy) (frame(x, y) against
+    /// previous(x − dx, y − dy)): the share of samples within `stabilityTolerance` and their mean
+    /// absolute difference (share 0 and cost infinity below `minimumContext` samples).
+    func sampledMatch(_ samples: [Int16], dx: Int, dy: Int) -> (share: Float, cost: Float) {
         var n = 0, same = 0, sum = 0
-        let tol = settings.stabilityTolerance
-        frame.pixels.withUnsafeBufferPointer { fp in previous.withUnsafeBufferPointer { pb in
-            let (px, last) = (fp.baseAddress!, pb.baseAddress!)
-            for y in stride(from: max(0, dy), to: min(height, height + dy), by: 4) {
-                let row = y * width, prow = (y - dy) * width - dx
-                for x in stride(from: max(0, dx), to: min(width, width + dx), by: 4) where near[row + x] == 0 {
-                    let b = last[prow + x]
-                    guard b >= 0 else { continue }
-                    let d = abs(Self.luma(px + 3 * (row + x)) - Int(b))
+        let (sw, sh, tol) = ((width + 3) / 4, (height + 3) / 4, settings.stabilityTolerance)
+        // sample rows j with 0 ≤ 4j − dy < height, columns i with 0 ≤ 4i − dx < width
+        let (j0, j1) = ((max(0, dy) + 3) / 4, min(sh, (height + dy + 3) / 4))
+        let (i0, i1) = ((max(0, dx) + 3) / 4, min(sw, (width + dx + 3) / 4))
+        guard j0 < j1, i0 < i1 else { return (0, .infinity) }
+        samples.withUnsafeBufferPointer { sb in previous.withUnsafeBufferPointer { pb in
+            let (cur, last) = (sb.baseAddress!, pb.baseAddress!)
+            for j in j0..<j1 {
+                let prow = (4 * j - dy) * width - dx
+                for i in i0..<i1 {
+                    let a = cur[j * sw + i], b = last[prow + 4 * i]
+                    guard a >= 0, b >= 0 else { continue }
+                    let d = abs(Int(a) - Int(b))
                     n += 1; sum += d
                     if d <= tol { same += 1 }
                 }
@@ -100,32 +125,54 @@ extension BackgroundPlate {
         return n < settings.minimumContext ? (0, .infinity) : (Float(same) / Float(n), Float(sum) / Float(n))
     }
 
-    /// Luma of the frame away from the subtitle (`near` = 0), -1 elsewhere (`previous`'s layout).
-    func frameLuma(_ frame: RGBFrame, near: [UInt8]) -> [Int16] {
-        var f = [Int16](repeating: -1, count: width * height)
-        frame.pixels.withUnsafeBufferPointer { fp in
-            for i in 0..<width * height where near[i] == 0 { f[i] = Int16(Self.luma(fp.baseAddress! + 3 * i)) }
-        }
-        return f
+    /// The frame's luma averaged over 4 × 4 blocks (⌊w/4⌋ per row): -1 unless none of the 16
+    /// pixels is near the subtitle.
+    func reducedLuma(_ frame: RGBFrame, near: [UInt8]) -> [Int16] {
+        let (w4, h4) = (width / 4, height / 4)
+        var out = [Int16](repeating: -1, count: w4 * h4)
+        frame.pixels.withUnsafeBufferPointer { fp in out.withUnsafeMutableBufferPointer { ob in
+            let (px, o) = (fp.baseAddress!, ob.baseAddress!)
+            parallelFor(h4, minChunk: 8) { part in
+                for by in part {
+                    for bx in 0..<w4 {
+                        var sum = 0, valid = true
+                        scan: for y in 4 * by..<4 * by + 4 {
+                            for x in 4 * bx..<4 * bx + 4 {
+                                if near[y * width + x] != 0 { valid = false; break scan }
+                                sum += Self.luma(px + 3 * (y * width + x))
+                            }
+                        }
+                        if valid { o[by * w4 + bx] = Int16((sum + 8) / 16) }
+                    }
+                }
+            }
+        } }
+        return out
     }
 
-    /// A luma plane (`frameLuma`'s layout) averaged over 4 × 4 blocks: -1 unless all 16 pixels are valid.
+    /// A luma plane (`previous`'s layout: -1 where invalid) averaged over 4 × 4 blocks: -1 unless
+    /// all 16 pixels are valid.
     func reduced(_ src: [Int16]) -> [Int16] {
         let (w4, h4) = (width / 4, height / 4)
         var out = [Int16](repeating: -1, count: w4 * h4)
-        for by in 0..<h4 {
-            for bx in 0..<w4 {
-                var sum = 0, valid = true
-                scan: for y in 4 * by..<4 * by + 4 {
-                    for x in 4 * bx..<4 * bx + 4 {
-                        let v = src[y * width + x]
-                        if v < 0 { valid = false; break scan }
-                        sum += Int(v)
+        src.withUnsafeBufferPointer { sb in out.withUnsafeMutableBufferPointer { ob in
+            let (s, o) = (sb.baseAddress!, ob.baseAddress!)
+            parallelFor(h4, minChunk: 8) { part in
+                for by in part {
+                    for bx in 0..<w4 {
+                        var sum = 0, valid = true
+                        scan: for y in 4 * by..<4 * by + 4 {
+                            for x in 4 * bx..<4 * bx + 4 {
+                                let v = s[y * width + x]
+                                if v < 0 { valid = false; break scan }
+                                sum += Int(v)
+                            }
+                        }
+                        if valid { o[by * w4 + bx] = Int16((sum + 8) / 16) }
                     }
                 }
-                if valid { out[by * w4 + bx] = Int16((sum + 8) / 16) }
             }
-        }
+        } }
         return out
     }
 
