@@ -128,51 +128,44 @@ extension BackgroundPlate {
     /// The frame's luma averaged over 4 × 4 blocks (⌊w/4⌋ per row): -1 unless none of the 16
     /// pixels is near the subtitle.
     func reducedLuma(_ frame: RGBFrame, near: [UInt8]) -> [Int16] {
-        let (w4, h4) = (width / 4, height / 4)
-        var out = [Int16](repeating: -1, count: w4 * h4)
-        frame.pixels.withUnsafeBufferPointer { fp in out.withUnsafeMutableBufferPointer { ob in
-            let (px, o) = (fp.baseAddress!, ob.baseAddress!)
-            parallelFor(h4, minChunk: 8) { part in
-                for by in part {
-                    for bx in 0..<w4 {
-                        var sum = 0, valid = true
-                        scan: for y in 4 * by..<4 * by + 4 {
-                            for x in 4 * bx..<4 * bx + 4 {
-                                if near[y * width + x] != 0 { valid = false; break scan }
-                                sum += Self.luma(px + 3 * (y * width + x))
-                            }
-                        }
-                        if valid { o[by * w4 + bx] = Int16((sum + 8) / 16) }
-                    }
-                }
-            }
-        } }
-        return out
+        frame.pixels.withUnsafeBufferPointer { fp in
+            let px = fp.baseAddress!
+            return blockMeans { near[$0] != 0 ? -1 : Self.luma(px + 3 * $0) }
+        }
     }
 
     /// A luma plane (`previous`'s layout: -1 where invalid) averaged over 4 × 4 blocks: -1 unless
     /// all 16 pixels are valid.
     func reduced(_ src: [Int16]) -> [Int16] {
+        src.withUnsafeBufferPointer { sb in
+            let p = sb.baseAddress!
+            return blockMeans { Int(p[$0]) }
+        }
+    }
+
+    /// Means over 4 × 4 blocks (⌊w/4⌋ × ⌊h/4⌋, row-major) of `value(pixel index)`, -1 where a
+    /// pixel of the block has value -1 (invalid).
+    func blockMeans(_ value: (Int) -> Int) -> [Int16] {
         let (w4, h4) = (width / 4, height / 4)
         var out = [Int16](repeating: -1, count: w4 * h4)
-        src.withUnsafeBufferPointer { sb in out.withUnsafeMutableBufferPointer { ob in
-            let (s, o) = (sb.baseAddress!, ob.baseAddress!)
+        out.withUnsafeMutableBufferPointer { ob in
+            let o = ob.baseAddress!
             parallelFor(h4, minChunk: 8) { part in
                 for by in part {
                     for bx in 0..<w4 {
                         var sum = 0, valid = true
                         scan: for y in 4 * by..<4 * by + 4 {
                             for x in 4 * bx..<4 * bx + 4 {
-                                let v = s[y * width + x]
+                                let v = value(y * width + x)
                                 if v < 0 { valid = false; break scan }
-                                sum += Int(v)
+                                sum += v
                             }
                         }
                         if valid { o[by * w4 + bx] = Int16((sum + 8) / 16) }
                     }
                 }
             }
-        } }
+        }
         return out
     }
 
