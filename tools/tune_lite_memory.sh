@@ -9,8 +9,9 @@
 #   `--style vivid --seed 6 --languages en,zh` (thick coloured outlines, which the head misses in part);
 #   and `walk`: the fixed-camera building clip with a moving object (a 90×170 crop of the training
 #   photo baboon crossing at 60 px/s near the subtitles), `--style vivid` and `--style random`, seed 7;
-#   and `pan`: camera pans over the photos (leuvenA 2 px per frame to the left; building 1.5 px per
-#   frame left and 0.5 px up, whole-pixel steps of 1 and 2), `--seed 8`, random styles
+#   and `pan`: camera pans over the photos (leuvenA: the camera moves right 2 px per frame;
+#   building: right 1.5 px and up 0.5 px per frame, in whole-pixel steps of 1 and 2), `--seed 8`,
+#   random styles
 # For each setting (CLEARSUB_LITE_BACKGROUND_MEMORY, see BackgroundMemorySettings(parsing:)):
 # `clearsub remove --crf 10` and `clearsub eval` against the clean clip; prints per clip and the
 # means: full-frame PSNR, PSNR in / outside the mask, text left (share of frames), glyph pixels left.
