@@ -1,6 +1,7 @@
 // Large 2-D convolutions run band by band over output rows: each band's input rows are
-// transposed NCHW -> channels-last into a small (L2/L3-sized) buffer, the oneDNN primitive runs on
-// the band, and its channels-last output is transposed straight into the NCHW result. The layout
+// transposed NCHW -> channels-last (bf16 with 16–64 channels: 16-channel blocks, nChw16c)
+// into a small (L2/L3-sized) buffer, the oneDNN primitive runs on the band, and its output is
+// transposed straight into the NCHW result. The layout
 // conversions then touch cache-resident buffers instead of two extra full-size tensors, which is
 // what kept whole-tensor conv2d at 60–80% of the raw primitive.
 // Matches: torch.nn.functional.conv2d exactly as the whole-tensor path (Convolution.swift): each
@@ -14,13 +15,18 @@ struct ConvBands {
 
     /// Off only to compare against the whole-tensor path (tests).
     nonisolated(unsafe) static var enabled = true
-    /// Number of convolutions that ran banded (for tests).
+    /// Number of convolutions that ran banded, and of those in 16-channel blocks (for tests).
     nonisolated(unsafe) static var bandedRuns = 0
+    nonisolated(unsafe) static var blockedRuns = 0
 
     /// Target bytes of one band's input + output scratch: 4 MB (2 MB of L2 per core, 32 MB of
     /// L3) measured best of 0.5–8 MB with the AVX-512 transposes (BENCHMARKS.md). Tests lower it
     /// to reach the banded path with smaller tensors.
     nonisolated(unsafe) static var bandBytes = 4 << 20
+
+    /// bf16 bands in 16-channel blocks (nChw16c) for 16–64 channels (see `run`); off only to
+    /// compare against the channels-last bands (tests, benchmarks).
+    nonisolated(unsafe) static var blockedLayout = true
 
     /// Runs x ⊛ weight into `out` band by band when the whole-tensor primitive `prim` works on
     /// channels-last activations and the tensors are large; returns false (nothing done) otherwise.
@@ -53,18 +59,29 @@ struct ConvBands {
         let wD = prim.desc(dnnl_query_weights_md)
         var scratch: [Tensor] = []
         defer { withExtendedLifetime(scratch) {} }
-        let wsrc = try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: wD, scratch: &scratch)
+        // bf16 with 16, 32, 48 or 64 channels in and out, no groups: 16-channel blocks (nChw16c).
+        // oneDNN convolves 64 -> 64 in blocks as fast as channels-last, and each transpose then
+        // reads 16 channel rows and writes 32-byte runs contiguously: 93 % of the raw primitive
+        // against 90 %. At 128 channels the blocked convolution is 1.5 % slower and the gain
+        // does not hold; f32 showed none (and training runs in f32). Measured, BENCHMARKS.md.
+        let blocked = blockedLayout && dt == .bf16 && geo.wDims.count == 4 && c % 16 == 0 && o % 16 == 0 && max(c, o) <= 64
+        let wsrc = blocked ? nil : try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: wD, scratch: &scratch)
         let maxIn = bands.map { $0.inEnd - $0.inStart }.max()!
         let xb = LayoutAdapter.scratchBuffer(bytes: n * c * maxIn * w * dt.size)
         let yb = LayoutAdapter.scratchBuffer(bytes: n * o * rowsPerBand * wo * dt.size)
         scratch += [xb, yb]
         let biasD = try dnnlDesc([o], .f32)
+        let es = dt.size
         for b in bands {
             let inRows = b.inEnd - b.inStart, outRows = b.h1 - b.h0
-            let xd = try dnnlDesc([n, c, inRows, w], dt, strides: Tensor.channelsLastStrides([n, c, inRows, w]))
-            let yd = try dnnlDesc([n, o, outRows, wo], dt, strides: Tensor.channelsLastStrides([n, o, outRows, wo]))
-            let bandPrim = try DNNL.shared.primitive("\(key)|band|\(inRows)|\(outRows)|\(b.padTop)|\(b.padBottom)", op: geo.op) { _ in
-                var sd = xd, dd = yd, wd = wD, bd = biasD
+            let xd = blocked ? try dnnlDescBlocked16([n, c, inRows, w], dt)
+                             : try dnnlDesc([n, c, inRows, w], dt, strides: Tensor.channelsLastStrides([n, c, inRows, w]))
+            let yd = blocked ? try dnnlDescBlocked16([n, o, outRows, wo], dt)
+                             : try dnnlDesc([n, o, outRows, wo], dt, strides: Tensor.channelsLastStrides([n, o, outRows, wo]))
+            let bandWD = blocked ? try dnnlDescAny(geo.wDims, dt) : wD
+            let bandKey = "\(key)|band\(blocked ? "16" : "")|\(inRows)|\(outRows)|\(b.padTop)|\(b.padBottom)"
+            let bandPrim = try DNNL.shared.primitive(bandKey, op: geo.op) { _ in
+                var sd = xd, dd = yd, wd = bandWD, bd = biasD
                 var d = dnnl_convolution_desc_t()
                 let pl = [Int64(b.padTop), geo.padL[1]], pr = [Int64(b.padBottom), geo.padR[1]]
                 try withUnsafeMutablePointer(to: &bd) { bp in
@@ -73,18 +90,34 @@ struct ConvBands {
                 }
                 return try DNNL.shared.makePD(&d, op: geo.op)
             }
-            // input rows [inStart, inEnd) of every channel -> [n][inRows·w][c]
-            transposeStrided(x.raw + b.inStart * w * dt.size, batchStride: c * h * w, rowStride: h * w,
-                             xb.raw, batchStride: inRows * w * c, rowStride: c, batches: n, rows: c, cols: inRows * w, elementSize: dt.size)
-            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, xd, xb.raw), (DNNLArg.weights, wD, wsrc), (DNNLArg.dst, yd, yb.raw)]
+            let bandW = bandPrim.desc(dnnl_query_weights_md)
+            let wptr = try wsrc ?? LayoutAdapter.packedWeights(bandKey + "|w", weight, plain: wPlain, want: bandW, scratch: &scratch)
+            for i in 0..<n {
+                let xs = x.raw + (i * c * h * w + b.inStart * w) * es, xo = xb.raw + i * c * inRows * w * es
+                if blocked {   // channels [16k, 16k + 16) of rows [inStart, inEnd) -> block k: [inRows·w][16]
+                    transposeStrided(xs, batchStride: 16 * h * w, rowStride: h * w, xo, batchStride: 16 * inRows * w, rowStride: 16,
+                                     batches: c / 16, rows: 16, cols: inRows * w, elementSize: es)
+                } else {       // input rows [inStart, inEnd) of every channel -> [inRows·w][c]
+                    transposeStrided(xs, batchStride: 0, rowStride: h * w, xo, batchStride: 0, rowStride: c,
+                                     batches: 1, rows: c, cols: inRows * w, elementSize: es)
+                }
+            }
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, xd, xb.raw), (DNNLArg.weights, bandW, wptr), (DNNLArg.dst, yd, yb.raw)]
             if let bias { args.append((DNNLArg.bias, biasD, bias.raw)) }
             try DNNL.shared.execute(bandPrim, args, op: geo.op)
-            // [n][outRows·wo][o] -> output rows [h0, h1) of every channel
-            transposeStrided(yb.raw, batchStride: outRows * wo * o, rowStride: o,
-                             out.raw + b.h0 * wo * dt.size, batchStride: o * ho * wo, rowStride: ho * wo,
-                             batches: n, rows: outRows * wo, cols: o, elementSize: dt.size)
+            for i in 0..<n {
+                let ys = yb.raw + i * o * outRows * wo * es, od = out.raw + (i * o * ho * wo + b.h0 * wo) * es
+                if blocked {   // block k: [outRows·wo][16] -> channels [16k, 16k + 16), output rows [h0, h1)
+                    transposeStrided(ys, batchStride: 16 * outRows * wo, rowStride: 16, od, batchStride: 16 * ho * wo, rowStride: ho * wo,
+                                     batches: o / 16, rows: outRows * wo, cols: 16, elementSize: es)
+                } else {       // [outRows·wo][o] -> output rows [h0, h1) of every channel
+                    transposeStrided(ys, batchStride: 0, rowStride: o, od, batchStride: 0, rowStride: ho * wo,
+                                     batches: 1, rows: outRows * wo, cols: o, elementSize: es)
+                }
+            }
         }
         bandedRuns += 1
+        if blocked { blockedRuns += 1 }
         return true
     }
 }

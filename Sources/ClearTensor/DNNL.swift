@@ -41,6 +41,15 @@ func dnnlDescAny(_ dims: [Int], _ dt: DType) throws -> dnnl_memory_desc_t {
     return md
 }
 
+/// Memory descriptor of a 4-d [N, C, H, W] tensor in 16-channel blocks (oneDNN's nChw16c:
+/// [N][C/16][H][W][16]).
+func dnnlDescBlocked16(_ dims: [Int], _ dt: DType) throws -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let d = dims.map { Int64($0) }
+    try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), d, dt.dnnl, dnnl_nChw16c), "memory desc \(dims)", "dnnl_memory_desc_init_by_tag")
+    return md
+}
+
 /// A cached primitive with its descriptor. `@unchecked Sendable`: oneDNN primitives are
 /// immutable after creation and are created with a user-managed scratchpad, which makes
 /// concurrent execution from several threads safe (each execution gets its own scratchpad).

@@ -159,25 +159,37 @@ final class MatmulConvTests: XCTestCase {
         let savedBand = ConvBands.bandBytes
         ConvBands.bandBytes = 2 << 20
         defer { ConvBands.bandBytes = savedBand }
-        let cases: [(c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
-            (32, 32, 3, 1, 1, 1, 1, .f32), (32, 48, 3, 2, 1, 1, 1, .f32), (32, 32, 5, 1, 4, 2, 1, .f32),
-            (32, 32, 4, 2, 1, 1, 1, .f32), (64, 64, 3, 1, 1, 1, 1, .bf16),
+        let cases: [(n: Int, c: Int, o: Int, k: Int, s: Int, p: Int, d: Int, g: Int, dt: DType)] = [
+            (1, 32, 32, 3, 1, 1, 1, 1, .f32), (1, 32, 48, 3, 2, 1, 1, 1, .f32), (1, 32, 32, 5, 1, 4, 2, 1, .f32),
+            (1, 32, 32, 4, 2, 1, 1, 1, .f32),
+            // bf16 with 16–64 channels: bands in 16-channel blocks (also two images, stride 2, 32 -> 48);
+            // 80 -> 96 stays channels-last
+            (1, 64, 64, 3, 1, 1, 1, 1, .bf16), (2, 32, 48, 3, 2, 1, 1, 1, .bf16), (1, 80, 96, 3, 1, 1, 1, 1, .bf16),
             // just over one band's worth (3.1 MB against 2 MB bands): banded in at least three bands
-            (12, 12, 3, 1, 1, 1, 1, .bf16),
+            (1, 12, 12, 3, 1, 1, 1, 1, .bf16),
         ]
         for (i, t) in cases.enumerated() {
-            let x = rand([1, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
+            let x = rand([t.n, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
             let b = rand([t.o], seed: 80)
             let p = ConvParams.uniform(2, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
-            let before = ConvBands.bandedRuns
+            let (before, blockedBefore) = (ConvBands.bandedRuns, ConvBands.blockedRuns)
             let banded = try Ops.conv(x, weight: w, bias: b, p)
             XCTAssertEqual(ConvBands.bandedRuns, before + 1, "case \(i) must take the banded path")
+            let blocks = t.dt == .bf16 && t.c % 16 == 0 && t.o % 16 == 0 && max(t.c, t.o) <= 64
+            XCTAssertEqual(ConvBands.blockedRuns, blockedBefore + (blocks ? 1 : 0), "case \(i): 16-channel blocks exactly for bf16 with 16–64 channels")
             ConvBands.enabled = false
             defer { ConvBands.enabled = true }
             let whole = try Ops.conv(x, weight: w, bias: b, p)
             ConvBands.enabled = true
             XCTAssertEqual(banded.shape, whole.shape)
             XCTAssertLessThanOrEqual(nmse(banded.floats(), whole.floats()), t.dt == .f32 ? f32Tol : 1e-5, "banded conv case \(i)")
+            if blocks {   // the blocked bands against channels-last bands
+                ConvBands.blockedLayout = false
+                defer { ConvBands.blockedLayout = true }
+                let channelsLast = try Ops.conv(x, weight: w, bias: b, p)
+                ConvBands.blockedLayout = true
+                XCTAssertLessThanOrEqual(nmse(banded.floats(), channelsLast.floats()), 1e-5, "blocked against channels-last bands, case \(i)")
+            }
         }
     }
 
