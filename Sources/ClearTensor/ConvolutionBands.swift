@@ -71,13 +71,13 @@ struct ConvBands {
         let yb = LayoutAdapter.scratchBuffer(bytes: n * o * rowsPerBand * wo * dt.size)
         scratch += [xb, yb]
         let biasD = try dnnlDesc([o], .f32)
-        let es = dt.size
+        let (es, bi, bo) = (dt.size, blocked ? 16 : c, blocked ? 16 : o)   // channels per block in / out
+        func bandLayout(_ dims: [Int]) throws -> dnnl_memory_desc_t {
+            blocked ? try dnnlDescBlocked16(dims, dt) : try dnnlDesc(dims, dt, strides: Tensor.channelsLastStrides(dims))
+        }
         for b in bands {
             let inRows = b.inEnd - b.inStart, outRows = b.h1 - b.h0
-            let xd = blocked ? try dnnlDescBlocked16([n, c, inRows, w], dt)
-                             : try dnnlDesc([n, c, inRows, w], dt, strides: Tensor.channelsLastStrides([n, c, inRows, w]))
-            let yd = blocked ? try dnnlDescBlocked16([n, o, outRows, wo], dt)
-                             : try dnnlDesc([n, o, outRows, wo], dt, strides: Tensor.channelsLastStrides([n, o, outRows, wo]))
+            let xd = try bandLayout([n, c, inRows, w]), yd = try bandLayout([n, o, outRows, wo])
             let bandWD = blocked ? try dnnlDescAny(geo.wDims, dt) : wD
             let bandKey = "\(key)|band\(blocked ? "16" : "")|\(inRows)|\(outRows)|\(b.padTop)|\(b.padBottom)"
             let bandPrim = try DNNL.shared.primitive(bandKey, op: geo.op) { _ in
@@ -92,28 +92,20 @@ struct ConvBands {
             }
             let bandW = bandPrim.desc(dnnl_query_weights_md)
             let wptr = try wsrc ?? LayoutAdapter.packedWeights(bandKey + "|w", weight, plain: wPlain, want: bandW, scratch: &scratch)
-            for i in 0..<n {
-                let xs = x.raw + (i * c * h * w + b.inStart * w) * es, xo = xb.raw + i * c * inRows * w * es
-                if blocked {   // channels [16k, 16k + 16) of rows [inStart, inEnd) -> block k: [inRows·w][16]
-                    transposeStrided(xs, batchStride: 16 * h * w, rowStride: h * w, xo, batchStride: 16 * inRows * w, rowStride: 16,
-                                     batches: c / 16, rows: 16, cols: inRows * w, elementSize: es)
-                } else {       // input rows [inStart, inEnd) of every channel -> [inRows·w][c]
-                    transposeStrided(xs, batchStride: 0, rowStride: h * w, xo, batchStride: 0, rowStride: c,
-                                     batches: 1, rows: c, cols: inRows * w, elementSize: es)
-                }
+            // channels-last is one block of all channels: block k of an image holds channels
+            // [k·bi, (k+1)·bi) of its rows as [rows·w][bi]
+            for i in 0..<n {   // input rows [inStart, inEnd) -> blocks of bi channels
+                transposeStrided(x.raw + (i * c * h * w + b.inStart * w) * es, batchStride: bi * h * w, rowStride: h * w,
+                                 xb.raw + i * c * inRows * w * es, batchStride: bi * inRows * w, rowStride: bi,
+                                 batches: c / bi, rows: bi, cols: inRows * w, elementSize: es)
             }
             var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, xd, xb.raw), (DNNLArg.weights, bandW, wptr), (DNNLArg.dst, yd, yb.raw)]
             if let bias { args.append((DNNLArg.bias, biasD, bias.raw)) }
             try DNNL.shared.execute(bandPrim, args, op: geo.op)
-            for i in 0..<n {
-                let ys = yb.raw + i * o * outRows * wo * es, od = out.raw + (i * o * ho * wo + b.h0 * wo) * es
-                if blocked {   // block k: [outRows·wo][16] -> channels [16k, 16k + 16), output rows [h0, h1)
-                    transposeStrided(ys, batchStride: 16 * outRows * wo, rowStride: 16, od, batchStride: 16 * ho * wo, rowStride: ho * wo,
-                                     batches: o / 16, rows: outRows * wo, cols: 16, elementSize: es)
-                } else {       // [outRows·wo][o] -> output rows [h0, h1) of every channel
-                    transposeStrided(ys, batchStride: 0, rowStride: o, od, batchStride: 0, rowStride: ho * wo,
-                                     batches: 1, rows: outRows * wo, cols: o, elementSize: es)
-                }
+            for i in 0..<n {   // blocks of bo channels -> output rows [h0, h1)
+                transposeStrided(yb.raw + i * o * outRows * wo * es, batchStride: bo * outRows * wo, rowStride: bo,
+                                 out.raw + (i * o * ho * wo + b.h0 * wo) * es, batchStride: bo * ho * wo, rowStride: ho * wo,
+                                 batches: o / bo, rows: outRows * wo, cols: bo, elementSize: es)
             }
         }
         bandedRuns += 1
