@@ -17,6 +17,9 @@
 # means: full-frame PSNR, PSNR in / outside the mask, text left (share of frames), glyph pixels left.
 # Usage: tools/tune_lite_memory.sh [OUT_DIR] [CLEARSUB] [SETTING...]   (after tools/fetch_training_data.sh)
 #   default settings: off, the shipped numbers, and one change of each number around them
+#   TUNE_VAR=CLEARSUB_LITE_TEMPORAL_ALPHA tools/tune_lite_memory.sh OUT BIN SETTING...: the same clips
+#   for another setting variable (α borrowed from neighbouring frames, TemporalAlphaSettings); its
+#   outputs go to OUT/out-temporal-SETTING
 set -euo pipefail
 OUT="${1:-results/tune-memory}"
 BIN="${2:-.build/release/clearsub}"
@@ -58,13 +61,19 @@ CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven viv
 metrics() {  # JSON: psnr in out text glyph
   tr -d '\n ' < "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.3f" % d[k] for k in ("psnr","psnr_inside_mask","psnr_outside_mask","text_left_frame_ratio","text_residual_pixel_ratio")))'
 }
+VAR="${TUNE_VAR:-CLEARSUB_LITE_BACKGROUND_MEMORY}"
+case "$VAR" in
+  CLEARSUB_LITE_BACKGROUND_MEMORY) PREFIX="" ;;
+  CLEARSUB_LITE_TEMPORAL_ALPHA) PREFIX="temporal-" ;;
+  *) echo "tune_lite_memory.sh: TUNE_VAR must be CLEARSUB_LITE_BACKGROUND_MEMORY or CLEARSUB_LITE_TEMPORAL_ALPHA" >&2; exit 1 ;;
+esac
 for setting in "${SETTINGS[@]}"; do
-  tag=$(echo "$setting" | tr ',=' '_-')
+  tag=$PREFIX$(echo "$setting" | tr ',=' '_-')
   mkdir -p "$OUT/out-$tag"
   rows=""
   for case in $CASES; do
     dir=${case%/*}; c=${case#*/}
-    CLEARSUB_LITE_BACKGROUND_MEMORY="$setting" "$BIN" remove "$OUT/$dir/${c}_subbed.mp4" --output-dir "$OUT/out-$tag/$dir" --crf 10 --overwrite --quiet
+    env "$VAR=$setting" "$BIN" remove "$OUT/$dir/${c}_subbed.mp4" --output-dir "$OUT/out-$tag/$dir" --crf 10 --overwrite --quiet
     "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out-$tag/$dir/${c}_subbed_cleaned.mp4" --mask "$OUT/$dir/${c}_mask.mkv" \
       --json "$OUT/out-$tag/$dir-$c.json" --quiet --no-warping-error >/dev/null
     m=$(metrics "$OUT/out-$tag/$dir-$c.json")

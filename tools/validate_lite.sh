@@ -14,7 +14,9 @@
 #   round trip  `clearsub baseline telea` with an empty mask: decode to RGB and H.264 encode only,
 #               the floor of any engine behind `clearsub remove` (subtitled clips only; on clean
 #               clips it is the telea row)
-#   lite        `clearsub remove --crf 10` with the lite engine (no mask)
+#   lite        `clearsub remove --crf 10` with the lite engine (no mask); on the scene-text clip also
+#               `--crf 0` (lossless x264), which separates the engine's effect on the scene text from
+#               the re-encode's
 # Outputs at --crf 10. Clips are 40 frames at 10 fps (hall: 80), 768x576 (photo pans: 640x360).
 # Writes OUT_DIR/table.md (via `clearsub eval-table OUT_DIR/manifest.tsv`); sources and clips are
 # cached in OUT_DIR/src and OUT_DIR/clips between runs, every result is recomputed.
@@ -26,7 +28,7 @@ BIN="${2:-.build/release/clearsub}"
 [ -x "$BIN" ] || { echo "validate_lite.sh: $BIN is not an executable; build it (swift build -c release --product clearsub) or pass its path" >&2; exit 1; }
 SRC="$OUT/src"; CLIPS="$OUT/clips"; RES="$OUT/res"
 mkdir -p "$SRC" "$CLIPS" "$RES"
-rm -rf "${RES:?}"/* "$OUT/lite"
+rm -rf "${RES:?}"/* "$OUT/lite" "$OUT/lite-lossless"
 : > "$OUT/manifest.tsv"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 
@@ -156,6 +158,10 @@ lite() {  # NAME KIND LABEL CLEAN SUBBED MASK REGION
   [ -n "$region" ] && args+=(--region "$region")
   "$BIN" remove "$subbed" --output-dir "$OUT/lite" --crf 10 --overwrite --quiet
   judge "$name" "$kind" "$label" lite "$clean" "$OUT/lite/$(basename "${subbed%.*}")_cleaned.mp4" "${args[@]}"
+  if [ "$kind" = scene-text ]; then   # the same engine with a lossless encode: the engine's own effect on the region
+    "$BIN" remove "$subbed" --output-dir "$OUT/lite-lossless" --crf 0 --overwrite --quiet
+    judge "$name" "$kind" "$label" "lite, --crf 0" "$clean" "$OUT/lite-lossless/$(basename "${subbed%.*}")_cleaned.mp4" "${args[@]}"
+  fi
   echo "validate_lite.sh: lite on $name done in $((SECONDS - start)) s" >&2
 }
 for pass in baselines lite; do

@@ -20,7 +20,7 @@ public final class LiteEngine: WindowedEngine {
     public let chunkOverlap: Int
     /// Frames on either side of a frame's window (`LiteArchitecture.radius`): the pipeline streams
     /// the engine as a sliding window (`WindowedEngine`), so no frame is cleaned twice.
-    public var contextRadius: Int { LiteArchitecture.radius }
+    public var contextRadius: Int { LiteArchitecture.radius + (temporalAlpha?.reach ?? 0) }
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
     public var alphaThreshold: Float = 0.7
@@ -42,6 +42,13 @@ public final class LiteEngine: WindowedEngine {
     /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
+    /// α borrowed from neighbouring frames where pixels did not change (`TemporalAlpha`; nil: off,
+    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10"`).
+    public var temporalAlpha: TemporalAlphaSettings? = TemporalAlphaSettings()
+    /// Head α of the last frames of the previous call, by video frame index (a neighbour's α is
+    /// computed once, not again when the window slides), and the index of the next output frame.
+    private var headCache: [Int: AlphaMap] = [:]
+    private var nextFrame = 0
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
@@ -68,6 +75,15 @@ public final class LiteEngine: WindowedEngine {
                 throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (guard, block, context, minimum, share, stable, stability, complete, still, cshare, rounds, reach, hold, holdstill, follow, fshare)")
             }
         }
+        if let v = environment["CLEARSUB_LITE_TEMPORAL_ALPHA"], v != "1" {
+            if v == "0" {
+                engine.temporalAlpha = nil
+            } else if let settings = TemporalAlphaSettings(parsing: v) {
+                engine.temporalAlpha = settings.reach > 0 ? settings : nil
+            } else {
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core)")
+            }
+        } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
             engine.occlusionPrecision = p; engine.restorationPrecision = p
         }
@@ -102,7 +118,7 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// Forgets the background memory: the next frame cleaned is the first of a video.
-    public func beginVideo() { plate = nil }
+    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0 }
 
     /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
     /// Successive calls continue the video (the background memory carries over; the outputs must
@@ -120,15 +136,39 @@ public final class LiteEngine: WindowedEngine {
         }
         let a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
-        let r = LiteArchitecture.radius
-        let needed = max(0, outputs.lowerBound - r)..<min(chunk.count, outputs.upperBound + r)
+        let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0
+        let needed = max(0, outputs.lowerBound - r - reach)..<min(chunk.count, outputs.upperBound + r + reach)
         var halves = [Tensor?](repeating: nil, count: chunk.count)
         for i in needed { halves[i] = LiteFeatures.halfInterleaved(chunk[i], paddedWidth: pw, paddedHeight: ph) }
+        // the occlusion head's α of chunk[j], computed once per video frame: a frame's window lies
+        // inside the chunk whenever the frame is within `reach` of an output (contextRadius), so a
+        // cached α from the previous call is the same as a new one
+        let base = nextFrame - outputs.lowerBound   // video index of chunk[0]
+        if headCache.values.contains(where: { $0.width != w || $0.height != h }) { headCache = [:] }
+        func head(_ j: Int) throws -> AlphaMap {
+            if let a = headCache[base + j] { return a }
+            let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
+            let a = try occlusion(halves: idx.map { halves[$0]! }, width: w, height: h, pw: pw, ph: ph)
+            if reach > 0 { headCache[base + j] = a }
+            return a
+        }
+        defer {
+            nextFrame += outputs.count
+            headCache = headCache.filter { $0.key >= nextFrame - reach }
+        }
         var out: [RGBFrame] = []
         out.reserveCapacity(outputs.count)
         for t in outputs {
-            let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-            var alpha = try occlusion(halves: idx.map { halves[$0]! }, width: w, height: h, pw: pw, ph: ph)
+            let idx = (-r...r).map { min(max(t + $0, 0), chunk.count - 1) }
+            var alpha = try head(t)
+            let own = alpha.values   // the frame's own head α, before borrowing
+            var borrowed = false
+            if let temporal = temporalAlpha, temporal.reach > 0 {
+                let others = (max(0, t - temporal.reach)...min(chunk.count - 1, t + temporal.reach)).filter { $0 != t }
+                TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try others.map { (try head($0), chunk[$0]) },
+                                     tolerance: temporal.tolerance, core: temporal.core)
+                borrowed = alpha.values != own
+            }
             if t < staticScene.count, let scene = staticScene[t] {
                 guard scene.width == w, scene.height == h else {
                     throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "static-scene map \(scene.width)x\(scene.height)")
@@ -137,6 +177,7 @@ public final class LiteEngine: WindowedEngine {
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
+            let beforeMemory = borrowed ? alpha.values : []
             let (near, matches, still) = consultMemory(&alpha, frame: chunk[t])
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
@@ -163,7 +204,15 @@ public final class LiteEngine: WindowedEngine {
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
             }
-            plate?.record(chunk[t], near: near, still: still)
+            if plate != nil {
+                // Borrowed α reaches into the frames just before a cue (the halo of the text to
+                // come, where pixels have not changed yet); the plate still records those frames
+                // as it would without borrowing: its guard ring comes from the frame's own α and
+                // what the completion added.
+                let recordNear = borrowed ? plate!.nearSubtitle(AlphaMap(width: w, height: h, values: alpha.values.indices.map { i in
+                    own[i] > 0 || beforeMemory[i] == 0 ? alpha.values[i] : 0 })) : near
+                plate!.record(chunk[t], near: recordNear, still: still)
+            }
             out.append(frame)
         }
         return out

@@ -12,6 +12,7 @@ struct TrainInspect: ParsableCommand {
     @Option(help: "Engine weights (default: bundled).") var weights: String?
     @Option(help: "Exact opacity mask video (from synth).") var mask: String?
     @Option(help: "Frames to read.") var frames = 20
+    @Flag(help: "Also print, per frame, the pixels with α ≥ 0.5 and (with a mask) their recall of the subtitle.") var perFrame = false
 
     func run() throws {
         let engine = try LiteEngine(weightsPath: weights)
@@ -31,6 +32,15 @@ struct TrainInspect: ParsableCommand {
         for t in 0..<chunk.count {
             let a = try engine.alphaMap(chunk, at: t)
             total += a.values.count
+            if perFrame {
+                var strong = 0, text = 0, found = 0, weak = 0
+                for (i, v) in a.values.enumerated() {
+                    let isText = t < masks.count && masks[t].pixels[i] > 25
+                    if v >= 0.5 { strong += 1 }
+                    if isText { text += 1; if v >= 0.5 { found += 1 }; if v >= 0.04 { weak += 1 } }
+                }
+                print("frame \(t): α ≥ 0.5 on \(strong) px" + (text > 0 ? String(format: ", recall %.3f (α ≥ 0.04: %.3f) of %d subtitle px", Double(found) / Double(text), Double(weak) / Double(text), text) : ""))
+            }
             for (i, v) in a.values.enumerated() {
                 let isText = t < masks.count && masks[t].pixels[i] > 25
                 if isText { truth += 1 }

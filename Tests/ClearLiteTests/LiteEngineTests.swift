@@ -86,7 +86,8 @@ final class LiteEngineTests: XCTestCase {
     /// the chunk.
     func testOutputsWithContextEqualTheWholeChunk() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
-        XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius)
+        // the window's frames, and the neighbours whose α the engine borrows (TemporalAlpha)
+        XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius + TemporalAlphaSettings().reach)
         let frames = (0..<7).map { EngineFixtures.frame(width: 48, height: 32, seed: $0, marks: [(6, 12, 24, 5)]) }
         let whole = try engine.clean(frames)
         // The pipeline's order: a new video, then consecutive ranges (the background memory carries over).
@@ -96,6 +97,14 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertEqual(first, Array(whole[0..<2]))
         XCTAssertEqual(part, Array(whole[2..<5]))
         XCTAssertThrowsError(try engine.clean(frames, outputs: 5..<9, staticScene: [])) { XCTAssertTrue("\($0)".contains("outside")) }
+        // The pipeline's buffer drops frames older than contextRadius: the second chunk starts two
+        // frames later, and the head α of frames 4…7 comes from the first call's cache.
+        let twelve = (0..<12).map { EngineFixtures.frame(width: 48, height: 32, seed: $0 + 10, marks: $0 < 8 ? [(6, 12, 24, 5)] : []) }
+        let all = try engine.clean(twelve)
+        engine.beginVideo()
+        let a = try engine.clean(Array(twelve[0..<10]), outputs: 0..<6, staticScene: [StaticSceneMap?](repeating: nil, count: 10))
+        let b = try engine.clean(Array(twelve[2..<12]), outputs: 4..<10, staticScene: [StaticSceneMap?](repeating: nil, count: 10))
+        XCTAssertEqual(a + b, all)
         // precision: both networks from one variable, the occlusion head alone from the other
         let e = try LiteEngine.configured(environment: ["CLEARSUB_LITE_PRECISION": "f32", "CLEARSUB_LITE_OCCLUSION_PRECISION": "bf16"])
         XCTAssertEqual(e.restorationPrecision, .f32)
