@@ -1,6 +1,7 @@
 // The lite removal engine (design §4; CLEAR's mask-free occlusion-guided restoration at CPU scale):
 // per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
-// frame gives α; restoration runs at full resolution only on regions around tiles with α > 0,
+// frame gives α, raised where a cue starts or ends to the α of frames up to two away at pixels
+// that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions around tiles with α > 0,
 // starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
@@ -81,7 +82,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -137,9 +138,13 @@ public final class LiteEngine: WindowedEngine {
         let a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
         let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0
-        let needed = max(0, outputs.lowerBound - r - reach)..<min(chunk.count, outputs.upperBound + r + reach)
-        var halves = [Tensor?](repeating: nil, count: chunk.count)
-        for i in needed { halves[i] = LiteFeatures.halfInterleaved(chunk[i], paddedWidth: pw, paddedHeight: ph) }
+        var halves = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
+        func half(_ i: Int) -> Tensor {
+            if let t = halves[i] { return t }
+            let t = LiteFeatures.halfInterleaved(chunk[i], paddedWidth: pw, paddedHeight: ph)
+            halves[i] = t
+            return t
+        }
         // the occlusion head's α of chunk[j], computed once per video frame: a frame's window lies
         // inside the chunk whenever the frame is within `reach` of an output (contextRadius), so a
         // cached α from the previous call is the same as a new one
@@ -148,7 +153,7 @@ public final class LiteEngine: WindowedEngine {
         func head(_ j: Int) throws -> AlphaMap {
             if let a = headCache[base + j] { return a }
             let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
-            let a = try occlusion(halves: idx.map { halves[$0]! }, width: w, height: h, pw: pw, ph: ph)
+            let a = try occlusion(halves: idx.map(half), width: w, height: h, pw: pw, ph: ph)
             if reach > 0 { headCache[base + j] = a }
             return a
         }
@@ -161,13 +166,11 @@ public final class LiteEngine: WindowedEngine {
         for t in outputs {
             let idx = (-r...r).map { min(max(t + $0, 0), chunk.count - 1) }
             var alpha = try head(t)
-            let own = alpha.values   // the frame's own head α, before borrowing
-            var borrowed = false
+            var raised: [Int] = []   // pixels where the frame's own head α is 0 and a neighbour's was borrowed
             if let temporal = temporalAlpha, temporal.reach > 0 {
-                let others = (max(0, t - temporal.reach)...min(chunk.count - 1, t + temporal.reach)).filter { $0 != t }
-                TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try others.map { (try head($0), chunk[$0]) },
-                                     tolerance: temporal.tolerance, core: temporal.core)
-                borrowed = alpha.values != own
+                let before = Array(max(0, t - temporal.reach)..<t), after = Array((t + 1)..<min(chunk.count, t + temporal.reach + 1))
+                raised = TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try (before + after).map { (try head($0), chunk[$0], $0 > t) },
+                                              past: before.map { chunk[$0] }, future: after.map { chunk[$0] }, settings: temporal)
             }
             if t < staticScene.count, let scene = staticScene[t] {
                 guard scene.width == w, scene.height == h else {
@@ -177,7 +180,8 @@ public final class LiteEngine: WindowedEngine {
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
             var frame = chunk[t]
-            let beforeMemory = borrowed ? alpha.values : []
+            // of those, the ones the cues kept (what the memory's completion adds is kept for record)
+            let borrowedOnly = raised.filter { alpha.values[$0] > 0 }
             let (near, matches, still) = consultMemory(&alpha, frame: chunk[t])
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
@@ -209,8 +213,12 @@ public final class LiteEngine: WindowedEngine {
                 // come, where pixels have not changed yet); the plate still records those frames
                 // as it would without borrowing: its guard ring comes from the frame's own α and
                 // what the completion added.
-                let recordNear = borrowed ? plate!.nearSubtitle(AlphaMap(width: w, height: h, values: alpha.values.indices.map { i in
-                    own[i] > 0 || beforeMemory[i] == 0 ? alpha.values[i] : 0 })) : near
+                var recordNear = near
+                if !borrowedOnly.isEmpty {
+                    var own = alpha
+                    for i in borrowedOnly { own.values[i] = 0 }
+                    recordNear = plate!.nearSubtitle(own)
+                }
                 plate!.record(chunk[t], near: recordNear, still: still)
             }
             out.append(frame)
@@ -250,7 +258,8 @@ public final class LiteEngine: WindowedEngine {
         return (near, matches, still)
     }
 
-    /// The α map the engine uses for frame `t` of `chunk` (for tests and diagnostics).
+    /// The occlusion head's α for frame `t` of `chunk`, before the cues, the borrowing from
+    /// neighbouring frames and the memory (for tests and diagnostics).
     public func alphaMap(_ chunk: [RGBFrame], at t: Int) throws -> AlphaMap {
         let (w, h) = (chunk[0].width, chunk[0].height), a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)

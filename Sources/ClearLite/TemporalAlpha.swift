@@ -15,6 +15,10 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// Only a neighbour's α at or above this is borrowed (1: fully opaque pixels only, which
     /// leaves out the partial α of the head's halo around text and of box edges).
     public var core: Float = 1
+    /// When > 0, a pixel borrows from a frame ahead only if it differs by more than this (levels)
+    /// from one of the `reach` frames before it, and from a frame behind only if it differs from
+    /// one of the frames after it (0: no such test).
+    public var change = 0
 
     public init() {}
 
@@ -27,6 +31,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "reach": guard let n = Int(kv[1]) else { return nil }; reach = n
             case "tolerance": guard let n = Int(kv[1]) else { return nil }; tolerance = n
             case "core": guard v > 0, v <= 1 else { return nil }; core = Float(v)
+            case "change": guard let n = Int(kv[1]) else { return nil }; change = n
             default: return nil
             }
         }
@@ -34,25 +39,40 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
 }
 
 enum TemporalAlpha {
-    /// Raises `alpha` (of `frame`) to each neighbour's α where the pixel is unchanged between them.
-    static func borrow(_ alpha: inout AlphaMap, frame: RGBFrame, from neighbours: [(alpha: AlphaMap, frame: RGBFrame)],
-                       tolerance: Int, core: Float) {
-        let w = alpha.width
+    /// Raises `alpha` (of `frame`) to each neighbour's α (at or above `core`) where the pixel is
+    /// unchanged between them (within `tolerance`) and, when `change` > 0, where it changed by more
+    /// than `change` against a frame on the other side (`past` for a neighbour ahead, `future` for
+    /// one behind): text that has just appeared or is about to leave, not scenery that holds still
+    /// on both sides (the halo of the head's α around a cue before it starts or after it ends).
+    /// Returns the pixels whose α was 0 and is now above it (ascending).
+    @discardableResult
+    static func borrow(_ alpha: inout AlphaMap, frame: RGBFrame, from neighbours: [(alpha: AlphaMap, frame: RGBFrame, ahead: Bool)],
+                       past: [RGBFrame], future: [RGBFrame], settings: TemporalAlphaSettings) -> [Int] {
+        var raised = Set<Int>()
+        let w = alpha.width, tolerance = settings.tolerance, change = settings.change, core = settings.core
+        func differs(_ p: UnsafeBufferPointer<UInt8>, _ q: [UInt8], _ j: Int, by limit: Int) -> Bool {
+            abs(Int(p[j]) - Int(q[j])) > limit || abs(Int(p[j + 1]) - Int(q[j + 1])) > limit || abs(Int(p[j + 2]) - Int(q[j + 2])) > limit
+        }
         for n in neighbours {
             precondition(n.alpha.width == w && n.alpha.height == alpha.height, "TemporalAlpha.borrow: map size differs")
+            let other = (n.ahead ? past : future).map(\.pixels)
             alpha.values.withUnsafeMutableBufferPointer { a in
                 n.alpha.values.withUnsafeBufferPointer { b in
                     frame.pixels.withUnsafeBufferPointer { p in
                         n.frame.pixels.withUnsafeBufferPointer { q in
                             for i in 0..<a.count where b[i] >= core && b[i] > a[i] {
                                 let j = 3 * i
-                                if abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
-                                   abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance { a[i] = b[i] }
+                                guard abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
+                                      abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance else { continue }
+                                if change > 0 && !other.contains(where: { differs(p, $0, j, by: change) }) { continue }
+                                if a[i] == 0 { raised.insert(i) }
+                                a[i] = b[i]
                             }
                         }
                     }
                 }
             }
         }
+        return raised.sorted()
     }
 }

@@ -16,18 +16,45 @@ final class TemporalAlphaTests: XCTestCase {
         let next = frame([(100, 100, 100), (100, 120, 100), (100, 100, 100), (100, 100, 105), (100, 100, 106), (200, 10, 10)])
         var alpha = AlphaMap(width: 6, height: 1, values: [0, 0.2, 0.1, 0.3, 0, 1])
         let theirs = AlphaMap(width: 6, height: 1, values: [1, 1, 0.9, 1, 1, 1])
-        TemporalAlpha.borrow(&alpha, frame: current, from: [(theirs, next)], tolerance: 5, core: 1)
+        var settings = TemporalAlphaSettings()
+        settings.tolerance = 5
+        TemporalAlpha.borrow(&alpha, frame: current, from: [(theirs, next, true)], past: [], future: [], settings: settings)
         XCTAssertEqual(alpha.values, [1, 0.2, 0.1, 1, 0, 1])
         // a lower core borrows the partial α too; α is never lowered
         var low = AlphaMap(width: 6, height: 1, values: [0, 0.2, 0.1, 0.3, 0, 1])
         let weaker = AlphaMap(width: 6, height: 1, values: [0.8, 1, 0.9, 0.1, 1, 0.5])
-        TemporalAlpha.borrow(&low, frame: current, from: [(weaker, next)], tolerance: 5, core: 0.8)
+        settings.core = 0.8
+        TemporalAlpha.borrow(&low, frame: current, from: [(weaker, next, true)], past: [], future: [], settings: settings)
         XCTAssertEqual(low.values, [0.8, 0.2, 0.9, 0.3, 0, 1])
+    }
+
+    /// With `change`, a frame borrows from frames ahead only what just appeared (differs from a
+    /// frame before it) and from frames behind only what is about to leave.
+    func testChangeLimitsBorrowingToWhatAppearsOrLeaves() {
+        // pixel 0: text from this frame on (it differs from the frame before); pixel 1: scenery
+        // that holds still on both sides; pixel 2: text that leaves after this frame
+        let before = frame([(20, 20, 20), (90, 90, 90), (250, 250, 250)])
+        let now = frame([(250, 250, 250), (90, 90, 90), (250, 250, 250)])
+        let after = frame([(250, 250, 250), (90, 90, 90), (20, 20, 20)])
+        let opaque = AlphaMap(width: 3, height: 1, values: [1, 1, 1])
+        var settings = TemporalAlphaSettings()
+        settings.change = 20
+        var ahead = AlphaMap(width: 3, height: 1, values: [0, 0, 0])
+        TemporalAlpha.borrow(&ahead, frame: now, from: [(opaque, now, true)], past: [before], future: [after], settings: settings)
+        XCTAssertEqual(ahead.values, [1, 0, 0], "from a frame ahead: only the pixel that just appeared")
+        var behind = AlphaMap(width: 3, height: 1, values: [0, 0, 0])
+        TemporalAlpha.borrow(&behind, frame: now, from: [(opaque, now, false)], past: [before], future: [after], settings: settings)
+        XCTAssertEqual(behind.values, [0, 0, 1], "from a frame behind: only the pixel about to leave")
+        settings.change = 0
+        var any = AlphaMap(width: 3, height: 1, values: [0, 0, 0])
+        TemporalAlpha.borrow(&any, frame: now, from: [(opaque, now, true)], past: [before], future: [after], settings: settings)
+        XCTAssertEqual(any.values, [1, 1, 1], "without the change test every unchanged pixel borrows")
     }
 
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "change=24")?.change, 24)
         XCTAssertNil(TemporalAlphaSettings(parsing: "reach=1.5"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "core=0"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "radius=2"))
@@ -38,7 +65,7 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(one.temporalAlpha?.reach, 1)
         XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 1)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
-            XCTAssertTrue("\($0)".contains("reach, tolerance, core"))
+            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change"))
         }
     }
 }
