@@ -2,9 +2,9 @@
 // in the first and last two frames of a cue that window holds frames without the text, and the
 // head's α there covers a fraction of the glyphs (validation hi custom style: 10 % and 62 % of the
 // glyph pixels at α ≥ 0.5, against 99 % two frames later). A subtitle holds still on screen, so
-// where a pixel has the same colour as in a frame up to `reach` frames away, the larger of the two
-// frames' head α is kept. Pixels that changed (the text appearing or leaving, people moving) keep
-// their own α.
+// where a pixel has the same colour as in a frame up to `reach` frames away, it takes that frame's
+// head α if that is at least `core` and larger than its own. Pixels that changed (the text
+// appearing or leaving, people moving) keep their own α.
 import ClearMedia
 
 public struct TemporalAlphaSettings: Equatable, Sendable {
@@ -12,9 +12,10 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     public var reach = 2
     /// Largest difference (levels, any of R, G, B) for a pixel to count as unchanged.
     public var tolerance = 10
-    /// Only a neighbour's α at or above this is borrowed (1: fully opaque pixels only, which
-    /// leaves out the partial α of the head's halo around text and of box edges).
-    public var core: Float = 1
+    /// Only a neighbour's α at or above this is borrowed: the faint α of the head's halo around
+    /// text and of box edges stays out (all of it, core → 0, cost 0.6 dB on boxed and vivid
+    /// training clips; 0.8 was chosen on training footage, MODEL_CARD.md).
+    public var core: Float = 0.8
     /// When > 0, a pixel borrows from a frame ahead only if it differs by more than this (levels)
     /// from one of the `reach` frames before it, and from a frame behind only if it differs from
     /// one of the frames after it (0: no such test).
@@ -22,7 +23,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
 
     public init() {}
 
-    /// "reach=2,tolerance=10" (either key may be left out); nil on an unknown key or a bad value.
+    /// "reach=2,tolerance=10,core=0.8,change=0" (any key may be left out); nil on an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -18,6 +18,7 @@ final class TemporalAlphaTests: XCTestCase {
         let theirs = AlphaMap(width: 6, height: 1, values: [1, 1, 0.9, 1, 1, 1])
         var settings = TemporalAlphaSettings()
         settings.tolerance = 5
+        settings.core = 1
         TemporalAlpha.borrow(&alpha, frame: current, from: [(theirs, next, true)], past: [], future: [], settings: settings)
         XCTAssertEqual(alpha.values, [1, 0.2, 0.1, 1, 0, 1])
         // a lower core borrows the partial α too; α is never lowered
