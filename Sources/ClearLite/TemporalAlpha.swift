@@ -12,9 +12,9 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     public var reach = 2
     /// Largest difference (levels, any of R, G, B) for a pixel to count as unchanged.
     public var tolerance = 10
-    /// Only a neighbour's α at or above this is borrowed: the faint α of the head's halo around
-    /// text and of box edges stays out (all of it, core → 0, cost 0.6 dB on boxed and vivid
-    /// training clips; 0.8 was chosen on training footage, MODEL_CARD.md).
+    /// Only a neighbour's α at or above this is borrowed. Lower values also borrow the faint α of
+    /// the head's halo around text and box edges, which costs more outside the mask (0.8 was
+    /// chosen on training footage, MODEL_CARD.md).
     public var core: Float = 0.8
     /// When > 0, a pixel borrows from a frame ahead only if it differs by more than this (levels)
     /// from one of the `reach` frames before it, and from a frame behind only if it differs from
