@@ -44,7 +44,7 @@ public final class LiteEngine: WindowedEngine {
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
     /// α borrowed from neighbouring frames where pixels did not change (`TemporalAlpha`; nil: off,
-    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0"`).
+    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0,fade=0"`).
     public var temporalAlpha: TemporalAlphaSettings? = TemporalAlphaSettings()
     /// Head α of the last frames of the previous call, by video frame index (a neighbour's α is
     /// computed once, not again when the window slides), and the index of the next output frame.
@@ -82,7 +82,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {

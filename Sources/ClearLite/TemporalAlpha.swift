@@ -20,10 +20,16 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// from one of the `reach` frames before it, and from a frame behind only if it differs from
     /// one of the frames after it (0: no such test).
     public var change = 0
+    /// When > 0, a pixel that changed also borrows if, for every frame on the other side, it lies
+    /// between that frame and the neighbour in every channel (more than `tolerance` from both)
+    /// and those two differ by more than this (levels, in some channel): a cue fading in or out
+    /// (0: off).
+    public var fade = 0
 
     public init() {}
 
-    /// "reach=2,tolerance=10,core=0.8,change=0" (any key may be left out); nil on an unknown key or a bad value.
+    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0" (any key may be left out); nil on an unknown
+    /// key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -33,6 +39,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "tolerance": guard let n = Int(kv[1]) else { return nil }; tolerance = n
             case "core": guard v > 0, v <= 1 else { return nil }; core = Float(v)
             case "change": guard let n = Int(kv[1]) else { return nil }; change = n
+            case "fade": guard let n = Int(kv[1]) else { return nil }; fade = n
             default: return nil
             }
         }
@@ -50,9 +57,20 @@ enum TemporalAlpha {
     static func borrow(_ alpha: inout AlphaMap, frame: RGBFrame, from neighbours: [(alpha: AlphaMap, frame: RGBFrame, ahead: Bool)],
                        past: [RGBFrame], future: [RGBFrame], settings: TemporalAlphaSettings) -> [Int] {
         var raised = Set<Int>()
-        let w = alpha.width, tolerance = settings.tolerance, change = settings.change, core = settings.core
+        let w = alpha.width, tolerance = settings.tolerance, change = settings.change, core = settings.core, fade = settings.fade
         func differs(_ p: UnsafeBufferPointer<UInt8>, _ q: [UInt8], _ j: Int, by limit: Int) -> Bool {
             abs(Int(p[j]) - Int(q[j])) > limit || abs(Int(p[j + 1]) - Int(q[j + 1])) > limit || abs(Int(p[j + 2]) - Int(q[j + 2])) > limit
+        }
+        // p strictly between o (the other side) and q (the neighbour) in every channel, o and q apart
+        func fading(_ p: UnsafeBufferPointer<UInt8>, _ q: UnsafeBufferPointer<UInt8>, _ o: [UInt8], _ j: Int) -> Bool {
+            var apart = false
+            for c in j..<(j + 3) {
+                let (pv, qv, ov) = (Int(p[c]), Int(q[c]), Int(o[c]))
+                if abs(qv - ov) > fade { apart = true }
+                guard pv >= min(qv, ov) - tolerance, pv <= max(qv, ov) + tolerance else { return false }
+            }
+            return apart && differs(p, o, j, by: tolerance) && abs(Int(p[j]) - Int(q[j])) + abs(Int(p[j + 1]) - Int(q[j + 1]))
+                + abs(Int(p[j + 2]) - Int(q[j + 2])) > tolerance
         }
         for n in neighbours {
             precondition(n.alpha.width == w && n.alpha.height == alpha.height, "TemporalAlpha.borrow: map size differs")
@@ -63,9 +81,12 @@ enum TemporalAlpha {
                         n.frame.pixels.withUnsafeBufferPointer { q in
                             for i in 0..<a.count where b[i] >= core && b[i] > a[i] {
                                 let j = 3 * i
-                                guard abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
-                                      abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance else { continue }
-                                if change > 0 && !other.contains(where: { differs(p, $0, j, by: change) }) { continue }
+                                if abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
+                                   abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance {
+                                    if change > 0 && !other.contains(where: { differs(p, $0, j, by: change) }) { continue }
+                                } else if fade == 0 || other.isEmpty || !other.allSatisfy({ fading(p, q, $0, j) }) {
+                                    continue
+                                }
                                 if a[i] == 0 { raised.insert(i) }
                                 a[i] = b[i]
                             }

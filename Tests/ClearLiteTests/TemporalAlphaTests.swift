@@ -52,10 +52,35 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(any.values, [1, 1, 1], "without the change test every unchanged pixel borrows")
     }
 
+    /// With `fade`, a pixel between the frame behind and a neighbour ahead (a cue fading in)
+    /// borrows too; a pixel still at the background, off the line between them, or barely changed
+    /// does not.
+    func testFadeBorrowsPixelsBetweenBackgroundAndText() {
+        let before = frame([(20, 20, 20), (20, 20, 20), (100, 100, 100), (200, 200, 200)])
+        let now = frame([(120, 130, 110), (24, 20, 20), (160, 40, 160), (206, 206, 206)])
+        let ahead = frame([(250, 250, 250), (250, 250, 250), (200, 200, 200), (212, 212, 212)])
+        let opaque = AlphaMap(width: 4, height: 1, values: [1, 1, 1, 1])
+        var settings = TemporalAlphaSettings()
+        settings.tolerance = 5
+        settings.fade = 40
+        var alpha = AlphaMap(width: 4, height: 1, values: [0, 0, 0, 0])
+        TemporalAlpha.borrow(&alpha, frame: now, from: [(opaque, ahead, true)], past: [before], future: [], settings: settings)
+        XCTAssertEqual(alpha.values, [1, 0, 0, 0])
+        // a fade out: the neighbour behind holds the text, the frame after it the background
+        var out = AlphaMap(width: 4, height: 1, values: [0, 0, 0, 0])
+        TemporalAlpha.borrow(&out, frame: now, from: [(opaque, ahead, false)], past: [], future: [before], settings: settings)
+        XCTAssertEqual(out.values, [1, 0, 0, 0])
+        settings.fade = 0
+        var off = AlphaMap(width: 4, height: 1, values: [0, 0, 0, 0])
+        TemporalAlpha.borrow(&off, frame: now, from: [(opaque, ahead, true)], past: [before], future: [], settings: settings)
+        XCTAssertEqual(off.values, [0, 0, 0, 0])
+    }
+
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
         XCTAssertEqual(TemporalAlphaSettings(parsing: "change=24")?.change, 24)
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "fade=40")?.fade, 40)
         XCTAssertNil(TemporalAlphaSettings(parsing: "reach=1.5"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "core=0"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "radius=2"))
@@ -66,7 +91,7 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(one.temporalAlpha?.reach, 1)
         XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 1)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
-            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change"))
+            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade"))
         }
     }
 }
