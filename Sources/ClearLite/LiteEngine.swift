@@ -82,7 +82,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -213,12 +213,17 @@ public final class LiteEngine: WindowedEngine {
                 // come, where pixels have not changed yet); the plate still records those frames
                 // as it would without borrowing: its guard ring comes from the frame's own α and
                 // what the completion added.
-                var recordNear = near
-                if !borrowedOnly.isEmpty {
-                    var own = alpha
-                    for i in borrowedOnly { own.values[i] = 0 }
-                    recordNear = plate!.nearSubtitle(own)
+                var own = alpha
+                for i in borrowedOnly { own.values[i] = 0 }
+                var released: [Int] = []
+                if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
+                    // the head's window saw a cue a frame or two away; this frame shows what is behind it
+                    let others = (max(0, t - temporal.reach)...min(chunk.count - 1, t + temporal.reach)).filter { $0 != t }
+                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try others.map { (try head($0), chunk[$0]) },
+                                                      settings: temporal)
+                    for i in released { own.values[i] = 0 }
                 }
+                let recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)
                 plate!.record(chunk[t], near: recordNear, still: still)
             }
             out.append(frame)

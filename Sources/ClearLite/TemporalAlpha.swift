@@ -25,6 +25,11 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// and those two differ by more than this (levels, in some channel): a cue fading in or out
     /// (0: off).
     public var fade = 0
+    /// When 1, the background memory may record a pixel that has α > 0 in this frame but differs
+    /// (by more than `tolerance`) from every frame within `reach` whose head α there is at least
+    /// `core`: the head's window saw the text of a cue that starts or ended a frame or two away,
+    /// and this frame shows what is behind it (0: off).
+    public var release = 1
 
     public init() {}
 
@@ -40,6 +45,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "core": guard v > 0, v <= 1 else { return nil }; core = Float(v)
             case "change": guard let n = Int(kv[1]) else { return nil }; change = n
             case "fade": guard let n = Int(kv[1]) else { return nil }; fade = n
+            case "release": guard let n = Int(kv[1]), n <= 1 else { return nil }; release = n
             default: return nil
             }
         }
@@ -96,5 +102,29 @@ enum TemporalAlpha {
             }
         }
         return raised.sorted()
+    }
+
+    /// The pixels with α > 0 in `alpha` (of `frame`) that differ by more than `tolerance` from
+    /// every neighbour whose α there is at least `core`, when there is at least one such neighbour.
+    static func released(_ alpha: AlphaMap, frame: RGBFrame, neighbours: [(alpha: AlphaMap, frame: RGBFrame)],
+                         settings: TemporalAlphaSettings) -> [Int] {
+        let tolerance = settings.tolerance, core = settings.core
+        let candidates = alpha.values.indices.filter { alpha.values[$0] > 0 }
+        var strong = [Bool](repeating: false, count: candidates.count), same = strong
+        frame.pixels.withUnsafeBufferPointer { p in
+            for n in neighbours {
+                n.alpha.values.withUnsafeBufferPointer { b in
+                    n.frame.pixels.withUnsafeBufferPointer { q in
+                        for (k, i) in candidates.enumerated() where b[i] >= core {
+                            strong[k] = true
+                            let j = 3 * i
+                            if abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
+                               abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance { same[k] = true }
+                        }
+                    }
+                }
+            }
+        }
+        return candidates.indices.filter { strong[$0] && !same[$0] }.map { candidates[$0] }
     }
 }

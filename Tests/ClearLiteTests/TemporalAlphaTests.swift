@@ -76,11 +76,27 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(off.values, [0, 0, 0, 0])
     }
 
+    /// The memory may record a pixel the head marks in this frame when it differs from every
+    /// neighbour that is sure of text there (the cue is a frame or two away, not here).
+    func testReleasedPixelsDifferFromEveryConfidentNeighbour() {
+        // pixel 0: background now, text in both neighbours; 1: text now and in one neighbour;
+        // 2: no neighbour sure of text; 3: α 0 here
+        let now = frame([(30, 30, 30), (250, 250, 250), (30, 30, 30), (30, 30, 30)])
+        let next = frame([(250, 250, 250), (250, 250, 250), (250, 250, 250), (250, 250, 250)])
+        let later = frame([(250, 250, 250), (30, 30, 30), (250, 250, 250), (250, 250, 250)])
+        let own = AlphaMap(width: 4, height: 1, values: [0.5, 1, 0.5, 0])
+        let sure = AlphaMap(width: 4, height: 1, values: [1, 1, 0.5, 1])
+        let released = TemporalAlpha.released(own, frame: now, neighbours: [(sure, next), (sure, later)], settings: TemporalAlphaSettings())
+        XCTAssertEqual(released, [0])
+    }
+
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
         XCTAssertEqual(TemporalAlphaSettings(parsing: "change=24")?.change, 24)
         XCTAssertEqual(TemporalAlphaSettings(parsing: "fade=40")?.fade, 40)
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "release=0")?.release, 0)
+        XCTAssertNil(TemporalAlphaSettings(parsing: "release=2"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "reach=1.5"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "core=0"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "radius=2"))
@@ -91,7 +107,7 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(one.temporalAlpha?.reach, 1)
         XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 1)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
-            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade"))
+            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release"))
         }
     }
 }
