@@ -43,8 +43,9 @@ public final class LiteEngine: WindowedEngine {
     /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
-    /// α borrowed from neighbouring frames where pixels did not change (`TemporalAlpha`; nil: off,
-    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0,fade=0"`).
+    /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
+    /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
+    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1"`).
     public var temporalAlpha: TemporalAlphaSettings? = TemporalAlphaSettings()
     /// Head α of the last frames of the previous call, by video frame index (a neighbour's α is
     /// computed once, not again when the window slides), and the index of the next output frame.

@@ -33,8 +33,8 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
 
     public init() {}
 
-    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0" (any key may be left out); nil on an unknown
-    /// key or a bad value.
+    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1" (any key may be left out); nil on
+    /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
