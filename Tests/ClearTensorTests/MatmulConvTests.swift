@@ -230,7 +230,8 @@ final class MatmulConvTests: XCTestCase {
     /// A kernel set's transpose leaves everything outside the block alone (strided destination).
     func testTransposeKernelWritesOnlyItsBlock() {
         for set in KernelDispatch.runnable {
-            // 2-byte tiles of ≤ 8 rows or ≤ 8 columns take their own kernels (24 channels = 16 + 8)
+            // narrow 2-byte tiles too (≤ 8 rows or columns: the last 8 of 24 channels), which go
+            // through the masked edge path
             for (size, rows, cols) in [(4, 13, 21), (2, 19, 7), (4, 16, 16), (2, 32, 48), (2, 24, 40), (2, 40, 24), (2, 8, 16),
                                        (2, 16, 8), (2, 5, 3), (2, 11, 6), (2, 6, 11), (2, 12, 13)] {
                 let sr = cols + 5, dr = rows + 3
