@@ -168,8 +168,9 @@ public final class LiteEngine: WindowedEngine {
             let idx = (-r...r).map { min(max(t + $0, 0), chunk.count - 1) }
             var alpha = try head(t)
             var raised: [Int] = []   // pixels where the frame's own head α is 0 and a neighbour's was borrowed
+            // the frames within `reach` before and after t, whose head α the borrowing and the release read
+            let before = Array(max(0, t - reach)..<t), after = Array((t + 1)..<min(chunk.count, t + reach + 1))
             if let temporal = temporalAlpha, temporal.reach > 0 {
-                let before = Array(max(0, t - temporal.reach)..<t), after = Array((t + 1)..<min(chunk.count, t + temporal.reach + 1))
                 raised = TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try (before + after).map { (try head($0), chunk[$0], $0 > t) },
                                               past: before.map { chunk[$0] }, future: after.map { chunk[$0] }, settings: temporal)
             }
@@ -219,8 +220,7 @@ public final class LiteEngine: WindowedEngine {
                 var released: [Int] = []
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
-                    let others = (max(0, t - temporal.reach)...min(chunk.count - 1, t + temporal.reach)).filter { $0 != t }
-                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try others.map { (try head($0), chunk[$0]) },
+                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try (before + after).map { (try head($0), chunk[$0]) },
                                                       settings: temporal)
                     for i in released { own.values[i] = 0 }
                 }

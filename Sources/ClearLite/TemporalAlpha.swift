@@ -64,33 +64,37 @@ enum TemporalAlpha {
                        past: [RGBFrame], future: [RGBFrame], settings: TemporalAlphaSettings) -> [Int] {
         var raised = Set<Int>()
         let w = alpha.width, tolerance = settings.tolerance, change = settings.change, core = settings.core, fade = settings.fade
-        func differs(_ p: UnsafeBufferPointer<UInt8>, _ q: [UInt8], _ j: Int, by limit: Int) -> Bool {
-            abs(Int(p[j]) - Int(q[j])) > limit || abs(Int(p[j + 1]) - Int(q[j + 1])) > limit || abs(Int(p[j + 2]) - Int(q[j + 2])) > limit
-        }
+        let difference = BackgroundPlate.channelDifference
         // p strictly between o (the other side) and q (the neighbour) in every channel, o and q apart
-        func fading(_ p: UnsafeBufferPointer<UInt8>, _ q: UnsafeBufferPointer<UInt8>, _ o: [UInt8], _ j: Int) -> Bool {
+        func fading(_ p: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt8>, _ o: UnsafePointer<UInt8>) -> Bool {
             var apart = false
-            for c in j..<(j + 3) {
+            for c in 0..<3 {
                 let (pv, qv, ov) = (Int(p[c]), Int(q[c]), Int(o[c]))
                 if abs(qv - ov) > fade { apart = true }
                 guard pv >= min(qv, ov) - tolerance, pv <= max(qv, ov) + tolerance else { return false }
             }
-            return apart && differs(p, o, j, by: tolerance) && abs(Int(p[j]) - Int(q[j])) + abs(Int(p[j + 1]) - Int(q[j + 1]))
-                + abs(Int(p[j + 2]) - Int(q[j + 2])) > tolerance
+            return apart && difference(p, o) > tolerance
+                && abs(Int(p[0]) - Int(q[0])) + abs(Int(p[1]) - Int(q[1])) + abs(Int(p[2]) - Int(q[2])) > tolerance
         }
         for n in neighbours {
             precondition(n.alpha.width == w && n.alpha.height == alpha.height, "TemporalAlpha.borrow: map size differs")
-            let other = (n.ahead ? past : future).map(\.pixels)
+            let other = n.ahead ? past : future
             alpha.values.withUnsafeMutableBufferPointer { a in
                 n.alpha.values.withUnsafeBufferPointer { b in
-                    frame.pixels.withUnsafeBufferPointer { p in
-                        n.frame.pixels.withUnsafeBufferPointer { q in
+                    frame.pixels.withUnsafeBufferPointer { pb in
+                        n.frame.pixels.withUnsafeBufferPointer { qb in
+                            let (p, q) = (pb.baseAddress!, qb.baseAddress!)
+                            // the pixel j of each frame on the other side
+                            func others(_ test: (UnsafePointer<UInt8>) -> Bool, all: Bool, _ j: Int) -> Bool {
+                                guard !other.isEmpty else { return false }
+                                for f in other where f.pixels.withUnsafeBufferPointer({ test($0.baseAddress! + j) }) != all { return !all }
+                                return all
+                            }
                             for i in 0..<a.count where b[i] >= core && b[i] > a[i] {
                                 let j = 3 * i
-                                if abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
-                                   abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance {
-                                    if change > 0 && !other.contains(where: { differs(p, $0, j, by: change) }) { continue }
-                                } else if fade == 0 || other.isEmpty || !other.allSatisfy({ fading(p, q, $0, j) }) {
+                                if difference(p + j, q + j) <= tolerance {
+                                    if change > 0 && !others({ difference(p + j, $0) > change }, all: false, j) { continue }
+                                } else if fade == 0 || !others({ fading(p + j, q + j, $0) }, all: true, j) {
                                     continue
                                 }
                                 if a[i] == 0 { raised.insert(i) }
@@ -117,9 +121,7 @@ enum TemporalAlpha {
                     n.frame.pixels.withUnsafeBufferPointer { q in
                         for (k, i) in candidates.enumerated() where b[i] >= core {
                             strong[k] = true
-                            let j = 3 * i
-                            if abs(Int(p[j]) - Int(q[j])) <= tolerance, abs(Int(p[j + 1]) - Int(q[j + 1])) <= tolerance,
-                               abs(Int(p[j + 2]) - Int(q[j + 2])) <= tolerance { same[k] = true }
+                            if BackgroundPlate.channelDifference(p.baseAddress! + 3 * i, q.baseAddress! + 3 * i) <= tolerance { same[k] = true }
                         }
                     }
                 }

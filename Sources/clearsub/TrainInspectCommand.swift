@@ -32,19 +32,15 @@ struct TrainInspect: ParsableCommand {
         for t in 0..<chunk.count {
             let a = try engine.alphaMap(chunk, at: t)
             total += a.values.count
-            if perFrame {
-                var strong = 0, text = 0, found = 0, weak = 0
-                for (i, v) in a.values.enumerated() {
-                    let isText = t < masks.count && masks[t].pixels[i] > 25
-                    if v >= 0.5 { strong += 1 }
-                    if isText { text += 1; if v >= 0.5 { found += 1 }; if v >= 0.04 { weak += 1 } }
-                }
-                print("frame \(t): α ≥ 0.5 on \(strong) px" + (text > 0 ? String(format: ", recall %.3f (α ≥ 0.04: %.3f) of %d subtitle px", Double(found) / Double(text), Double(weak) / Double(text), text) : ""))
-            }
+            var strong = 0, text = 0, found = 0, weak = 0   // this frame's, for --per-frame
             for (i, v) in a.values.enumerated() {
                 let isText = t < masks.count && masks[t].pixels[i] > 25
-                if isText { truth += 1 }
+                if isText { truth += 1; text += 1; if v >= 0.5 { found += 1 }; if v >= 0.04 { weak += 1 } }
+                if v >= 0.5 { strong += 1 }
                 for (k, th) in thresholds.enumerated() where v >= th { above[k] += 1; if isText { hit[k] += 1 } }
+            }
+            if perFrame {
+                print("frame \(t): α ≥ 0.5 on \(strong) px" + (text > 0 ? String(format: ", recall %.3f (α ≥ 0.04: %.3f) of %d subtitle px", Double(found) / Double(text), Double(weak) / Double(text), text) : ""))
             }
         }
         for (k, th) in thresholds.enumerated() {
