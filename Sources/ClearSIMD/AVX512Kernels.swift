@@ -10,6 +10,12 @@ public enum AVX512Kernels: KernelSet {
     /// The CPU and OS run AVX-512 F/BW/VL/DQ.
     public static let usable: Bool = cs_avx512_usable() != 0
 
+    /// Lets the bf16 activations and scale-shift round with AVX512_BF16's VCVTNEPS2BF16 when the
+    /// CPU has it (the default); false forces the integer rounding (tests). Returns whether the
+    /// instruction is now in use.
+    @discardableResult
+    public static func allowBF16Instructions(_ allow: Bool) -> Bool { cs_avx512_allow_bf16_instructions(allow ? 1 : 0) != 0 }
+
     public static func activation(_ act: ActivationKernel, _ src: ElementPointer, _ dst: ElementPointer, _ range: Range<Int>) {
         let kind: Int32
         switch act {

@@ -28,6 +28,14 @@ struct ConvBands {
     /// compare against the channels-last bands (tests, benchmarks).
     nonisolated(unsafe) static var blockedLayout = true
 
+    /// With more than one thread: each thread convolves its own contiguous bands with
+    /// single-threaded primitives and transposes them itself, all in one parallel region. The
+    /// whole-tensor scheme (every band's transposes and convolution a parallel region of their
+    /// own) pays a barrier per region and leaves the transposes to the other core's cache.
+    /// Off only to compare (tests, benchmarks).
+    nonisolated(unsafe) static var perThreadBands = true
+    nonisolated(unsafe) static var perThreadRuns = 0
+
     /// Runs x ⊛ weight into `out` band by band when the whole-tensor primitive `prim` works on
     /// channels-last activations and the tensors are large; returns false (nothing done) otherwise.
     static func run(x: Tensor, weight: Tensor, bias: Tensor?, geo: ConvGeometry, prim: DNNLPrimitive, key: String,
@@ -42,10 +50,22 @@ struct ConvBands {
         let s = Int(geo.strides[0]), padT = Int(geo.padL[0])
         let ext = (Int(geo.dilations[0]) + 1) * (geo.wDims[geo.wDims.count - 2] - 1) + 1
         let rowBytes = (o * wo + c * w * s) * n * dt.size
-        // At most bandBytes per band, and at least three bands: a tensor just over one band's
-        // worth (the 24-channel 720p head) also gets cache-sized bands (measured, BENCHMARKS.md).
-        let rowsPerBand = max(4, min(bandBytes / max(rowBytes, 1), (ho + 2) / 3))
-        guard rowsPerBand * 2 <= ho else { return false }
+        // Per-thread bands (see `perThreadBands`): every worker of one parallel region owns a
+        // contiguous share of the rows, cut into bands of at most bandBytes.
+        let threads = ClearTensor.threadCount
+        let perThread = perThreadBands && threads > 1 && OpenMP.symbols != nil
+        let rowsPerBand: Int
+        if perThread {
+            let perWorker = (ho + threads - 1) / threads
+            let k = max(1, (perWorker * rowBytes + bandBytes - 1) / bandBytes)
+            rowsPerBand = (ho + threads * k - 1) / (threads * k)
+            guard rowsPerBand >= 2 else { return false }
+        } else {
+            // At most bandBytes per band, and at least three bands: a tensor just over one band's
+            // worth (the 24-channel 720p head) also gets cache-sized bands (measured, BENCHMARKS.md).
+            rowsPerBand = max(4, min(bandBytes / max(rowBytes, 1), (ho + 2) / 3))
+            guard rowsPerBand * 2 <= ho else { return false }
+        }
         var bands: [Band] = []
         var h0 = 0
         while h0 < ho {
@@ -56,6 +76,7 @@ struct ConvBands {
             bands.append(b)
             h0 = h1
         }
+        guard bands.count >= 2 else { return false }
         let wD = prim.desc(dnnl_query_weights_md)
         var scratch: [Tensor] = []
         defer { withExtendedLifetime(scratch) {} }
@@ -66,47 +87,80 @@ struct ConvBands {
         // does not hold; f32 showed none (and training runs in f32). Measured, BENCHMARKS.md.
         let blocked = blockedLayout && dt == .bf16 && geo.wDims.count == 4 && c % 16 == 0 && o % 16 == 0 && max(c, o) <= 64
         let wsrc = blocked ? nil : try LayoutAdapter.packedWeights(key + "|w", weight, plain: wPlain, want: wD, scratch: &scratch)
-        let maxIn = bands.map { $0.inEnd - $0.inStart }.max()!
-        let xb = LayoutAdapter.scratchBuffer(bytes: n * c * maxIn * w * dt.size)
-        let yb = LayoutAdapter.scratchBuffer(bytes: n * o * rowsPerBand * wo * dt.size)
-        scratch += [xb, yb]
         let biasD = try dnnlDesc([o], .f32)
         let (es, bi, bo) = (dt.size, blocked ? 16 : c, blocked ? 16 : o)   // channels per block in / out
         func bandLayout(_ dims: [Int]) throws -> dnnl_memory_desc_t {
             blocked ? try dnnlDescBlocked16(dims, dt) : try dnnlDesc(dims, dt, strides: Tensor.channelsLastStrides(dims))
         }
+        // Every band's primitive and packed weights, made before any band runs (in a parallel
+        // region nothing may touch the shared stream). Per-thread bands get single-threaded primitives.
+        struct Plan { let band: Band, prim: DNNLPrimitive, xd: dnnl_memory_desc_t, yd: dnnl_memory_desc_t, wd: dnnl_memory_desc_t, w: UnsafeMutableRawPointer }
+        var plans: [Plan] = []
         for b in bands {
             let inRows = b.inEnd - b.inStart, outRows = b.h1 - b.h0
             let xd = try bandLayout([n, c, inRows, w]), yd = try bandLayout([n, o, outRows, wo])
             let bandWD = blocked ? try dnnlDescAny(geo.wDims, dt) : wD
-            let bandKey = "\(key)|band\(blocked ? "16" : "")|\(inRows)|\(outRows)|\(b.padTop)|\(b.padBottom)"
-            let bandPrim = try DNNL.shared.primitive(bandKey, op: geo.op) { _ in
-                var sd = xd, dd = yd, wd = bandWD, bd = biasD
-                var d = dnnl_convolution_desc_t()
-                let pl = [Int64(b.padTop), geo.padL[1]], pr = [Int64(b.padBottom), geo.padR[1]]
-                try withUnsafeMutablePointer(to: &bd) { bp in
-                    try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
-                        &sd, &wd, bias != nil ? bp : nil, &dd, geo.strides, geo.dilations, pl, pr), geo.op, "dnnl_dilated_convolution_forward_desc_init")
+            let bandKey = "\(key)|band\(blocked ? "16" : "")\(perThread ? "|1t" : "")|\(inRows)|\(outRows)|\(b.padTop)|\(b.padBottom)"
+            let bandPrim = try OpenMP.withMaxThreads(perThread ? 1 : threads) {
+                try DNNL.shared.primitive(bandKey, op: geo.op) { _ in
+                    var sd = xd, dd = yd, wd = bandWD, bd = biasD
+                    var d = dnnl_convolution_desc_t()
+                    let pl = [Int64(b.padTop), geo.padL[1]], pr = [Int64(b.padBottom), geo.padR[1]]
+                    try withUnsafeMutablePointer(to: &bd) { bp in
+                        try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_inference, dnnl_convolution_direct,
+                            &sd, &wd, bias != nil ? bp : nil, &dd, geo.strides, geo.dilations, pl, pr), geo.op, "dnnl_dilated_convolution_forward_desc_init")
+                    }
+                    return try DNNL.shared.makePD(&d, op: geo.op)
                 }
-                return try DNNL.shared.makePD(&d, op: geo.op)
             }
             let bandW = bandPrim.desc(dnnl_query_weights_md)
             let wptr = try wsrc ?? LayoutAdapter.packedWeights(bandKey + "|w", weight, plain: wPlain, want: bandW, scratch: &scratch)
-            // channels-last is one block of all channels: block k of an image holds channels
-            // [k·bi, (k+1)·bi) of its rows as [rows·w][bi]
-            for i in 0..<n {   // input rows [inStart, inEnd) -> blocks of bi channels
+            plans.append(Plan(band: b, prim: bandPrim, xd: xd, yd: yd, wd: bandW, w: wptr))
+        }
+        let maxIn = bands.map { $0.inEnd - $0.inStart }.max()!
+        let workspace = ConvBandWorkspace.take()
+        defer { ConvBandWorkspace.give(workspace) }
+        try workspace.prepare(workers: perThread ? threads : 1, inputBytes: n * c * maxIn * w * dt.size,
+                              outputBytes: n * o * rowsPerBand * wo * dt.size, streams: perThread ? threads : 0)
+        let (xbs, ybs) = (workspace.inputs, workspace.outputs)
+        // One band: its input rows into blocks of bi channels (channels-last is one block of all
+        // channels: block k of an image holds channels [k·bi, (k+1)·bi) of its rows as
+        // [rows·w][bi]), the convolution, its output blocks into output rows [h0, h1).
+        func runBand(_ p: Plan, _ xb: Tensor, _ yb: Tensor, stream: DNNLStream?) throws {
+            let b = p.band, inRows = b.inEnd - b.inStart, outRows = b.h1 - b.h0, serial = stream != nil
+            for i in 0..<n {
                 transposeStrided(x.raw + (i * c * h * w + b.inStart * w) * es, batchStride: bi * h * w, rowStride: h * w,
                                  xb.raw + i * c * inRows * w * es, batchStride: bi * inRows * w, rowStride: bi,
-                                 batches: c / bi, rows: bi, cols: inRows * w, elementSize: es)
+                                 batches: c / bi, rows: bi, cols: inRows * w, elementSize: es, serial: serial)
             }
-            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, xd, xb.raw), (DNNLArg.weights, bandW, wptr), (DNNLArg.dst, yd, yb.raw)]
+            var args: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [(DNNLArg.src, p.xd, xb.raw), (DNNLArg.weights, p.wd, p.w), (DNNLArg.dst, p.yd, yb.raw)]
             if let bias { args.append((DNNLArg.bias, biasD, bias.raw)) }
-            try DNNL.shared.execute(bandPrim, args, op: geo.op)
-            for i in 0..<n {   // blocks of bo channels -> output rows [h0, h1)
+            try DNNL.shared.execute(p.prim, args, op: geo.op, stream: stream)
+            for i in 0..<n {
                 transposeStrided(yb.raw + i * o * outRows * wo * es, batchStride: bo * outRows * wo, rowStride: bo,
                                  out.raw + (i * o * ho * wo + b.h0 * wo) * es, batchStride: bo * ho * wo, rowStride: ho * wo,
-                                 batches: o / bo, rows: outRows * wo, cols: bo, elementSize: es)
+                                 batches: o / bo, rows: outRows * wo, cols: bo, elementSize: es, serial: serial)
             }
+        }
+        if perThread {
+            // One parallel region: worker t runs bands [t·k, (t+1)·k) on its own stream and buffers,
+            // transposing on its own thread; no barrier until the end (BENCHMARKS.md).
+            let perWorker = (plans.count + threads - 1) / threads
+            let failure = ErrorBox()
+            parallelFor(threads) { r in
+                for t in r {
+                    do {
+                        let stream = workspace.streams[t]
+                        for p in plans[min(plans.count, t * perWorker)..<min(plans.count, (t + 1) * perWorker)] {
+                            try runBand(p, xbs[t], ybs[t], stream: stream)
+                        }
+                    } catch { failure.set(error) }
+                }
+            }
+            if let e = failure.error { throw e }
+            perThreadRuns += 1
+        } else {
+            for p in plans { try runBand(p, xbs[0], ybs[0], stream: nil) }
         }
         bandedRuns += 1
         if blocked { blockedRuns += 1 }

@@ -14,10 +14,11 @@ func transposeBatched(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, b
 }
 
 /// General form: element (b, i, j) of the source at src[b·sb + i·sr + j] goes to
-/// dst[b·db + j·dr + i] (strides in elements), for i < rows, j < cols.
+/// dst[b·db + j·dr + i] (strides in elements), for i < rows, j < cols. `serial`: on the calling
+/// thread only (a worker of a parallel region that has its own share of the work).
 func transposeStrided(_ src: UnsafeRawPointer, batchStride sb: Int, rowStride sr: Int,
                       _ dst: UnsafeMutableRawPointer, batchStride db: Int, rowStride dr: Int,
-                      batches: Int, rows: Int, cols: Int, elementSize: Int) {
+                      batches: Int, rows: Int, cols: Int, elementSize: Int, serial: Bool = false) {
     precondition(elementSize == 4 || elementSize == 2, "transposeStrided: element size \(elementSize)")
     let kernels = KernelDispatch.active
     // Work items (measured on conv2d bands, BENCHMARKS.md): channels-first -> last (few long
@@ -27,7 +28,8 @@ func transposeStrided(_ src: UnsafeRawPointer, batchStride sb: Int, rowStride sr
     let fewRows = rows < cols
     let rowBlock = fewRows ? (rows <= 32 ? rows : 16) : rows, colBlock = fewRows ? 256 : 16
     let rowBlocks = (rows + rowBlock - 1) / rowBlock, colBlocks = (cols + colBlock - 1) / colBlock
-    parallelFor(batches * rowBlocks * colBlocks, minChunk: max(1, (1 << 17) / (rowBlock * colBlock))) { r in
+    let items = batches * rowBlocks * colBlocks
+    @inline(__always) func tiles(_ r: Range<Int>) {
         for item in r {
             let b = item / (rowBlocks * colBlocks), rest = item % (rowBlocks * colBlocks)
             let r0 = (rest / colBlocks) * rowBlock, c0 = (rest % colBlocks) * colBlock
@@ -36,6 +38,7 @@ func transposeStrided(_ src: UnsafeRawPointer, batchStride sb: Int, rowStride sr
                               rows: min(rowBlock, rows - r0), cols: min(colBlock, cols - c0), elementSize: elementSize)
         }
     }
+    if serial { tiles(0..<items) } else { parallelFor(items, minChunk: max(1, (1 << 17) / (rowBlock * colBlock))) { tiles($0) } }
 }
 
 extension Tensor {

@@ -30,17 +30,29 @@ enum OpenMP {
     typealias ParallelFn = @convention(c) (Body, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
 
     struct Symbols: @unchecked Sendable {  // immutable C function pointers
-        let setThreads: SetFn, threadNum: GetFn, numThreads: GetFn, parallel: ParallelFn
+        let setThreads: SetFn, maxThreads: GetFn, threadNum: GetFn, numThreads: GetFn, parallel: ParallelFn
     }
     static let symbols: Symbols? = {
         let h = UnsafeMutableRawPointer(bitPattern: 0)
-        guard let a = dlsym(h, "omp_set_num_threads"), let b = dlsym(h, "omp_get_thread_num"),
+        guard let a = dlsym(h, "omp_set_num_threads"), let m = dlsym(h, "omp_get_max_threads"), let b = dlsym(h, "omp_get_thread_num"),
               let c = dlsym(h, "omp_get_num_threads"), let d = dlsym(h, "GOMP_parallel") else { return nil }
-        return Symbols(setThreads: unsafeBitCast(a, to: SetFn.self), threadNum: unsafeBitCast(b, to: GetFn.self),
-                       numThreads: unsafeBitCast(c, to: GetFn.self), parallel: unsafeBitCast(d, to: ParallelFn.self))
+        return Symbols(setThreads: unsafeBitCast(a, to: SetFn.self), maxThreads: unsafeBitCast(m, to: GetFn.self),
+                       threadNum: unsafeBitCast(b, to: GetFn.self), numThreads: unsafeBitCast(c, to: GetFn.self),
+                       parallel: unsafeBitCast(d, to: ParallelFn.self))
     }()
 
     static func setThreads(_ n: Int) { symbols?.setThreads(Int32(n)) }
+
+    /// Runs `body` with the calling thread's OpenMP team size set to `n`, then restores it. oneDNN
+    /// sizes a primitive's work split by this number when the primitive is created, so a primitive
+    /// made under `withMaxThreads(1)` is a single-threaded one, for use inside a parallel region.
+    static func withMaxThreads<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        guard let s = symbols else { return try body() }
+        let saved = s.maxThreads()
+        s.setThreads(Int32(n))
+        defer { s.setThreads(saved) }
+        return try body()
+    }
 
     /// Runs `body(chunkIndex)` for chunkIndex in 0..<chunks on the OpenMP team; false if unavailable.
     static func run(chunks: Int, _ body: (Int) -> Void) -> Bool {

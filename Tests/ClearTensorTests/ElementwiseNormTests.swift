@@ -253,7 +253,12 @@ final class ElementwiseNormTests: XCTestCase {
         var x = Tensor.random(shape: [2, 6, 5, 67], seed: 31, lo: -7, hi: 7)
         x.f32[3] = .nan; x.f32[70] = 95; x.f32[71] = -100; x.f32[72] = -0.0
         let w = rand([67], seed: 32), gw = rand([6], seed: 33)
-        for dt in DType.allCases {
+        // bf16 rounding of the AVX-512 activations and scale-shift: with AVX512_BF16 where the CPU
+        // has it, and with integer operations
+        let native = AVX512Kernels.allowBF16Instructions(true)
+        defer { AVX512Kernels.allowBF16Instructions(true) }
+        for (dt, useNative) in DType.allCases.map({ ($0, native) }) + (native ? [(DType.bf16, false)] : []) {
+            AVX512Kernels.allowBF16Instructions(useNative)
             let xi = x.to(dt)
             let outs = try sets.map { set in try KernelDispatch.using(set) { () throws -> (exact: [[Float]], reduced: [Tensor]) in
                 let soft = Tensor(shape: xi.shape, dtype: dt, zeroed: false)
@@ -270,7 +275,7 @@ final class ElementwiseNormTests: XCTestCase {
                         + [soft, try Ops.rmsNorm(xi, weight: w.to(dt)), try Ops.groupNorm(xi, groups: 3, weight: gw)])
             } }
             for k in 0..<outs[0].exact.count {
-                XCTAssertEqual(outs[0].exact[k].map(\.bitPattern), outs[1].exact[k].map(\.bitPattern), "elementwise op \(k), \(dt): portable vs avx512")
+                XCTAssertEqual(outs[0].exact[k].map(\.bitPattern), outs[1].exact[k].map(\.bitPattern), "elementwise op \(k), \(dt) (AVX512_BF16 \(useNative)): portable vs avx512")
             }
             for k in 0..<outs[0].reduced.count {
                 let a = outs[0].reduced[k].floats(), b = outs[1].reduced[k].floats()
@@ -278,7 +283,7 @@ final class ElementwiseNormTests: XCTestCase {
                 for i in a.indices where !(a[i].isNaN && b[i].isNaN) {
                     // relative to the op's output scale: GroupNorm cancels mean·scale against x·scale
                     let tol = (dt == .f32 ? 2e-6 : 8e-3) * scale
-                    XCTAssertEqual(a[i], b[i], accuracy: tol, "exp-based or reduction op \(k) \(dt) at \(i): portable vs avx512")
+                    XCTAssertEqual(a[i], b[i], accuracy: tol, "exp-based or reduction op \(k) \(dt) (AVX512_BF16 \(useNative)) at \(i): portable vs avx512")
                 }
             }
         }

@@ -172,9 +172,10 @@ final class MatmulConvTests: XCTestCase {
             let x = rand([t.n, t.c, 260, 250], seed: UInt64(60 + i), t.dt), w = rand([t.o, t.c / t.g, t.k, t.k], seed: UInt64(70 + i), t.dt)
             let b = rand([t.o], seed: 80)
             let p = ConvParams.uniform(2, stride: t.s, padding: t.p, dilation: t.d, groups: t.g)
-            let (before, blockedBefore) = (ConvBands.bandedRuns, ConvBands.blockedRuns)
+            let (before, blockedBefore, perThreadBefore) = (ConvBands.bandedRuns, ConvBands.blockedRuns, ConvBands.perThreadRuns)
             let banded = try Ops.conv(x, weight: w, bias: b, p)
             XCTAssertEqual(ConvBands.bandedRuns, before + 1, "case \(i) must take the banded path")
+            XCTAssertEqual(ConvBands.perThreadRuns, perThreadBefore + (ClearTensor.threadCount > 1 ? 1 : 0), "case \(i): per-thread bands with more than one thread")
             let blocks = t.dt == .bf16 && t.c % 16 == 0 && t.o % 16 == 0 && max(t.c, t.o) <= 64
             XCTAssertEqual(ConvBands.blockedRuns, blockedBefore + (blocks ? 1 : 0), "case \(i): 16-channel blocks exactly for bf16 with 16–64 channels")
             ConvBands.enabled = false
@@ -183,6 +184,18 @@ final class MatmulConvTests: XCTestCase {
             ConvBands.enabled = true
             XCTAssertEqual(banded.shape, whole.shape)
             XCTAssertLessThanOrEqual(nmse(banded.floats(), whole.floats()), t.dt == .f32 ? f32Tol : 1e-5, "banded conv case \(i)")
+            // per-thread bands (single-threaded primitives in one parallel region) against bands
+            // run one after another with the whole team
+            if ClearTensor.threadCount > 1 {
+                ConvBands.perThreadBands = false
+                defer { ConvBands.perThreadBands = true }
+                let (perThreadBefore, bandedBefore) = (ConvBands.perThreadRuns, ConvBands.bandedRuns)
+                let sequential = try Ops.conv(x, weight: w, bias: b, p)
+                XCTAssertEqual(ConvBands.perThreadRuns, perThreadBefore, "case \(i): per-thread bands off")
+                XCTAssertEqual(ConvBands.bandedRuns, bandedBefore + 1, "case \(i): still banded")
+                ConvBands.perThreadBands = true
+                XCTAssertLessThanOrEqual(nmse(banded.floats(), sequential.floats()), t.dt == .f32 ? f32Tol : 1e-5, "per-thread against sequential bands, case \(i)")
+            }
             if blocks {   // the blocked bands against channels-last bands
                 ConvBands.blockedLayout = false
                 defer { ConvBands.blockedLayout = true }

@@ -9,6 +9,12 @@
 /// 1 when the CPU (and OS) run AVX-512 F/BW/VL/DQ, else 0.
 int cs_avx512_usable(void);
 
+/// Whether the bf16 outputs of the activations and of cs_avx512_scale_shift round with the
+/// AVX512_BF16 instruction (when the CPU has it; the default) or with integer operations (the same
+/// bits but for subnormals, which the instruction flushes to zero). Returns 1 when now in use.
+/// For tests and benchmarks.
+int cs_avx512_allow_bf16_instructions(int allow);
+
 /// Activation kinds of cs_avx512_activation.
 enum { CS_SILU = 0, CS_SIGMOID = 1, CS_RELU = 2, CS_GELU_TANH = 3 };
 
