@@ -21,7 +21,7 @@ public final class LiteEngine: WindowedEngine {
     public let chunkOverlap: Int
     /// Frames on either side of a frame's window (`LiteArchitecture.radius`): the pipeline streams
     /// the engine as a sliding window (`WindowedEngine`), so no frame is cleaned twice.
-    public var contextRadius: Int { LiteArchitecture.radius + (temporalAlpha?.reach ?? 0) }
+    public var contextRadius: Int { LiteArchitecture.radius + (temporalAlpha?.span ?? 0) }
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
     public var alphaThreshold: Float = 0.7
@@ -45,7 +45,7 @@ public final class LiteEngine: WindowedEngine {
     private var plate: BackgroundPlate?
     /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
     /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
-    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1"`).
+    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1,rreach=4"`).
     public var temporalAlpha: TemporalAlphaSettings? = TemporalAlphaSettings()
     /// Head α of the last frames of the previous call, by video frame index (a neighbour's α is
     /// computed once, not again when the window slides), and the index of the next output frame.
@@ -83,7 +83,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release, rreach)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -138,7 +138,7 @@ public final class LiteEngine: WindowedEngine {
         }
         let a = LiteArchitecture.alignment
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
-        let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0
+        let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0, span = temporalAlpha?.span ?? 0
         var halves = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
         func half(_ i: Int) -> Tensor {
             if let t = halves[i] { return t }
@@ -147,7 +147,7 @@ public final class LiteEngine: WindowedEngine {
             return t
         }
         // the occlusion head's α of chunk[j], computed once per video frame: a frame's window lies
-        // inside the chunk whenever the frame is within `reach` of an output (contextRadius), so a
+        // inside the chunk whenever the frame is within `span` of an output (contextRadius), so a
         // cached α from the previous call is the same as a new one
         let base = nextFrame - outputs.lowerBound   // video index of chunk[0]
         if headCache.values.contains(where: { $0.width != w || $0.height != h }) { headCache = [:] }
@@ -155,12 +155,12 @@ public final class LiteEngine: WindowedEngine {
             if let a = headCache[base + j] { return a }
             let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
             let a = try occlusion(halves: idx.map(half), width: w, height: h, pw: pw, ph: ph)
-            if reach > 0 { headCache[base + j] = a }
+            if span > 0 { headCache[base + j] = a }
             return a
         }
         defer {
             nextFrame += outputs.count
-            headCache = headCache.filter { $0.key >= nextFrame - reach }
+            headCache = headCache.filter { $0.key >= nextFrame - span }
         }
         var out: [RGBFrame] = []
         out.reserveCapacity(outputs.count)
@@ -168,7 +168,7 @@ public final class LiteEngine: WindowedEngine {
             let idx = (-r...r).map { min(max(t + $0, 0), chunk.count - 1) }
             var alpha = try head(t)
             var raised: [Int] = []   // pixels where the frame's own head α is 0 and a neighbour's was borrowed
-            // the frames within `reach` before and after t, whose head α the borrowing and the release read
+            // the frames within `reach` before and after t, whose head α the borrowing reads
             let before = Array(max(0, t - reach)..<t), after = Array((t + 1)..<min(chunk.count, t + reach + 1))
             if let temporal = temporalAlpha, temporal.reach > 0 {
                 raised = TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try (before + after).map { (try head($0), chunk[$0], $0 > t) },
@@ -220,7 +220,8 @@ public final class LiteEngine: WindowedEngine {
                 var released: [Int] = []
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
-                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try (before + after).map { (try head($0), chunk[$0]) },
+                    let compared = Array(max(0, t - temporal.releaseReach)..<t) + Array((t + 1)..<min(chunk.count, t + temporal.releaseReach + 1))
+                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try compared.map { (try head($0), chunk[$0]) },
                                                       settings: temporal)
                     for i in released { own.values[i] = 0 }
                 }

@@ -30,10 +30,17 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// `core`: the head's window saw the text of a cue that starts or ended a frame or two away,
     /// and this frame shows what is behind it (0: off).
     public var release = 1
+    /// Frames on either side that `release` compares with (the head's α reaches a cue up to two
+    /// frames away, and the first frames of a cue have weak α of their own, so the frames where a
+    /// cue's α is strong can be further away than `reach`).
+    public var releaseReach = 4
+
+    /// Frames on either side whose head α the borrowing or the release reads.
+    public var span: Int { max(reach, release > 0 ? releaseReach : 0) }
 
     public init() {}
 
-    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1" (any key may be left out); nil on
+    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1,rreach=4" (any key may be left out); nil on
     /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
@@ -46,6 +53,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "change": guard let n = Int(kv[1]) else { return nil }; change = n
             case "fade": guard let n = Int(kv[1]) else { return nil }; fade = n
             case "release": guard let n = Int(kv[1]), n <= 1 else { return nil }; release = n
+            case "rreach": guard let n = Int(kv[1]) else { return nil }; releaseReach = n
             default: return nil
             }
         }

@@ -87,7 +87,7 @@ final class LiteEngineTests: XCTestCase {
     func testOutputsWithContextEqualTheWholeChunk() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         // the window's frames, and the neighbours whose α the engine borrows (TemporalAlpha)
-        XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius + TemporalAlphaSettings().reach)
+        XCTAssertEqual(engine.contextRadius, LiteArchitecture.radius + TemporalAlphaSettings().span)
         let frames = (0..<7).map { EngineFixtures.frame(width: 48, height: 32, seed: $0, marks: [(6, 12, 24, 5)]) }
         let whole = try engine.clean(frames)
         // The pipeline's order: a new video, then consecutive ranges (the background memory carries over).

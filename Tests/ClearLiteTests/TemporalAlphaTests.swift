@@ -97,6 +97,10 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "fade=40")?.fade, 40)
         XCTAssertEqual(TemporalAlphaSettings(parsing: "release=0")?.release, 0)
         XCTAssertNil(TemporalAlphaSettings(parsing: "release=2"))
+        // the release's own reach, and the frames either side the engine needs for both
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4").map { [$0.releaseReach, $0.span] }, [4, 4])
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4,release=0")?.span, 2)
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=3,rreach=1")?.span, 3)
         XCTAssertNil(TemporalAlphaSettings(parsing: "reach=1.5"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "core=0"))
         XCTAssertNil(TemporalAlphaSettings(parsing: "radius=2"))
@@ -105,7 +109,9 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=0"]).temporalAlpha)
         let one = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=1"])
         XCTAssertEqual(one.temporalAlpha?.reach, 1)
-        XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 1)
+        XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 4, "the release still compares with 4 frames either side")
+        let short = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=1,rreach=1"])
+        XCTAssertEqual(short.contextRadius, LiteArchitecture.radius + 1)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
             XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release"))
         }
