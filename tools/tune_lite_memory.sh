@@ -12,6 +12,8 @@
 #   and `pan`: camera pans over the photos (leuvenA: the camera moves right 2 px per frame;
 #   building: right 1.5 px and up 0.5 px per frame, in whole-pixel steps of 1 and 2), `--seed 8`,
 #   random styles
+#   and `lead`: the two fixed-camera clips with a cue two frames in and a three-frame gap before
+#   the next (classic and yellow styles, below)
 # For each setting (CLEARSUB_LITE_BACKGROUND_MEMORY, see BackgroundMemorySettings(parsing:)):
 # `clearsub remove --crf 10` and `clearsub eval` against the clean clip; prints per clip and the
 # means: full-frame PSNR, PSNR in / outside the mask, text left (share of frames), glyph pixels left.
@@ -57,7 +59,24 @@ for c in building leuven; do
   [ -f "$OUT/box/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/box" --style boxed --seed 5 --languages en,zh --overwrite --quiet
   [ -f "$OUT/vivid/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/vivid" --style vivid --seed 6 --languages en,zh --overwrite --quiet
 done
-CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven vivid/building vivid/leuven walk-vivid/walk walk-random/walk pan/leuven-pan pan/building-pan}"
+# lead: a cue two frames into a still shot and another after a three-frame gap (0.2–1.9 s and
+# 2.2–3.9 s at 10 fps, no fades), in the synth's classic (en, top) and yellow (zh, bottom) styles:
+# the memory has only those frames to learn the scenery under the cues from
+lead_ass() {  # FILE HEIGHT STYLE_LINE STYLE_NAME CUE1 CUE2
+  printf '%s\n' "[Script Info]" "ScriptType: v4.00+" "PlayResX: 768" "PlayResY: $2" "WrapStyle: 0" "ScaledBorderAndShadow: yes" "" \
+    "[V4+ Styles]" "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding" \
+    "$3" "" "[Events]" "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text" \
+    "Dialogue: 0,0:00:00.20,0:00:01.90,$4,,0,0,0,,$5" "Dialogue: 0,0:00:02.20,0:00:03.90,$4,,0,0,0,,$6" > "$1"
+}
+mkdir -p "$OUT/lead"
+if [ ! -f "$OUT/lead/leuven_mask.mkv" ]; then
+  lead_ass "$OUT/lead/building-cues.ass" 530 "Style: classic-en,Noto Sans,34,&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,2,1,8,38,38,32,1" \
+    classic-en "I'll be right back, wait for me here." "Be careful out there."
+  lead_ass "$OUT/lead/leuven-cues.ass" 576 "Style: yellow-zh,Noto Sans CJK SC,37,&H0000EBFF,&H00FFFFFF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,2,0,2,38,38,35,1" \
+    yellow-zh "天色已经晚了，我们回家吧。" "明天早上再见。"
+  for c in building leuven; do "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/lead" --subtitles "$OUT/lead/$c-cues.ass" --overwrite --quiet; done
+fi
+CASES="${CASES:-syn/megamind syn/building syn/leuven box/building box/leuven vivid/building vivid/leuven walk-vivid/walk walk-random/walk pan/leuven-pan pan/building-pan lead/building lead/leuven}"
 metrics() {  # JSON: psnr in out text glyph
   tr -d '\n ' < "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.3f" % d[k] for k in ("psnr","psnr_inside_mask","psnr_outside_mask","text_left_frame_ratio","text_residual_pixel_ratio")))'
 }

@@ -33,14 +33,14 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// Frames on either side that `release` compares with (the head's α reaches a cue up to two
     /// frames away, and the first frames of a cue have weak α of their own, so the frames where a
     /// cue's α is strong can be further away than `reach`).
-    public var releaseReach = 4
+    public var releaseReach = 2
 
     /// Frames on either side whose head α the borrowing or the release reads.
     public var span: Int { max(reach, release > 0 ? releaseReach : 0) }
 
     public init() {}
 
-    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1,rreach=4" (any key may be left out); nil on
+    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1,rreach=2" (any key may be left out); nil on
     /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {

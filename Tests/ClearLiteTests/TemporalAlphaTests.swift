@@ -109,9 +109,11 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=0"]).temporalAlpha)
         let one = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=1"])
         XCTAssertEqual(one.temporalAlpha?.reach, 1)
-        XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 4, "the release still compares with 4 frames either side")
+        XCTAssertEqual(one.contextRadius, LiteArchitecture.radius + 2, "the release still compares with 2 frames either side")
         let short = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "reach=1,rreach=1"])
         XCTAssertEqual(short.contextRadius, LiteArchitecture.radius + 1)
+        let long = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "rreach=4"])
+        XCTAssertEqual(long.contextRadius, LiteArchitecture.radius + 4)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
             XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release"))
         }
