@@ -11,7 +11,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// Frames on either side whose α can be borrowed (0: off).
     public var reach = 2
     /// Largest difference (levels, any of R, G, B) for a pixel to count as unchanged.
-    public var tolerance = 10
+    public var tolerance = 5
     /// Only a neighbour's α at or above this is borrowed. Lower values also borrow the faint α of
     /// the head's halo around text and box edges, which costs more outside the mask (0.8 was
     /// chosen on training footage, MODEL_CARD.md).
@@ -40,7 +40,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
 
     public init() {}
 
-    /// "reach=2,tolerance=10,core=0.8,change=0,fade=0,release=1,rreach=2" (any key may be left out); nil on
+    /// "reach=2,tolerance=5,core=0.8,change=0,fade=0,release=1,rreach=2" (any key may be left out); nil on
     /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
