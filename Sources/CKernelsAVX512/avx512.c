@@ -36,21 +36,17 @@ int cs_avx512_usable(void) {
 /// 1 when the CPU also has AVX512_BF16 and cs_avx512_allow_bf16_instructions did not turn it off;
 /// read once (relaxed atomics: every thread computes the same value).
 static int bf16_instructions = -1;  // -1: not yet read, 0: off, 1: on
-static int has_bf16_instructions(void) {
-    int c = __atomic_load_n(&bf16_instructions, __ATOMIC_RELAXED);
-    if (c < 0) {
-        __builtin_cpu_init();
-        c = cs_avx512_usable() && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
-        __atomic_store_n(&bf16_instructions, c, __ATOMIC_RELAXED);
-    }
-    return c;
-}
 
 int cs_avx512_allow_bf16_instructions(int allow) {
     __builtin_cpu_init();
     int c = allow && cs_avx512_usable() && __builtin_cpu_supports("avx512bf16") ? 1 : 0;
     __atomic_store_n(&bf16_instructions, c, __ATOMIC_RELAXED);
     return c;
+}
+
+static int has_bf16_instructions(void) {
+    int c = __atomic_load_n(&bf16_instructions, __ATOMIC_RELAXED);
+    return c >= 0 ? c : cs_avx512_allow_bf16_instructions(1);
 }
 
 // MARK: loads and stores (f32 or bf16, full or masked)
@@ -208,16 +204,29 @@ INLINE_BF16 __m512i join_native(__m512 ev, __m512 od) {
     return _mm512_or_si512(e, o);
 }
 
+/// dst[i] = F(src[i]) for bf16 src and dst, i in [begin, end), 32 elements at a time in the split
+/// lane order; F is a function-like macro of one __m512, JOIN rounds and packs (`join` or
+/// `join_native`). Expands inside a function that has `src`, `dst`, `begin` and `end`.
+#define BF16_MAP(JOIN, F) do { \
+    size_t i_ = begin; \
+    __m512 ev_, od_; \
+    for (; i_ + 32 <= end; i_ += 32) { \
+        load_split(src, i_, &ev_, &od_); \
+        _mm512_storeu_si512((uint16_t *)dst + i_, JOIN(F(ev_), F(od_))); \
+    } \
+    if (i_ < end) { \
+        load_split_masked(src, i_, end - i_, &ev_, &od_); \
+        _mm512_mask_storeu_epi16((uint16_t *)dst + i_, tail_mask32(end - i_), JOIN(F(ev_), F(od_))); \
+    } \
+} while (0)
+
 // MARK: kernels (bodies take the dtype flags as constants; the entry points dispatch)
 
 INLINE void activation_body(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end) {
+#define ACT_EXACT(x) act(kind, x, 0)
+    if (bf16) { BF16_MAP(join, ACT_EXACT); return; }
+#undef ACT_EXACT
     size_t i = begin;
-    if (bf16) {
-        __m512 ev, od;
-        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, act(kind, ev, 0), act(kind, od, 0)); }
-        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, act(kind, ev, 0), act(kind, od, 0)); }
-        return;
-    }
     for (; i + 16 <= end; i += 16) store(dst, bf16, i, act(kind, load(src, bf16, i), 0));
     if (i < end) { __mmask16 m = tail_mask(end - i); store_masked(dst, bf16, i, act(kind, load_masked(src, bf16, i, m), 0), m); }
 }
@@ -225,34 +234,23 @@ INLINE void activation_body(int kind, const void *src, void *dst, int bf16, size
 /// SiLU, sigmoid and tanh-GELU into bf16: `vexp_bf16`, and the rounding in one instruction when
 /// the CPU has AVX512_BF16 (`native`). tanh-GELU on [32760, 1536] bf16: 14.7 -> 9.3 ms on two
 /// cores (BENCHMARKS.md).
-#define ACTIVATION_BF16_BODY(JOIN) \
-    size_t i = begin; \
-    __m512 ev, od; \
-    for (; i + 32 <= end; i += 32) { \
-        load_split(src, i, &ev, &od); \
-        _mm512_storeu_si512((uint16_t *)dst + i, JOIN(act(kind, ev, 1), act(kind, od, 1))); \
-    } \
-    if (i < end) { \
-        load_split_masked(src, i, end - i, &ev, &od); \
-        _mm512_mask_storeu_epi16((uint16_t *)dst + i, tail_mask32(end - i), JOIN(act(kind, ev, 1), act(kind, od, 1))); \
+#define ACT_BF16(x) act(kind, x, 1)
+INLINE_BF16 void activation_bf16_native_body(int kind, const void *src, void *dst, size_t begin, size_t end) { BF16_MAP(join_native, ACT_BF16); }
+INLINE void activation_bf16_plain_body(int kind, const void *src, void *dst, size_t begin, size_t end) { BF16_MAP(join, ACT_BF16); }
+#undef ACT_BF16
+// one entry per target (the bodies inline only into a function of the same target), each with the
+// kind as a constant
+#define ACTIVATION_BF16_ENTRY(NAME, TARGET, BODY) \
+    TARGET static void NAME(int kind, const void *src, void *dst, size_t begin, size_t end) { \
+        switch (kind) { \
+        case CS_SILU: BODY(CS_SILU, src, dst, begin, end); break; \
+        case CS_SIGMOID: BODY(CS_SIGMOID, src, dst, begin, end); break; \
+        default: BODY(CS_GELU_TANH, src, dst, begin, end); break; \
+        } \
     }
-INLINE_BF16 void activation_bf16_native_body(int kind, const void *src, void *dst, size_t begin, size_t end) { ACTIVATION_BF16_BODY(join_native) }
-INLINE void activation_bf16_plain_body(int kind, const void *src, void *dst, size_t begin, size_t end) { ACTIVATION_BF16_BODY(join) }
-#undef ACTIVATION_BF16_BODY
-AVX512BF16 static void activation_bf16_native(int kind, const void *src, void *dst, size_t begin, size_t end) {
-    switch (kind) {
-    case CS_SILU: activation_bf16_native_body(CS_SILU, src, dst, begin, end); break;
-    case CS_SIGMOID: activation_bf16_native_body(CS_SIGMOID, src, dst, begin, end); break;
-    default: activation_bf16_native_body(CS_GELU_TANH, src, dst, begin, end); break;
-    }
-}
-AVX512 static void activation_bf16_plain(int kind, const void *src, void *dst, size_t begin, size_t end) {
-    switch (kind) {
-    case CS_SILU: activation_bf16_plain_body(CS_SILU, src, dst, begin, end); break;
-    case CS_SIGMOID: activation_bf16_plain_body(CS_SIGMOID, src, dst, begin, end); break;
-    default: activation_bf16_plain_body(CS_GELU_TANH, src, dst, begin, end); break;
-    }
-}
+ACTIVATION_BF16_ENTRY(activation_bf16_native, AVX512BF16, activation_bf16_native_body)
+ACTIVATION_BF16_ENTRY(activation_bf16_plain, AVX512, activation_bf16_plain_body)
+#undef ACTIVATION_BF16_ENTRY
 
 AVX512 void cs_avx512_activation(int kind, const void *src, void *dst, int bf16, size_t begin, size_t end) {
     if (bf16 && kind != CS_RELU) {
@@ -426,32 +424,22 @@ AVX512 void cs_avx512_mean_inv_std(const void *src, int bf16, size_t base, size_
     else moments_body(src, 0, base, count, eps, mean, inv_std);
 }
 
+#define AFFINE(x) _mm512_fmadd_ps(x, av, bv)
 INLINE void scale_shift_body(const void *src, void *dst, int bf16, size_t base, size_t count, float a, float b) {
     __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b);
-    size_t i = base, end = base + count;
-    if (bf16) {
-        __m512 ev, od;
-        for (; i + 32 <= end; i += 32) { load_split(src, i, &ev, &od); store_split(dst, i, _mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)); }
-        if (i < end) { load_split_masked(src, i, end - i, &ev, &od); store_split_masked(dst, i, end - i, _mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)); }
-        return;
-    }
+    size_t begin = base, end = base + count, i = begin;
+    if (bf16) { BF16_MAP(join, AFFINE); return; }
     for (; i + 16 <= end; i += 16) store(dst, bf16, i, _mm512_fmadd_ps(load(src, bf16, i), av, bv));
     if (i < end) { __mmask16 k = tail_mask(end - i); store_masked(dst, bf16, i, _mm512_fmadd_ps(load_masked(src, bf16, i, k), av, bv), k); }
 }
 
 /// The bf16 body with the rounding in one instruction (AVX512_BF16; see `join_native`).
 AVX512BF16 static void scale_shift_bf16_native(const void *src, void *dst, size_t base, size_t count, float a, float b) {
-    __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b), ev, od;
-    size_t i = base, end = base + count;
-    for (; i + 32 <= end; i += 32) {
-        load_split(src, i, &ev, &od);
-        _mm512_storeu_si512((uint16_t *)dst + i, join_native(_mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)));
-    }
-    if (i < end) {
-        load_split_masked(src, i, end - i, &ev, &od);
-        _mm512_mask_storeu_epi16((uint16_t *)dst + i, tail_mask32(end - i), join_native(_mm512_fmadd_ps(ev, av, bv), _mm512_fmadd_ps(od, av, bv)));
-    }
+    __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b);
+    size_t begin = base, end = base + count;
+    BF16_MAP(join_native, AFFINE);
 }
+#undef AFFINE
 
 AVX512 void cs_avx512_scale_shift(const void *src, void *dst, int bf16, size_t base, size_t count, float scale, float shift) {
     if (bf16 && has_bf16_instructions()) scale_shift_bf16_native(src, dst, base, count, scale, shift);

@@ -162,6 +162,10 @@ public final class LiteEngine: WindowedEngine {
             nextFrame += outputs.count
             headCache = headCache.filter { $0.key >= nextFrame - span }
         }
+        // the frames within n before and after chunk[t]
+        func around(_ t: Int, _ n: Int) -> (before: [Int], after: [Int]) {
+            (Array(max(0, t - n)..<t), Array((t + 1)..<min(chunk.count, t + n + 1)))
+        }
         var out: [RGBFrame] = []
         out.reserveCapacity(outputs.count)
         for t in outputs {
@@ -169,7 +173,7 @@ public final class LiteEngine: WindowedEngine {
             var alpha = try head(t)
             var raised: [Int] = []   // pixels where the frame's own head α is 0 and a neighbour's was borrowed
             // the frames within `reach` before and after t, whose head α the borrowing reads
-            let before = Array(max(0, t - reach)..<t), after = Array((t + 1)..<min(chunk.count, t + reach + 1))
+            let (before, after) = around(t, reach)
             if let temporal = temporalAlpha, temporal.reach > 0 {
                 raised = TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try (before + after).map { (try head($0), chunk[$0], $0 > t) },
                                               past: before.map { chunk[$0] }, future: after.map { chunk[$0] }, settings: temporal)
@@ -220,8 +224,8 @@ public final class LiteEngine: WindowedEngine {
                 var released: [Int] = []
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
-                    let compared = Array(max(0, t - temporal.releaseReach)..<t) + Array((t + 1)..<min(chunk.count, t + temporal.releaseReach + 1))
-                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try compared.map { (try head($0), chunk[$0]) },
+                    let compared = around(t, temporal.releaseReach)
+                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try (compared.before + compared.after).map { (try head($0), chunk[$0]) },
                                                       settings: temporal)
                     for i in released { own.values[i] = 0 }
                 }
