@@ -24,9 +24,12 @@ public final class LiteEngine: WindowedEngine {
     public var contextRadius: Int { LiteArchitecture.radius + (temporalAlpha?.span ?? 0) }
     public let network: LiteNetwork
     /// α below this is exactly 0 (chosen on training footage by tools/tune_lite_alpha.sh, see MODEL_CARD.md).
-    public var alphaThreshold: Float = 0.7
+    public var alphaThreshold: Float = LiteEngine.defaultAlphaThreshold
     /// α at or above this counts as fully opaque (see `AlphaMap`).
-    public var alphaFull: Float = 0.95
+    public var alphaFull: Float = LiteEngine.defaultAlphaFull
+    /// The shipped α pair (also what restoration-only training restores under).
+    public static let defaultAlphaThreshold: Float = 0.7
+    public static let defaultAlphaFull: Float = 0.95
     public var tile = 32
     public var margin = 16
     /// Arithmetic of the occlusion head and of the restoration network (`CLEARSUB_LITE_PRECISION`
@@ -43,6 +46,9 @@ public final class LiteEngine: WindowedEngine {
     /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
+    /// false: the restored region is the push-pull fill alone, without the network's residual
+    /// (`CLEARSUB_LITE_RESTORATION=fill`; an experiment: MODEL_CARD.md "The restoration network").
+    public var restorationNetwork = true
     /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
     /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
     /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=5,core=0.8,change=0,fade=0,release=1,rreach=2"`).
@@ -59,7 +65,8 @@ public final class LiteEngine: WindowedEngine {
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
-    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`;
+    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
+    /// `CLEARSUB_LITE_RESTORATION=fill`;
     /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
         let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
@@ -68,6 +75,11 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
+        switch environment["CLEARSUB_LITE_RESTORATION"] {
+        case nil, "", "network": break
+        case "fill": engine.restorationNetwork = false
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_RESTORATION=\(v): use network (default) or fill")
+        }
         if let v = environment["CLEARSUB_LITE_BACKGROUND_MEMORY"], v != "1" {
             if v == "0" {
                 engine.backgroundMemory = nil
@@ -294,6 +306,7 @@ public final class LiteEngine: WindowedEngine {
             for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
         let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a)
+        guard restorationNetwork else { return try Ops.channelsFirst(fill) }
         return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill, precision: restorationPrecision))
     }
 }

@@ -6,22 +6,29 @@ import Foundation
 
 public struct LiteNetwork {
     public let weights: LiteWeights
-    /// true: gradients flow into the parameters.
+    /// true: gradients flow into the parameters (except those of `frozen` layers).
     public let trainable: Bool
+    /// Layers whose parameters are constants even when `trainable` (the restoration-only stage
+    /// keeps the occlusion head fixed).
+    public let frozen: Set<String>
     /// bf16 copies of the weights for bf16 inference, made once per layer (LiteInference.swift).
     let bf16Weights = BF16WeightCache()
 
-    public init(weights: LiteWeights, trainable: Bool) {
+    public init(weights: LiteWeights, trainable: Bool, frozen: Set<String> = []) {
         self.weights = weights
         self.trainable = trainable
+        self.frozen = frozen
     }
 
-    func param(_ tape: Tape, _ p: Parameter) -> Variable { trainable ? tape.watch(p) : tape.constant(p.value) }
+    func param(_ tape: Tape, _ p: Parameter, layer: String) -> Variable {
+        trainable && !frozen.contains(layer) ? tape.watch(p) : tape.constant(p.value)
+    }
 
     /// Convolution of layer `name` (+ ReLU unless `relu` is false).
     public func conv(_ tape: Tape, _ x: Variable, _ name: String, relu: Bool = true) throws -> Variable {
         let l = LiteArchitecture.layer(name)
-        let y = try tape.conv2d(x, weight: param(tape, weights.weight(name)), bias: param(tape, weights.bias(name)),
+        let y = try tape.conv2d(x, weight: param(tape, weights.weight(name), layer: name),
+                                bias: param(tape, weights.bias(name), layer: name),
                                 stride: l.stride, padding: l.padding)
         return relu ? try tape.activation(y, .relu) : y
     }

@@ -22,6 +22,21 @@ public final class LiteWeights {
         }
     }
 
+    /// Fresh parameters (seeded He-uniform, zero bias, as `init(layers:seed:)`) for the layers
+    /// named in `names`, with the weights of `zeroed` set to 0: a restoration network whose last
+    /// layer starts at 0 predicts no residual at first, so training starts from the fill instead
+    /// of pushing the last ReLU layer's units to zero (the v5 network's `res.d1` died that way).
+    public func reinitialise(_ names: [String], zeroed: Set<String>, seed: UInt64) throws {
+        for (i, l) in layers.enumerated() where names.contains(l.name) {
+            let fanIn = Float(l.inChannels * l.kernel * l.kernel)
+            let bound = (6 / fanIn).squareRoot()
+            let w = zeroed.contains(l.name) ? Tensor(shape: l.weightShape, dtype: .f32, zeroed: true)
+                : Tensor.random(shape: l.weightShape, seed: seed &* 1_000_003 &+ UInt64(i), lo: -bound, hi: bound)
+            parameters[l.name + ".weight"] = Parameter(w, name: l.name + ".weight")
+            parameters[l.name + ".bias"] = Parameter(Tensor(shape: [l.outChannels], dtype: .f32, zeroed: true), name: l.name + ".bias")
+        }
+    }
+
     /// Weights for `layers` read from `store`; every tensor must exist with its exact shape.
     public init(layers: [LiteLayer], store: WeightStore) throws {
         self.layers = layers

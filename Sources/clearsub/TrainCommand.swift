@@ -55,10 +55,13 @@ struct TrainStageTwo: ParsableCommand {
     @OptionGroup var common: TrainOptionGroup
     @Option(help: "Stage I weights (distillation target).") var prior: String?
     @Option(help: "Continue from these stage II weights.") var resume: String?
+    @Flag(help: "Keep the occlusion head of --resume fixed and train the restoration network again from a fresh start (its last layer at 0).")
+    var restorationOnly = false
 
     func run() throws {
         var o = try common.options()
-        o.prior = prior; o.resume = resume
+        guard !restorationOnly || resume != nil else { throw ValidationError("--restoration-only needs --resume WEIGHTS (the trained occlusion head)") }
+        o.prior = prior; o.resume = resume; o.restorationOnly = restorationOnly
         try TrainingRun.stageTwo(o) { trainLog($0) }
     }
 }

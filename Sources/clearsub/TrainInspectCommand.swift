@@ -1,6 +1,9 @@
 // `clearsub train inspect VIDEO [--weights W] [--mask M]`: what the occlusion head sees — per
 // threshold, the fraction of pixels with α above it, and (with a mask) how many true subtitle
 // pixels (opacity > 0.1) it covers. Used to choose the inference threshold (design §4).
+// With --residual, also what the restoration network adds to the push-pull fill under the
+// engine's α (the shipped pair, no cues): mean |R − fill| and its spread inside α > 0, in 8-bit
+// levels. A network whose residual is its output bias everywhere (spread ≈ 0) restores nothing.
 import ArgumentParser
 import ClearLite
 import ClearMedia
@@ -13,6 +16,7 @@ struct TrainInspect: ParsableCommand {
     @Option(help: "Exact opacity mask video (from synth).") var mask: String?
     @Option(help: "Frames to read.") var frames = 20
     @Flag(help: "Also print, per frame, the pixels with α ≥ 0.5 and (with a mask) their recall of the subtitle.") var perFrame = false
+    @Flag(help: "Also measure what the restoration network adds to the push-pull fill under the engine's α (levels).") var residual = false
 
     func run() throws {
         let engine = try LiteEngine(weightsPath: weights)
@@ -48,5 +52,38 @@ struct TrainInspect: ParsableCommand {
             print(String(format: "alpha >= %.2f: %.4f of pixels", th, Double(above[k]) / Double(total)) + recall)
         }
         if truth > 0 { print(String(format: "true subtitle pixels (mask > 0.1): %.4f", Double(truth) / Double(total))) }
+        if residual { try reportResidual(chunk) }
+    }
+
+    /// Per frame and overall: mean |R − fill| and mean |R − fill − its mean| inside α > 0 (the
+    /// engine's α pair, one region around all of it), the network in f32.
+    func reportResidual(_ chunk: [RGBFrame]) throws {
+        let engine = try LiteEngine(weightsPath: weights)
+        var (sum, spread, count) = (0.0, 0.0, 0)
+        for t in 0..<chunk.count {
+            let a = try engine.alphaMap(chunk, at: t)
+            let (w, h) = (a.width, a.height)
+            var (x0, y0, x1, y1) = (w, h, -1, -1)
+            for y in 0..<h { for x in 0..<w where a.values[y * w + x] > 0 { x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y) } }
+            guard x1 >= 0 else { print("frame \(t): residual: no α > 0"); continue }
+            let al = LiteArchitecture.alignment
+            x0 = max(0, x0 - 16) / al * al; y0 = max(0, y0 - 16) / al * al
+            let rw = (min(w, x1 + 17) - x0 + al - 1) / al * al, rh = (min(h, y1 + 17) - y0 + al - 1) / al * al
+            var alpha = [Float](repeating: 0, count: rw * rh)
+            for y in 0..<rh where y0 + y < h { for x in 0..<rw where x0 + x < w { alpha[y * rw + x] = a.values[(y0 + y) * w + x0 + x] } }
+            let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
+            let (input, fill) = LiteFeatures.restorationInputChannelsLast(idx.map { chunk[$0] }, x0: x0, y0: y0, w: rw, h: rh, alpha: alpha)
+            let r = try engine.network.restoreChannelsLast(input: input, fill: fill, precision: .f32).floats(), f = fill.floats()
+            var d: [Double] = []
+            for i in 0..<(rw * rh) where alpha[i] > 0 { for c in 0..<3 { d.append(Double(r[i * 3 + c] - f[i * 3 + c]) * 255) } }
+            let mean = d.reduce(0, +) / Double(d.count)
+            let absMean = d.reduce(0) { $0 + abs($1) } / Double(d.count)
+            let sp = d.reduce(0) { $0 + abs($1 - mean) } / Double(d.count)
+            sum += absMean * Double(d.count); spread += sp * Double(d.count); count += d.count
+            if perFrame { print(String(format: "frame %d: residual mean |R − fill| %.4f, spread %.4f levels over %d α > 0 px", t, absMean, sp, d.count / 3)) }
+        }
+        if count > 0 {
+            print(String(format: "restoration residual inside α > 0: mean |R − fill| %.4f levels, spread %.4f levels", sum / Double(count), spread / Double(count)))
+        }
     }
 }

@@ -81,6 +81,29 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertGreaterThan(full, 200, "the bar must be detected with α = 1")
     }
 
+    /// `CLEARSUB_LITE_RESTORATION=fill` composites the push-pull fill without the network: the
+    /// same frames as a network whose restoration weights are all 0 (its residual is exactly 0),
+    /// and different from a network that adds a residual.
+    func testFillAloneEqualsAZeroResidualNetwork() throws {
+        let frames = (0..<5).map { EngineFixtures.frame(width: 64, height: 40, seed: $0 + 3, marks: [(8, 16, 40, 5)]) }
+        let withNetwork = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        let fillAlone = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        fillAlone.restorationNetwork = false
+        let zeroWeights = try EngineFixtures.brightnessWeights()
+        for l in LiteArchitecture.restoration {
+            for t in [zeroWeights.weight(l.name).value, zeroWeights.bias(l.name).value] { t.f32.update(repeating: 0, count: t.count) }
+        }
+        let filled = try fillAlone.clean(frames)
+        XCTAssertEqual(filled, try LiteEngine(weights: zeroWeights).clean(frames))
+        XCTAssertNotEqual(filled, frames, "the marks are restored")
+        XCTAssertNotEqual(filled, try withNetwork.clean(frames), "the fixture's network adds a residual")
+        XCTAssertFalse(try LiteEngine.configured(environment: ["CLEARSUB_LITE_RESTORATION": "fill"]).restorationNetwork)
+        XCTAssertTrue(try LiteEngine.configured(environment: [:]).restorationNetwork)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_RESTORATION": "none"])) {
+            XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_RESTORATION"))
+        }
+    }
+
     /// Cleaning consecutive sub-ranges with the rest as context gives those frames exactly as a
     /// whole-chunk call does (what the pipeline's sliding window relies on); the range must lie in
     /// the chunk.

@@ -7,6 +7,12 @@
 // restoration learns where α is still small, and an L1 of the composite averaged over the text
 // region only (the exact mask dilated by 2 px), so the few text pixels of a crop weigh as much as
 // the whole background.
+// Restoration-only mode (`clearsub train stage2 --restoration-only`): the occlusion head of the
+// resumed weights stays fixed and the restoration network is trained again from a fresh start
+// whose last layer is 0 (see `LiteWeights.reinitialise`), under the α the engine restores with
+// (`AlphaMap` at the engine's pair: the fill's hole, the α input and the composite); only the
+// terms that reach it count. The log's `residual` (mean |R − fill|, 8-bit levels) and `text_fill`
+// (the text-region term of the fill alone) show whether the network adds anything (MODEL_CARD.md).
 import ClearTensor
 
 public final class StageTwo {
@@ -19,12 +25,28 @@ public final class StageTwo {
     public var maskWeight: Float = 1
     public var restorationWeight: Float = 0.5
     public var textRegionWeight: Float = 1
+    /// true: only the restoration network learns (the occlusion head is frozen).
+    public let restorationOnly: Bool
 
-    public init(seed: UInt64, prior: LiteWeights?, totalSteps: Int, learningRate: Float = 2e-3, resume: LiteWeights? = nil) throws {
+    public init(seed: UInt64, prior: LiteWeights?, totalSteps: Int, learningRate: Float = 2e-3, resume: LiteWeights? = nil,
+                restorationOnly: Bool = false) throws {
         weights = try resume ?? LiteWeights(layers: LiteArchitecture.engineLayers, seed: seed)
-        self.prior = prior
+        self.restorationOnly = restorationOnly
+        if restorationOnly {
+            guard resume != nil else { throw LiteError.invalidSetting("restoration-only training needs the weights of a trained occlusion head (--resume)") }
+            try weights.reinitialise(LiteArchitecture.restoration.map(\.name), zeroed: ["res.out"], seed: seed)
+            (inferenceThreshold, inferenceFull) = (LiteEngine.defaultAlphaThreshold, LiteEngine.defaultAlphaFull)
+        }
+        self.prior = restorationOnly ? nil : prior
         self.totalSteps = max(totalSteps, 1)
-        optimizer = Adam(weights.ordered, learningRate: learningRate)
+        let restorationNames = Set(LiteArchitecture.restoration.map(\.name))
+        let trained = weights.ordered.filter { !restorationOnly || restorationNames.contains(StageTwo.layerName(of: $0)) }
+        optimizer = Adam(trained, learningRate: learningRate)
+    }
+
+    /// "res.d1" for "res.d1.weight" and "res.d1.bias".
+    static func layerName(of p: Parameter) -> String {
+        p.name.hasSuffix(".weight") ? String(p.name.dropLast(7)) : String(p.name.dropLast(5))
     }
 
     /// Distillation weight at `step` (linear decay to 0 at the end of training).
@@ -38,14 +60,26 @@ public final class StageTwo {
         let occIn = try LiteFeatures.occlusionInput(window: batch.window)
         let alphaHalfTarget = try Ops.pool2d(StageTwo.indicator(batch.alpha), kernel: 2, mode: .average).out
         let tape = Tape()
-        let net = LiteNetwork(weights: weights, trainable: true)
+        let net = LiteNetwork(weights: weights, trainable: true,
+                              frozen: restorationOnly ? Set(LiteArchitecture.occlusion.map(\.name)) : [])
         let logits = try net.occlusionLogits(tape, tape.constant(occIn))
         let alphaHalf = try tape.activation(logits, .sigmoid)
-        let alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
         let window = tape.constant(batch.window)
-        let hole = try fillHoles(batch, predictedHalf: alphaHalf.value, index: index)
+        let alpha: Variable, hole: [UInt8]
+        if restorationOnly {
+            // the α inference gives the restoration (`AlphaMap` at the engine's pair): its support
+            // is the fill's hole, its values the α input and the composite's blend
+            let map = try inferenceAlpha(alphaHalf.value, height: s1, width: s2)
+            alpha = tape.constant(map)
+            hole = map.floats().map { $0 > 0 ? 1 : 0 }
+        } else {
+            alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
+            hole = try fillHoles(batch, predictedHalf: alphaHalf.value, index: index)
+        }
         let fill = tape.constant(try LiteFeatures.centreFill(window: batch.window, hole: hole))
         let restored = try net.restore(tape, window: window, alpha: alpha, fill: fill)
+        // mean |residual| in 8-bit levels: ~0 means the restoration network adds nothing to the fill
+        let residual = try Ops.sub(restored.value, fill.value).floats().reduce(0) { $0 + abs($1) } * 255 / Float(max(fill.value.count, 1))
         let c = LiteArchitecture.radius * 3
         let centre = try tape.slice(window, axis: 1, start: c, end: c + 3)
         let out = try tape.add(centre, try tape.mul(alpha, try tape.sub(restored, centre)))
@@ -59,9 +93,10 @@ public final class StageTwo {
         let (region, share) = StageTwo.textRegion(batch.alpha, radius: 2)
         let regionVar = tape.constant(region)
         let textL1 = try tape.l1Loss(try tape.mul(out, regionVar), try tape.mul(clean, regionVar))
-        var total = try tape.add(gen, tape.affine(sparsity, scale: sparsityWeight))
+        var total = gen
+        if !restorationOnly { total = try tape.add(total, tape.affine(sparsity, scale: sparsityWeight)) }
         if share > 0 { total = try tape.add(total, tape.affine(textL1, scale: textRegionWeight / max(share, 0.01))) }
-        total = try tape.add(total, tape.affine(maskLoss, scale: maskWeight))
+        if !restorationOnly { total = try tape.add(total, tape.affine(maskLoss, scale: maskWeight)) }
         total = try tape.add(total, tape.affine(restL1, scale: restorationWeight))
         var parts: [(String, Float)] = [("l1", l1.value.floats()[0]), ("ssim", ssim.value.floats()[0]),
                                         ("sparsity", sparsity.value.floats()[0]), ("mask", maskLoss.value.floats()[0])]
@@ -73,6 +108,13 @@ public final class StageTwo {
             parts.append(("distill", distill.value.floats()[0]))
         }
         parts.append(("text", share > 0 ? textL1.value.floats()[0] / max(share, 0.01) : 0))
+        parts.append(("residual", residual))
+        if share > 0 {
+            // the same text-region term for the fill alone (R = fill): below it, the network helps
+            let alone = try Ops.add(centre.value, try Ops.mul(alpha.value, try Ops.sub(fill.value, centre.value)))
+            let fillText = try Ops.mul(try Ops.sub(alone, clean.value), region).floats().reduce(0) { $0 + abs($1) }
+            parts.append(("text_fill", fillText / Float(max(alone.count, 1)) / max(share, 0.01)))
+        }
         optimizer.zeroGrad()
         try tape.backward(total)
         optimizer.update()
@@ -81,9 +123,22 @@ public final class StageTwo {
 
     /// α threshold and full value of the `AlphaMap` that makes the predicted fill regions in
     /// training (the shipped weights were trained with 0.5 / 0.8; inference chooses its own pair,
-    /// see MODEL_CARD.md).
+    /// see MODEL_CARD.md; restoration-only training uses the engine's pair).
     public var inferenceThreshold: Float = 0.5
     public var inferenceFull: Float = 0.8
+
+    /// α of each sample as `AlphaMap` makes it from the head's half-resolution probabilities
+    /// [N, 1, h, w] at `inferenceThreshold` / `inferenceFull`: [N, 1, height, width].
+    func inferenceAlpha(_ half: Tensor, height: Int, width: Int) throws -> Tensor {
+        let n = half.shape[0], plane = height * width
+        let out = Tensor(shape: [n, 1, height, width], dtype: .f32, zeroed: false)
+        for b in 0..<n {
+            let p = try Ops.slice(half, axis: 0, start: b, end: b + 1).copy()
+            let map = try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: inferenceThreshold, full: inferenceFull)
+            for i in 0..<plane { out.f32[b * plane + i] = map.values[i] }
+        }
+        return out
+    }
 
     /// Hole masks for the push-pull fill, sample by sample: on alternate samples the exact region
     /// (opacity > 0, grown by 1 px), otherwise the region inference would derive from the head's

@@ -16,6 +16,9 @@ public struct TrainingOptions: Sendable {
     public var out = "lite.safetensors"
     public var prior: String?
     public var resume: String?
+    /// Stage II with the resumed occlusion head fixed and the restoration network trained again
+    /// from a fresh start (`StageTwo.restorationOnly`).
+    public var restorationOnly = false
     /// Synthetic printed pages among the sources (`DocumentSources`).
     public var documentPages = 0
     /// Style presets of the subtitle scripts, cycled over the scripts (`PairSampler`).
@@ -35,6 +38,7 @@ public enum TrainingRun {
         // only when they differ from the v5 recipe, so its files stay byte-identical
         if o.styles != PairSampler.defaultPresets { m["styles"] = o.styles.map(\.rawValue).joined(separator: ",") }
         if let r = o.resume { m["resumed_from"] = (r as NSString).lastPathComponent }
+        if o.restorationOnly { m["restoration_only"] = "1" }
         return m
     }
 
@@ -59,8 +63,10 @@ public enum TrainingRun {
                                       documentPages: o.documentPages, presets: o.styles)
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
         let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
-        let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume)
-        log("stage2: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop), prior \(o.prior ?? "none")")
+        let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume,
+                                 restorationOnly: o.restorationOnly)
+        log("stage2: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop), prior \(o.prior ?? "none")"
+            + (o.restorationOnly ? ", restoration only (occlusion head of \(o.resume ?? "?") fixed)" : ""))
         let start = Date()
         for i in 0..<o.steps {
             stage.optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
