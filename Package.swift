@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
         .testTarget(name: "ClearWanTests", dependencies: ["ClearWan", "ClearTensor", "ClearWeights"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearMedia", "ClearPipeline", "ClearTensor"]),
-        .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia"]),
+        .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia", "ClearLite"]),
     ]
 )
