@@ -13,13 +13,17 @@ public final class LiteWeights {
     /// Fresh weights for `layers`, reproducible from `seed`.
     public init(layers: [LiteLayer], seed: UInt64) throws {
         self.layers = layers
-        for (i, l) in layers.enumerated() {
-            let fanIn = Float(l.inChannels * l.kernel * l.kernel)
-            let bound = (6 / fanIn).squareRoot()
-            let w = Tensor.random(shape: l.weightShape, seed: seed &* 1_000_003 &+ UInt64(i), lo: -bound, hi: bound)
-            parameters[l.name + ".weight"] = Parameter(w, name: l.name + ".weight")
-            parameters[l.name + ".bias"] = Parameter(Tensor(shape: [l.outChannels], dtype: .f32, zeroed: true), name: l.name + ".bias")
-        }
+        for (i, l) in layers.enumerated() { initialise(l, index: i, seed: seed, zeroed: false) }
+    }
+
+    /// He-uniform weight (seeded by the layer's index) or all zeros, and a zero bias.
+    private func initialise(_ l: LiteLayer, index i: Int, seed: UInt64, zeroed: Bool) {
+        let fanIn = Float(l.inChannels * l.kernel * l.kernel)
+        let bound = (6 / fanIn).squareRoot()
+        let w = zeroed ? Tensor(shape: l.weightShape, dtype: .f32, zeroed: true)
+            : Tensor.random(shape: l.weightShape, seed: seed &* 1_000_003 &+ UInt64(i), lo: -bound, hi: bound)
+        parameters[l.name + ".weight"] = Parameter(w, name: l.name + ".weight")
+        parameters[l.name + ".bias"] = Parameter(Tensor(shape: [l.outChannels], dtype: .f32, zeroed: true), name: l.name + ".bias")
     }
 
     /// Fresh parameters (seeded He-uniform, zero bias, as `init(layers:seed:)`) for the layers
@@ -28,12 +32,7 @@ public final class LiteWeights {
     /// of pushing the last ReLU layer's units to zero (the v5 network's `res.d1` died that way).
     public func reinitialise(_ names: [String], zeroed: Set<String>, seed: UInt64) throws {
         for (i, l) in layers.enumerated() where names.contains(l.name) {
-            let fanIn = Float(l.inChannels * l.kernel * l.kernel)
-            let bound = (6 / fanIn).squareRoot()
-            let w = zeroed.contains(l.name) ? Tensor(shape: l.weightShape, dtype: .f32, zeroed: true)
-                : Tensor.random(shape: l.weightShape, seed: seed &* 1_000_003 &+ UInt64(i), lo: -bound, hi: bound)
-            parameters[l.name + ".weight"] = Parameter(w, name: l.name + ".weight")
-            parameters[l.name + ".bias"] = Parameter(Tensor(shape: [l.outChannels], dtype: .f32, zeroed: true), name: l.name + ".bias")
+            initialise(l, index: i, seed: seed, zeroed: zeroed.contains(l.name))
         }
     }
 

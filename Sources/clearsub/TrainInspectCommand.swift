@@ -52,13 +52,13 @@ struct TrainInspect: ParsableCommand {
             print(String(format: "alpha >= %.2f: %.4f of pixels", th, Double(above[k]) / Double(total)) + recall)
         }
         if truth > 0 { print(String(format: "true subtitle pixels (mask > 0.1): %.4f", Double(truth) / Double(total))) }
-        if residual { try reportResidual(chunk) }
+        if residual { try reportResidual(chunk, engine: engine) }
     }
 
     /// Per frame and overall: mean |R − fill| and mean |R − fill − its mean| inside α > 0 (the
     /// engine's α pair, one region around all of it), the network in f32.
-    func reportResidual(_ chunk: [RGBFrame]) throws {
-        let engine = try LiteEngine(weightsPath: weights)
+    func reportResidual(_ chunk: [RGBFrame], engine: LiteEngine) throws {
+        (engine.alphaThreshold, engine.alphaFull) = (LiteEngine.defaultAlphaThreshold, LiteEngine.defaultAlphaFull)
         var (sum, spread, count) = (0.0, 0.0, 0)
         for t in 0..<chunk.count {
             let a = try engine.alphaMap(chunk, at: t)

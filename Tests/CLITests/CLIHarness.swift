@@ -75,6 +75,18 @@ enum CLIHarness {
 final class ErrBox: @unchecked Sendable { var data = Data() }
 
 /// A scratch directory (removed at deinit) with an existence check.
+extension CLIHarness {
+    /// A 2-second 192×108 clip with audio, subtitled by `clearsub synth` (seed 3, en and zh), in
+    /// `s`: the path of `syn/walk_subbed.mp4`.
+    static func subtitledClip(in s: Scratch, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let clean = s.path("walk.mp4")
+        try SyntheticClip.make(clean, width: 192, height: 108, rate: 12, seconds: 2)
+        let synth = try run(["synth", clean, "--output-dir", s.path("syn"), "--seed", "3", "--languages", "en,zh"])
+        XCTAssertEqual(synth.status, 0, synth.stderr, file: file, line: line)
+        return s.path("syn/walk_subbed.mp4")
+    }
+}
+
 final class Scratch {
     let scratch: ScratchDirectory
     var dir: URL { scratch.url }

@@ -8,11 +8,7 @@ import ClearMedia
 final class LiteRemoveCLITests: XCTestCase {
     func testRemoveKeepsFramesRateSizeAndAudio() throws {
         let s = try Scratch("lite-e2e")
-        let clean = s.path("walk.mp4")
-        try SyntheticClip.make(clean, width: 192, height: 108, rate: 12, seconds: 2)
-        let synth = try CLIHarness.run(["synth", clean, "--output-dir", s.path("syn"), "--seed", "3", "--languages", "en,zh"])
-        XCTAssertEqual(synth.status, 0, synth.stderr)
-        let subbed = s.path("syn/walk_subbed.mp4")
+        let subbed = try CLIHarness.subtitledClip(in: s)
         let r = try CLIHarness.run(["remove", subbed, "--output-dir", s.path("out"), "--crf", "10", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let a = try VideoProbe.probe(subbed), b = try VideoProbe.probe(s.path("out/walk_subbed_cleaned.mp4"))

@@ -10,10 +10,7 @@ import ClearMedia
 final class TrainInspectCLITests: XCTestCase {
     func testResidualReportSeesWhatTheRestorationAdds() throws {
         let s = try Scratch("inspect-residual")
-        let clean = s.path("walk.mp4")
-        try SyntheticClip.make(clean, width: 192, height: 108, rate: 12, seconds: 2)
-        let synth = try CLIHarness.run(["synth", clean, "--output-dir", s.path("syn"), "--seed", "3", "--languages", "en,zh"])
-        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let subbed = try CLIHarness.subtitledClip(in: s)
         let restoration = LiteArchitecture.restoration.map(\.name)
         let zero = try LiteWeights(layers: LiteArchitecture.engineLayers, path: LiteEngine.bundledWeightsPath)
         try zero.reinitialise(restoration, zeroed: Set(restoration), seed: 1)
@@ -23,7 +20,7 @@ final class TrainInspectCLITests: XCTestCase {
         try fresh.save(to: s.path("fresh.safetensors"))
 
         func residual(_ weights: String) throws -> Double {
-            let r = try CLIHarness.run(["train", "inspect", s.path("syn/walk_subbed.mp4"), "--frames", "8", "--residual",
+            let r = try CLIHarness.run(["train", "inspect", subbed, "--frames", "8", "--residual",
                                         "--weights", s.path(weights)])
             XCTAssertEqual(r.status, 0, r.stderr)
             let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("restoration residual inside α > 0") },

@@ -39,14 +39,9 @@ public final class StageTwo {
         }
         self.prior = restorationOnly ? nil : prior
         self.totalSteps = max(totalSteps, 1)
-        let restorationNames = Set(LiteArchitecture.restoration.map(\.name))
-        let trained = weights.ordered.filter { !restorationOnly || restorationNames.contains(StageTwo.layerName(of: $0)) }
+        let w = weights
+        let trained = restorationOnly ? LiteArchitecture.restoration.flatMap { [w.weight($0.name), w.bias($0.name)] } : w.ordered
         optimizer = Adam(trained, learningRate: learningRate)
-    }
-
-    /// "res.d1" for "res.d1.weight" and "res.d1.bias".
-    static func layerName(of p: Parameter) -> String {
-        p.name.hasSuffix(".weight") ? String(p.name.dropLast(7)) : String(p.name.dropLast(5))
     }
 
     /// Distillation weight at `step` (linear decay to 0 at the end of training).
@@ -133,11 +128,17 @@ public final class StageTwo {
         let n = half.shape[0], plane = height * width
         let out = Tensor(shape: [n, 1, height, width], dtype: .f32, zeroed: false)
         for b in 0..<n {
-            let p = try Ops.slice(half, axis: 0, start: b, end: b + 1).copy()
-            let map = try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: inferenceThreshold, full: inferenceFull)
+            let map = try alphaMap(half, sample: b, width: width, height: height)
             for i in 0..<plane { out.f32[b * plane + i] = map.values[i] }
         }
         return out
+    }
+
+    /// Sample `b` of the head's half-resolution probabilities as `AlphaMap` makes it at
+    /// `inferenceThreshold` / `inferenceFull`.
+    func alphaMap(_ half: Tensor, sample b: Int, width: Int, height: Int) throws -> AlphaMap {
+        let p = try Ops.slice(half, axis: 0, start: b, end: b + 1).copy()
+        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: inferenceThreshold, full: inferenceFull)
     }
 
     /// Hole masks for the push-pull fill, sample by sample: on alternate samples the exact region
@@ -152,8 +153,7 @@ public final class StageTwo {
             if (index + b) % 2 == 0 {
                 for i in 0..<plane where exact[b * plane + i] > 0 { hole[b * plane + i] = 1 }
             } else {
-                let p = try Ops.slice(predictedHalf, axis: 0, start: b, end: b + 1).copy()
-                let map = try AlphaMap(halfProbabilities: p, width: w, height: h, threshold: inferenceThreshold, full: inferenceFull)
+                let map = try alphaMap(predictedHalf, sample: b, width: w, height: h)
                 for i in 0..<plane where map.values[i] > 0 { hole[b * plane + i] = 1 }
             }
         }
