@@ -51,7 +51,7 @@ public final class LiteEngine: WindowedEngine {
     public var restorationNetwork = true
     /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
     /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
-    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=5,core=0.8,change=0,fade=0,release=1,rreach=2"`).
+    /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2"`).
     public var temporalAlpha: TemporalAlphaSettings? = TemporalAlphaSettings()
     /// Head α of the last frames of the previous call, by video frame index (a neighbour's α is
     /// computed once, not again when the window slides), and the index of the next output frame.

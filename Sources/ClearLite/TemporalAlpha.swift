@@ -23,8 +23,9 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// When > 0, a pixel that changed also borrows if, for every frame on the other side, it lies
     /// between that frame and the neighbour in every channel (more than `tolerance` from both)
     /// and those two differ by more than this (levels, in some channel): a cue fading in or out
-    /// (0: off).
-    public var fade = 0
+    /// (0: off; 40 since the tenth session, chosen on training footage with the v7 weights,
+    /// MODEL_CARD.md "v7").
+    public var fade = 40
     /// When 1, the background memory may record a pixel that has α > 0 in this frame but differs
     /// (by more than `tolerance`) from every frame within `reach` whose head α there is at least
     /// `core`: the head's window saw the text of a cue that starts or ended a frame or two away,
@@ -40,7 +41,7 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
 
     public init() {}
 
-    /// "reach=2,tolerance=5,core=0.8,change=0,fade=0,release=1,rreach=2" (any key may be left out); nil on
+    /// "reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2" (any key may be left out); nil on
     /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
