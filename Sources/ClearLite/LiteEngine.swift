@@ -299,13 +299,21 @@ public final class LiteEngine: WindowedEngine {
         return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
     }
 
-    /// The restored region [1, 3, h, w] (planar, region coordinates).
-    func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
+    /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):
+    /// α cut to the region (row-major, 0 beyond the frame), the network's channels-last input and
+    /// the push-pull fill [1, h, w, 3] it starts from.
+    public func restorationInputs(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) -> (alpha: [Float], input: Tensor, fill: Tensor) {
         var a = [Float](repeating: 0, count: r.width * r.height)
         for y in 0..<r.height where r.y + y < alpha.height {
             for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
         let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a)
+        return (a, input, fill)
+    }
+
+    /// The restored region [1, 3, h, w] (planar, region coordinates).
+    func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
+        let (_, input, fill) = restorationInputs(frames: frames, alpha: alpha, region: r)
         guard restorationNetwork else { return try Ops.channelsFirst(fill) }
         return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill, precision: restorationPrecision))
     }

@@ -56,7 +56,8 @@ struct TrainInspect: ParsableCommand {
     }
 
     /// Per frame and overall: mean |R − fill| and mean |R − fill − its mean| inside α > 0 (the
-    /// engine's α pair, one region around all of it), the network in f32.
+    /// engine's α pair again, after the threshold statistics; one region around all of it), the
+    /// network in f32.
     func reportResidual(_ chunk: [RGBFrame], engine: LiteEngine) throws {
         (engine.alphaThreshold, engine.alphaFull) = (LiteEngine.defaultAlphaThreshold, LiteEngine.defaultAlphaFull)
         var (sum, spread, count) = (0.0, 0.0, 0)
@@ -69,10 +70,9 @@ struct TrainInspect: ParsableCommand {
             let al = LiteArchitecture.alignment
             x0 = max(0, x0 - 16) / al * al; y0 = max(0, y0 - 16) / al * al
             let rw = (min(w, x1 + 17) - x0 + al - 1) / al * al, rh = (min(h, y1 + 17) - y0 + al - 1) / al * al
-            var alpha = [Float](repeating: 0, count: rw * rh)
-            for y in 0..<rh where y0 + y < h { for x in 0..<rw where x0 + x < w { alpha[y * rw + x] = a.values[(y0 + y) * w + x0 + x] } }
             let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-            let (input, fill) = LiteFeatures.restorationInputChannelsLast(idx.map { chunk[$0] }, x0: x0, y0: y0, w: rw, h: rh, alpha: alpha)
+            let (alpha, input, fill) = engine.restorationInputs(frames: idx.map { chunk[$0] }, alpha: a,
+                                                                region: TileRegion(x: x0, y: y0, width: rw, height: rh))
             let r = try engine.network.restoreChannelsLast(input: input, fill: fill, precision: .f32).floats(), f = fill.floats()
             var d: [Double] = []
             for i in 0..<(rw * rh) where alpha[i] > 0 { for c in 0..<3 { d.append(Double(r[i * 3 + c] - f[i * 3 + c]) * 255) } }

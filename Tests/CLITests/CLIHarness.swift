@@ -74,7 +74,6 @@ enum CLIHarness {
 
 final class ErrBox: @unchecked Sendable { var data = Data() }
 
-/// A scratch directory (removed at deinit) with an existence check.
 extension CLIHarness {
     /// A 2-second 192×108 clip with audio, subtitled by `clearsub synth` (seed 3, en and zh), in
     /// `s`: the path of `syn/walk_subbed.mp4`.
@@ -87,6 +86,7 @@ extension CLIHarness {
     }
 }
 
+/// A scratch directory (removed at deinit) with an existence check.
 final class Scratch {
     let scratch: ScratchDirectory
     var dir: URL { scratch.url }
