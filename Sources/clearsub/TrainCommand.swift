@@ -16,6 +16,10 @@ struct TrainOptionGroup: ParsableArguments {
     @Option(help: "Synthetic printed pages added as hard negatives (0: none, as for the v3 weights).") var documentPages = 0
     @Option(help: "Comma-separated style presets of the training subtitles, cycled over the scripts (default: random,random,classic,yellow,boxed).")
     var styles: String?
+    @Option(help: "Share of training windows drawn across a cue's start or end (0: none, as for the v3-v7 weights).")
+    var boundaryShare = 0.0
+    @Option(help: "Share of training windows cut as at a clip's first or last frames, which the engine repeats (0: none).")
+    var edgeShare = 0.0
 
     func options() throws -> TrainingOptions {
         guard crop >= 32, crop % 8 == 0 else { throw ValidationError("--crop must be a multiple of 8, at least 32") }
@@ -25,6 +29,10 @@ struct TrainOptionGroup: ParsableArguments {
         o.checkpointEvery = max(1, checkpointEvery); o.dataDirectory = data; o.out = out
         guard documentPages >= 0 else { throw ValidationError("--document-pages must be 0 or more") }
         o.documentPages = documentPages
+        guard (0...1).contains(boundaryShare), (0...1).contains(edgeShare) else {
+            throw ValidationError("--boundary-share and --edge-share must be between 0 and 1")
+        }
+        o.boundaryShare = boundaryShare; o.edgeShare = edgeShare
         if let styles {
             do { o.styles = try styles.split(separator: ",").map { try StylePreset(parsing: String($0)) } } catch {
                 throw ValidationError("--styles: \(error)")

@@ -53,4 +53,42 @@ final class TrainingTests: XCTestCase {
         let headAfter = LiteArchitecture.occlusion.map { two.weights.weight($0.name).value.floats() + two.weights.bias($0.name).value.floats() }
         XCTAssertEqual(headAfter, headBefore, "the occlusion head is frozen")
     }
+
+    /// Frame k of sample b of a window batch, as floats.
+    private func windowFrame(_ batch: TrainingBatch, _ b: Int, _ k: Int) -> [Float] {
+        let plane = 3 * batch.window.shape[2] * batch.window.shape[3]
+        let all = batch.window.floats()
+        return Array(all[(b * LiteArchitecture.window + k) * plane..<(b * LiteArchitecture.window + k + 1) * plane])
+    }
+
+    /// Boundary windows: over a flat grey scene without noise, a frame is grey exactly when it
+    /// shows no subtitle; every boundary window has such a frame, and some frame with text.
+    func testBoundaryWindowsCrossACueStartOrEnd() throws {
+        let grey = CleanSource(name: "grey", width: 96, height: 64, frames: [[UInt8](repeating: 128, count: 96 * 64 * 3)])
+        let sampler = try PairSampler(sources: [grey], crop: 64, seed: 9, scripts: 1, sceneTextCopies: 0)
+        sampler.maxNoise = 0; sampler.textCropProbability = 1; sampler.boundaryShare = 1
+        let batch = try sampler.batch(8)
+        let flat = [Float](repeating: 128 / 255, count: 3 * 64 * 64)
+        var withText = 0
+        for b in 0..<8 {
+            let shown = (0..<LiteArchitecture.window).filter { windowFrame(batch, b, $0).enumerated().contains { abs($0.element - flat[$0.offset]) > 1e-6 } }.count
+            XCTAssertLessThan(shown, LiteArchitecture.window, "sample \(b): every frame shows a subtitle")
+            withText += shown
+        }
+        XCTAssertGreaterThan(withText, 0)
+    }
+
+    /// Edge windows repeat the first or last frames, as the engine does at a clip's ends.
+    func testEdgeWindowsRepeatAnEdgeFrame() throws {
+        var px = [UInt8](repeating: 0, count: 96 * 64 * 3)
+        for i in 0..<px.count { px[i] = UInt8((i * 37 + (i / 288) * 11) % 200) }
+        let source = CleanSource(name: "pattern", width: 96, height: 64, frames: [px])
+        let sampler = try PairSampler(sources: [source], crop: 32, seed: 4, scripts: 1, sceneTextCopies: 0)
+        sampler.edgeShare = 1
+        let batch = try sampler.batch(6)
+        for b in 0..<6 {
+            let f = (0..<LiteArchitecture.window).map { windowFrame(batch, b, $0) }
+            XCTAssertTrue(f[0] == f[1] || f[3] == f[4], "sample \(b) repeats no edge frame")
+        }
+    }
 }

@@ -26,6 +26,14 @@ public final class PairSampler {
     public var textCropProbability = 0.6
     /// Largest sensor-noise amplitude (in 8-bit levels) added to the clean footage.
     public var maxNoise = 6.0
+    /// Share of windows drawn across a cue's start or end (some frames with subtitles, some
+    /// without): a frame just before a cue is clean even though its window sees the cue coming.
+    /// 0 in the v3–v7 recipe (no random draw is made then, so those runs stay byte-identical).
+    public var boundaryShare = 0.0
+    /// Share of windows cut as at a clip's first or last frames, where the engine repeats the
+    /// edge frame (`LiteEngine` clamps the window): one or two frames on one side become copies
+    /// of the next one in. 0 in the v3–v7 recipe.
+    public var edgeShare = 0.0
 
     /// The styles of the v3/v5 recipe (`clearsub train --styles` changes them).
     public static let defaultPresets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]
@@ -59,14 +67,33 @@ public final class PairSampler {
         // A time whose centre frame shows text, most of the time.
         var t0 = 0
         var rendered: [RenderedSubtitles] = []
-        for attempt in 0..<6 {
-            t0 = rng.int(0...(lengthMs - n * frameMs))
-            rendered = (0..<n).map { renderer.render(atMilliseconds: Int64(t0 + $0 * frameMs)) }
-            if !rendered[c].isEmpty || attempt == 5 || rng.chance(0.1) { break }
+        if boundaryShare > 0, rng.chance(boundaryShare) {
+            // a window across a cue's start or end (random times until one is found)
+            for _ in 0..<40 {
+                t0 = rng.int(0...(lengthMs - n * frameMs))
+                rendered = (0..<n).map { renderer.render(atMilliseconds: Int64(t0 + $0 * frameMs)) }
+                let shown = rendered.filter { !$0.isEmpty }.count
+                if shown > 0 && shown < n { break }
+            }
+        } else {
+            for attempt in 0..<6 {
+                t0 = rng.int(0...(lengthMs - n * frameMs))
+                rendered = (0..<n).map { renderer.render(atMilliseconds: Int64(t0 + $0 * frameMs)) }
+                if !rendered[c].isEmpty || attempt == 5 || rng.chance(0.1) { break }
+            }
         }
-        // A crop that contains text most of the time.
+        // the window's frame k shows the scene and subtitles of frame source[k] (a clip's edge repeats a frame)
+        var source = Array(0..<n)
+        if edgeShare > 0, rng.chance(edgeShare) {
+            let cut = rng.int(1...c)
+            if rng.chance(0.5) { for k in 0..<cut { source[k] = cut } } else { for k in (n - cut)..<n { source[k] = n - 1 - cut } }
+        }
+        // A crop that contains text most of the time: the centre's (v3–v7 recipe), or else, with
+        // boundary or edge windows on, the nearest frame's with text.
+        let nearest = boundaryShare > 0 || edgeShare > 0 ? [c] + (1...c).flatMap { [c - $0, c + $0] } : [c]
+        let inkFrame = nearest.first { !rendered[source[$0]].isEmpty } ?? c
         var rx = rng.int(0...(cw - s)), ry = rng.int(0...(ch - s))
-        if let ink = rendered[c].inkBounds(), rng.chance(textCropProbability) {
+        if let ink = rendered[source[inkFrame]].inkBounds(), rng.chance(textCropProbability) {
             let px = rng.int(ink.minX...max(ink.minX, ink.maxX - 1)), py = rng.int(ink.minY...max(ink.minY, ink.maxY - 1))
             rx = min(max(px - rng.int(8...(s - 8)), 0), cw - s)
             ry = min(max(py - rng.int(8...(s - 8)), 0), ch - s)
@@ -77,6 +104,12 @@ public final class PairSampler {
         var canvas = RGBFrame(width: cw, height: ch)
         let noise = rng.chance(0.6) ? rng.uniform(0, maxNoise) : 0
         for k in 0..<n {
+            if source[k] != k {
+                // a repeated edge frame: the same pixels as the window frame it copies
+                let from = window.f32 + (b * n + source[k]) * 3 * plane
+                if source[k] < k { (window.f32 + (b * n + k) * 3 * plane).update(from: from, count: 3 * plane) }
+                continue
+            }
             path.render(frame: k, rx: rx, ry: ry, w: s, h: s, into: &canvas)
             if noise > 0 { addNoise(&canvas, rx, ry, s, amplitude: noise) }
             if k == c { copyCrop(canvas, rx, ry, s, into: clean.f32 + b * 3 * plane) }
@@ -86,6 +119,10 @@ public final class PairSampler {
                 let dst = alpha.f32 + b * plane
                 for y in 0..<s { for x in 0..<s { dst[y * s + x] = Float(mask.pixels[(ry + y) * cw + rx + x]) / 255 } }
             }
+        }
+        // copies of a later frame (a clip's first frames) are made once that frame exists
+        for k in 0..<n where source[k] > k {
+            (window.f32 + (b * n + k) * 3 * plane).update(from: window.f32 + (b * n + source[k]) * 3 * plane, count: 3 * plane)
         }
     }
 
