@@ -1,7 +1,7 @@
 // Background memory for still shots: under a subtitle, a fixed camera shows the scenery it showed
-// before the cue appeared (or between two cues). The plate keeps, per pixel, the last value seen
-// away from any subtitle (α = 0 within `guardDistance` pixels) once that value has held still for
-// `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
+// before the cue appeared (or between two cues). The plate keeps, per pixel, the running mean of
+// the values seen away from any subtitle (α = 0 within `guardDistance` pixels) since the pixel
+// last changed (`averageFrames`), once it has held still for `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
 // guess if the scenery around it still matches the plate: in its `block`² block, at least
 // `contextShare` of the pixels of the surrounding blocks (`contextBlocks`) that are subtitle-free
 // now and known to the plate are within `stabilityTolerance` luma levels of it. A moving camera,
@@ -70,11 +70,16 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// within `stabilityTolerance` of the previous frame in place, and moves the plate only by a
     /// shift under which at least this share are.
     public var followShare: Float = 0.9
+    /// The plate value is the running mean of the pixel's current stable run, over about its
+    /// last this many frames: a still camera's noise averages out, where one frame's value
+    /// carries all of it (1: the last value, as up to the tenth session; 16 chosen on training
+    /// footage in the eleventh, MODEL_CARD.md "Running mean").
+    public var averageFrames = 16
 
     public init() {}
 
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
-    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare)
+    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean)
     /// over the defaults; nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
@@ -99,6 +104,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "holdstill": guard let x = Float(v) else { return nil }; holdStillFraction = x
             case "follow": guard let x = Int(v), x >= 0 else { return nil }; followReach = x
             case "fshare": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; followShare = x
+            case "mean": guard let x = Int(v), x >= 1 else { return nil }; averageFrames = x
             default: return nil
             }
         }
@@ -110,12 +116,14 @@ public struct BackgroundPlate: Sendable {
     public let height: Int
     public var settings: BackgroundMemorySettings
 
-    /// RGB of the last stable, subtitle-free sighting of each pixel; `known` is 1 where there is one.
+    /// RGB of each pixel's stable, subtitle-free sightings (their running mean); `known` is 1 where there is one.
     var rgb: [UInt8]
     var known: [UInt8]
     /// Luma at the start of each pixel's current stable run, and the run's length (saturating).
     var anchor: [UInt8]
     var run: [UInt8]
+    /// RGB running mean of each pixel's stable run (`averageFrames` > 1; empty otherwise).
+    var mean: [Float] = []
     /// Luma of the last recorded frame away from the subtitle, -1 near it (empty before the
     /// first): what `follow` measures a camera pan against.
     var previous: [Int16] = []
@@ -318,9 +326,9 @@ public struct BackgroundPlate: Sendable {
         return replaced
     }
 
-    /// Advances every pixel's stability run with `frame` (the input), keeps its luma for `follow`,
-    /// and records the pixels that are away from the subtitle (`near` = 0) and have been stable
-    /// for `stableFrames` frames;
+    /// Advances every pixel's stability run (and its running mean) with `frame` (the input),
+    /// keeps its luma for `follow`, and records the pixels that are away from the subtitle
+    /// (`near` = 0) and have been stable for `stableFrames` frames;
     /// when the frame is `still`, a known pixel whose new value is far from its plate value waits
     /// for `holdFrames` stable frames.
     public mutating func record(_ frame: RGBFrame, near: [UInt8], still: Bool = false) {
@@ -329,24 +337,41 @@ public struct BackgroundPlate: Sendable {
         let limit = settings.completionDifference ?? 255
         let holdRun = still && settings.completionDifference != nil ? min(255, settings.holdFrames) : 0
         if previous.count != w * height { previous = [Int16](repeating: -1, count: w * height) }
+        let averaging = settings.averageFrames > 1, cap = Float(settings.averageFrames)
+        if averaging && mean.count != 3 * w * height { mean = [Float](repeating: 0, count: 3 * w * height) }
+        mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
         anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in previous.withUnsafeMutableBufferPointer { lp in
             let (src, nr, dst, k, an, rn, last) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!,
                                                    rp.baseAddress!, lp.baseAddress!)
+            let m = averaging ? mp.baseAddress : nil
             parallelFor(height, minChunk: 16) { part in
                 for i in part.lowerBound * w..<part.upperBound * w {
                     if nr[i] != 0 { rn[i] = 0; last[i] = -1; continue }
                     let l = Self.luma(src + 3 * i)
                     last[i] = Int16(l)
-                    if rn[i] == 0 || abs(l - Int(an[i])) > tol { an[i] = UInt8(l); rn[i] = 1 } else if rn[i] < 255 { rn[i] += 1 }
+                    if rn[i] == 0 || abs(l - Int(an[i])) > tol {
+                        an[i] = UInt8(l); rn[i] = 1
+                        if let m { for c in 0..<3 { m[3 * i + c] = Float(src[3 * i + c]) } }
+                    } else {
+                        if rn[i] < 255 { rn[i] += 1 }
+                        if let m {
+                            let weight = 1 / min(Float(rn[i]), cap)
+                            for c in 0..<3 { m[3 * i + c] += (Float(src[3 * i + c]) - m[3 * i + c]) * weight }
+                        }
+                    }
                     if rn[i] >= need {
                         if Int(rn[i]) < holdRun, k[i] != 0, Self.channelDifference(src + 3 * i, dst + 3 * i) > limit { continue }
-                        dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
+                        if let m {
+                            for c in 0..<3 { dst[3 * i + c] = UInt8(min(255, max(0, m[3 * i + c].rounded()))) }
+                        } else {
+                            dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
+                        }
                         k[i] = 1
                     }
                 }
             }
-        } } } } } } }
+        } } } } } } } }
     }
 }

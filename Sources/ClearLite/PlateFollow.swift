@@ -210,5 +210,6 @@ extension BackgroundPlate {
         known = moved(known, channels: 1, fill: 0)
         anchor = moved(anchor, channels: 1, fill: 0)
         run = moved(run, channels: 1, fill: 0)
+        if !mean.isEmpty { mean = moved(mean, channels: 3, fill: 0) }
     }
 }

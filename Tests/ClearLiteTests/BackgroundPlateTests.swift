@@ -63,6 +63,34 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(out[0], 0, "pixels with α = 0 are not written")
     }
 
+    /// With `averageFrames`, the plate is the running mean of a still pixel's noisy values:
+    /// +2, −2, +2, −2 levels of noise average to the background itself.
+    func testRunningMeanAveragesTheNoiseOfAStillShot() {
+        func noisy(_ d: Int) -> RGBFrame {
+            var f = still
+            for i in 0..<f.pixels.count { f.pixels[i] = UInt8(min(255, max(0, Int(f.pixels[i]) + d))) }
+            return f
+        }
+        let frames = [2, -2, 2, -2].map(noisy), alpha = barAlpha()
+        for average in [1, 4] {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.averageFrames = average
+            for f in frames { plate.record(f, near: plate.nearSubtitle(empty)) }
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            let frame = withBar(frames[3])
+            plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: plate.nearSubtitle(alpha)))
+            var checked = 0
+            for y in bar.y..<(bar.y + bar.h) { for x in bar.x..<(bar.x + bar.w) { for c in 0..<3 {
+                let v = Int(still.pixels[(y * 96 + x) * 3 + c])
+                guard v >= 2 && v <= 253 else { continue }
+                // the mean is the background; the last value is 2 levels below it
+                XCTAssertEqual(restored.f32[c * 96 * 64 + y * 96 + x] * 255, Float(average == 1 ? v - 2 : v), accuracy: 1e-3)
+                checked += 1
+            } } }
+            XCTAssertGreaterThan(checked, bar.w * bar.h)
+        }
+    }
+
     /// The camera moved (the background shifted by 3 px): the block test fails, nothing is replaced.
     func testMovedSceneryKeepsTheNetworkRestoration() {
         var plate = BackgroundPlate(width: 96, height: 64)
@@ -385,9 +413,9 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(try LiteEngine.configured(environment: [:]).backgroundMemory, BackgroundMemorySettings())
         var custom = BackgroundMemorySettings()
         custom.contextShare = 0.9; custom.contextBlocks = 1; custom.completionDifference = nil; custom.completionReach = 6; custom.holdFrames = 30
-        custom.completionShare = 0.99; custom.followReach = 0; custom.followShare = 0.8
-        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99,follow=0,fshare=0.8"]).backgroundMemory, custom)
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2"] {
+        custom.completionShare = 0.99; custom.followReach = 0; custom.followShare = 0.8; custom.averageFrames = 6
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99,follow=0,fshare=0.8,mean=6"]).backgroundMemory, custom)
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }
