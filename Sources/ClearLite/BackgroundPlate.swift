@@ -122,8 +122,8 @@ public struct BackgroundPlate: Sendable {
     /// Luma at the start of each pixel's current stable run, and the run's length (saturating).
     var anchor: [UInt8]
     var run: [UInt8]
-    /// RGB running mean of each pixel's stable run (`averageFrames` > 1; empty otherwise).
-    var mean: [Float] = []
+    /// RGB running mean of each pixel's stable run in 1/128 levels (`averageFrames` > 1; empty otherwise).
+    var mean: [UInt16] = []
     /// Luma of the last recorded frame away from the subtitle, -1 near it (empty before the
     /// first): what `follow` measures a camera pan against.
     var previous: [Int16] = []
@@ -337,8 +337,10 @@ public struct BackgroundPlate: Sendable {
         let limit = settings.completionDifference ?? 255
         let holdRun = still && settings.completionDifference != nil ? min(255, settings.holdFrames) : 0
         if previous.count != w * height { previous = [Int16](repeating: -1, count: w * height) }
-        let averaging = settings.averageFrames > 1, cap = Float(settings.averageFrames)
-        if averaging && mean.count != 3 * w * height { mean = [Float](repeating: 0, count: 3 * w * height) }
+        let averaging = settings.averageFrames > 1, cap = min(255, settings.averageFrames)
+        if averaging && mean.count != 3 * w * height { mean = [UInt16](repeating: 0, count: 3 * w * height) }
+        // the running mean's weight 1/n for a run of n frames, in 1/65536
+        let weights = (0...255).map { Int32(65536 / max(1, min($0, cap))) }
         mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
@@ -346,6 +348,7 @@ public struct BackgroundPlate: Sendable {
             let (src, nr, dst, k, an, rn, last) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!,
                                                    rp.baseAddress!, lp.baseAddress!)
             let m = averaging ? mp.baseAddress : nil
+            weights.withUnsafeBufferPointer { wt in
             parallelFor(height, minChunk: 16) { part in
                 for i in part.lowerBound * w..<part.upperBound * w {
                     if nr[i] != 0 { rn[i] = 0; last[i] = -1; continue }
@@ -353,24 +356,28 @@ public struct BackgroundPlate: Sendable {
                     last[i] = Int16(l)
                     if rn[i] == 0 || abs(l - Int(an[i])) > tol {
                         an[i] = UInt8(l); rn[i] = 1
-                        if let m { for c in 0..<3 { m[3 * i + c] = Float(src[3 * i + c]) } }
+                        if let m { for c in 0..<3 { m[3 * i + c] = UInt16(src[3 * i + c]) << 7 } }
                     } else {
                         if rn[i] < 255 { rn[i] += 1 }
                         if let m {
-                            let weight = 1 / min(Float(rn[i]), cap)
-                            for c in 0..<3 { m[3 * i + c] += (Float(src[3 * i + c]) - m[3 * i + c]) * weight }
+                            let weight = wt[Int(rn[i])]
+                            for c in 0..<3 {
+                                let old = Int32(m[3 * i + c])
+                                m[3 * i + c] = UInt16(old + (((Int32(src[3 * i + c]) << 7) - old) * weight) >> 16)
+                            }
                         }
                     }
                     if rn[i] >= need {
                         if Int(rn[i]) < holdRun, k[i] != 0, Self.channelDifference(src + 3 * i, dst + 3 * i) > limit { continue }
                         if let m {
-                            for c in 0..<3 { dst[3 * i + c] = UInt8(min(255, max(0, m[3 * i + c].rounded()))) }
+                            for c in 0..<3 { dst[3 * i + c] = UInt8((m[3 * i + c] + 64) >> 7) }
                         } else {
                             dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
                         }
                         k[i] = 1
                     }
                 }
+            }
             }
         } } } } } } } }
     }
