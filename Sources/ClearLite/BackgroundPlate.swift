@@ -170,7 +170,11 @@ public struct BackgroundPlate: Sendable {
     /// The pixels with α > 0.
     func touched(_ alpha: AlphaMap) -> BinaryMask {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
-        return BinaryMask(width: width, height: height, bits: alpha.values.map { $0 > 0 ? 1 : 0 })
+        var bits = [UInt8](repeating: 0, count: width * height)
+        alpha.values.withUnsafeBufferPointer { a in bits.withUnsafeMutableBufferPointer { b in
+            for i in 0..<a.count { b[i] = a[i] > 0 ? 1 : 0 }
+        } }
+        return BinaryMask(width: width, height: height, bits: bits)
     }
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the

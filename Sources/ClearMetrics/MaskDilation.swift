@@ -31,27 +31,40 @@ public enum MaskDilation {
     /// Radius of the square structuring element: (2·radius + 1)² = 5 × 5.
     public static let radius = 2
 
-    /// Binary dilation by a (2·radius + 1)² square, computed separably: a distance-limited running
-    /// max along each row that holds a set pixel, then, for each output row, the OR of the swept
+    /// Binary dilation by a (2·radius + 1)² square, computed separably: each run of set pixels of
+    /// a row widened by `radius` on both sides, then, for each output row, the OR of the widened
     /// rows within `radius` (rows farther than `radius` from every set pixel stay empty, untouched).
     public static func dilate(_ mask: BinaryMask, radius: Int = MaskDilation.radius) -> BinaryMask {
         let w = mask.width, h = mask.height
         if radius <= 0 { return mask }
-        let rowHas = (0..<h).map { y in mask.bits[(y * w)..<((y + 1) * w)].contains { $0 != 0 } }
         var out = [UInt8](repeating: 0, count: w * h)
+        var rowHas = [Bool](repeating: false, count: h)
+        var rowPass = [UInt8](repeating: 0, count: w * h)
+        mask.bits.withUnsafeBufferPointer { mp in rowPass.withUnsafeMutableBufferPointer { rp in
+            let raw = UnsafeRawPointer(mp.baseAddress!)
+            for y in 0..<h {
+                let m = mp.baseAddress! + y * w, r = rp.baseAddress! + y * w
+                var any: UInt8 = 0
+                for x in 0..<w { any |= m[x] }
+                guard any != 0 else { continue }
+                rowHas[y] = true
+                var x = 0
+                while x < w {
+                    // skip empty pixels eight at a time
+                    while x + 8 <= w && raw.loadUnaligned(fromByteOffset: y * w + x, as: UInt64.self) == 0 { x += 8 }
+                    guard x < w else { break }
+                    if m[x] == 0 { x += 1; continue }
+                    var end = x + 1
+                    while end < w && m[end] != 0 { end += 1 }
+                    let a = max(0, x - radius), b = min(w, end + radius)
+                    (r + a).update(repeating: 1, count: b - a)
+                    x = end
+                }
+            }
+        } }
         guard let first = rowHas.firstIndex(of: true), let last = rowHas.lastIndex(of: true) else {
             return BinaryMask(width: w, height: h, bits: out)
         }
-        var rowPass = [UInt8](repeating: 0, count: w * h)
-        mask.bits.withUnsafeBufferPointer { mp in rowPass.withUnsafeMutableBufferPointer { rp in
-            let (m, r) = (mp.baseAddress!, rp.baseAddress!)
-            for y in first...last where rowHas[y] {
-                var lastX = Int.min / 2
-                for x in 0..<w { if m[y * w + x] != 0 { lastX = x }; if x - lastX <= radius { r[y * w + x] = 1 } }
-                lastX = Int.max / 2
-                for x in stride(from: w - 1, through: 0, by: -1) { if m[y * w + x] != 0 { lastX = x }; if lastX - x <= radius { r[y * w + x] = 1 } }
-            }
-        } }
         rowPass.withUnsafeBufferPointer { rp in out.withUnsafeMutableBufferPointer { op in
             let (r, o) = (rp.baseAddress!, op.baseAddress!)
             for y in max(0, first - radius)...min(h - 1, last + radius) {
