@@ -116,7 +116,9 @@ public struct BackgroundPlate: Sendable {
     public let height: Int
     public var settings: BackgroundMemorySettings
 
-    /// RGB of each pixel's stable, subtitle-free sightings (their running mean); `known` is 1 where there is one.
+    /// RGB of each pixel's stable, subtitle-free sightings (their running mean); `known` is 1 where
+    /// there is one, 2 where the only sighting is a frame `recordClean` took (a frame beside a
+    /// cue): `apply` uses both, the scenery test, the stillness and the completion only 1.
     var rgb: [UInt8]
     var known: [UInt8]
     /// Luma at the start of each pixel's current stable run, and the run's length (saturating).
@@ -179,7 +181,7 @@ public struct BackgroundPlate: Sendable {
 
     /// Blocks (`block`² pixels, row-major, ⌈w/block⌉ per row) whose scenery still matches the
     /// plate: only blocks holding a pixel of `testing` (default `near`) are tested (the others
-    /// are false). A block's context is the subtitle-free, plate-known pixels of the blocks
+    /// are false). A block's context is the subtitle-free pixels with a stable sighting (`known` 1) of the blocks
     /// within `contextBlocks` of it. `near` is `nearSubtitle(alpha)`, `frame` the input frame.
     public func matchingBlocks(frame: RGBFrame, near: [UInt8], testing: [UInt8]? = nil) -> [Bool] {
         matchingBlocks(frame: frame, near: near, testing: testing, shares: [settings.contextShare])[0]
@@ -216,7 +218,7 @@ public struct BackgroundPlate: Sendable {
                     let bx = todo[j] % bw, by = todo[j] / bw
                     var same = 0, n = 0
                     for y in by * b..<min(fh, (by + 1) * b) {
-                        for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                        for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] == 1 {
                             let p = (y * fw + x) * 3
                             if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tol { same += 1 }
                             n += 1
@@ -242,7 +244,7 @@ public struct BackgroundPlate: Sendable {
         for yy in max(0, by - r)...min(bh - 1, by + r) { for xx in max(0, bx - r)...min(bw - 1, bx + r) { body(yy * bw + xx) } }
     }
 
-    /// Share of the plate-known pixels away from the subtitle (sampled every 4th row and column)
+    /// Share of the pixels away from the subtitle with a stable sighting (sampled every 4th row and column)
     /// that the frame shows within `stabilityTolerance` luma levels of the plate: near 1 in a
     /// still shot, low after a cut or while the camera moves.
     public func stillFraction(frame: RGBFrame, near: [UInt8]) -> Float {
@@ -250,7 +252,7 @@ public struct BackgroundPlate: Sendable {
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
             let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
             for y in stride(from: 0, to: height, by: 4) {
-                for x in stride(from: 0, to: width, by: 4) where near[y * width + x] == 0 && known[y * width + x] != 0 {
+                for x in stride(from: 0, to: width, by: 4) where near[y * width + x] == 0 && known[y * width + x] == 1 {
                     let p = (y * width + x) * 3
                     n += 1
                     if abs(Self.luma(px + p) - Self.luma(pl + p)) <= settings.stabilityTolerance { same += 1 }
@@ -277,7 +279,7 @@ public struct BackgroundPlate: Sendable {
             for j in matches.indices where matches[j] {   // candidates lie in tested blocks only
                 let bx = j % bw, by = j / bw
                 for y in by * b..<min(fh, (by + 1) * b) {
-                    for x in bx * b..<min(fw, (bx + 1) * b) where candidates[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] != 0 {
+                    for x in bx * b..<min(fw, (bx + 1) * b) where candidates[y * fw + x] != 0 && alpha.values[y * fw + x] == 0 && known[y * fw + x] == 1 {
                         let p = (y * fw + x) * 3
                         if Self.channelDifference(px + p, pl + p) > limit { alpha.values[y * fw + x] = 1; set += 1 }
                     }
@@ -384,5 +386,21 @@ public struct BackgroundPlate: Sendable {
             }
             }
         } } } } } } } }
+    }
+
+    /// Records `frame` where `pixels` is non-zero and the plate has no stable sighting (a frame
+    /// that `TemporalAlpha.leads` found clean under α beside a cue), marked provisional
+    /// (`known` 2): `apply` uses it, the scenery test, the stillness and the completion do not
+    /// (a part of the coming cue the head misses would otherwise count as changed scenery). Those
+    /// pixels' stable runs start afresh, so the next frame, which may show the cue fading in, is
+    /// not averaged with this one.
+    public mutating func recordClean(_ frame: RGBFrame, at pixels: [UInt8]) {
+        precondition(frame.width == width && frame.height == height && pixels.count == width * height, "BackgroundPlate: frame size")
+        for i in 0..<(width * height) where pixels[i] != 0 && known[i] != 1 {
+            for c in 0..<3 { rgb[3 * i + c] = frame.pixels[3 * i + c] }
+            if !mean.isEmpty { for c in 0..<3 { mean[3 * i + c] = UInt16(frame.pixels[3 * i + c]) << 7 } }
+            known[i] = 2
+            run[i] = 0
+        }
     }
 }

@@ -95,7 +95,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release, rreach)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release, rreach, lead, lshare, lfade)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -233,16 +233,23 @@ public final class LiteEngine: WindowedEngine {
                 // what the completion added.
                 var own = alpha
                 for i in borrowedOnly { own.values[i] = 0 }
-                var released: [Int] = []
+                var released: [Int] = [], leads = false
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
                     let compared = around(t, temporal.releaseReach)
                     released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try (compared.before + compared.after).map { (try head($0), chunk[$0]) },
                                                       settings: temporal)
+                    if temporal.lead > 0 {
+                        var heads: [Int: AlphaMap] = [:]
+                        for j in compared.before + compared.after { heads[j] = try head(j) }
+                        leads = TemporalAlpha.leads(own, t: t, frames: chunk, heads: heads, settings: temporal)
+                    }
                     for i in released { own.values[i] = 0 }
                 }
                 let recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)
                 plate!.record(chunk[t], near: recordNear, still: still)
+                // a clean frame beside a cue: what lies under its α and guard ring is scenery
+                if leads { plate!.recordClean(chunk[t], at: recordNear) }
             }
             out.append(frame)
         }

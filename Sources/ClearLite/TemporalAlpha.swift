@@ -36,12 +36,24 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// cue's α is strong can be further away than `reach`).
     public var releaseReach = 2
 
+    /// When 1, a clean frame just before a cue starts (or just after it ends) whose head α
+    /// already marks the cue, because the head's window sees it, is given to the background
+    /// memory as scenery under that α (`TemporalAlpha.leads`, `BackgroundPlate.recordClean`;
+    /// on since the eleventh session, MODEL_CARD.md "The lead rule"; 0: off).
+    public var lead = 1
+    /// Share of a frame's α pixels that must be sure of text on one side for `lead`.
+    public var leadShare: Float = 0.1
+    /// How much of the cue a lead frame may show: the share of the way from the frame one step
+    /// further from the cue to the cue, along the colour change.
+    public var leadFade: Float = 0.05
+
     /// Frames on either side whose head α the borrowing or the release reads.
     public var span: Int { max(reach, release > 0 ? releaseReach : 0) }
 
     public init() {}
 
-    /// "reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2" (any key may be left out); nil on
+    /// "reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2,lead=1,lshare=0.1,lfade=0.05"
+    /// (any key may be left out); nil on
     /// an unknown key or a bad value.
     public init?(parsing text: String) {
         for part in text.split(separator: ",") {
@@ -55,6 +67,9 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "fade": guard let n = Int(kv[1]) else { return nil }; fade = n
             case "release": guard let n = Int(kv[1]), n <= 1 else { return nil }; release = n
             case "rreach": guard let n = Int(kv[1]) else { return nil }; releaseReach = n
+            case "lead": guard let n = Int(kv[1]), n <= 1 else { return nil }; lead = n
+            case "lshare": guard v <= 1 else { return nil }; leadShare = Float(v)
+            case "lfade": guard v <= 1 else { return nil }; leadFade = Float(v)
             default: return nil
             }
         }
@@ -137,5 +152,56 @@ enum TemporalAlpha {
             }
         }
         return candidates.indices.filter { strong[$0] && !same[$0] }.map { candidates[$0] }
+    }
+
+    /// Whether frame `t` of `frames` is a clean frame beside a cue whose text the head's window
+    /// already sees, for the `lead` setting. A pixel with α > 0 is sure of text after (before)
+    /// `t` when a later (earlier) neighbour in `heads` (head α by frame index) has α ≥ `core` there
+    /// and differs from this frame by more than `tolerance`. The frame leads when at least
+    /// `leadShare` of its α pixels are sure of text, on one side only (the other side's count at
+    /// most 2 % of it), and it shows none of the cue: over those pixels, the change from the frame
+    /// one step further from the cue (t − 1 before a cue, t + 1 after one; the other neighbour at
+    /// the video's first or last frame) to this one, projected on the change from that frame to
+    /// the nearest sure frame, is below `leadFade` of it in size — about 0 for a clean frame
+    /// (noise averages out over thousands of pixels), the cue's opacity in a fade.
+    static func leads(_ alpha: AlphaMap, t: Int, frames: [RGBFrame], heads: [Int: AlphaMap], settings: TemporalAlphaSettings) -> Bool {
+        let core = settings.core, tolerance = settings.tolerance
+        let candidates = alpha.values.indices.filter { alpha.values[$0] > 0 }
+        guard !candidates.isEmpty else { return false }
+        // per candidate pixel, the nearest sure frame after and before t (-1: none)
+        var after = [Int](repeating: -1, count: candidates.count), before = after
+        let order = heads.keys.filter { $0 != t }.sorted { abs($0 - t) > abs($1 - t) }   // nearest last, so it wins
+        frames[t].pixels.withUnsafeBufferPointer { p in
+            for j in order {
+                let a = heads[j]!
+                frames[j].pixels.withUnsafeBufferPointer { q in
+                    for (k, i) in candidates.enumerated() where a.values[i] >= core
+                        && BackgroundPlate.channelDifference(p.baseAddress! + 3 * i, q.baseAddress! + 3 * i) > tolerance {
+                        if j > t { after[k] = j } else { before[k] = j }
+                    }
+                }
+            }
+        }
+        let nAfter = after.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, nBefore = before.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        let cueAfter = nAfter >= nBefore
+        let (sure, other) = cueAfter ? (nAfter, nBefore) : (nBefore, nAfter)
+        guard Float(sure) >= settings.leadShare * Float(candidates.count), other * 50 <= sure else { return false }
+        let away = cueAfter ? (t > 0 ? t - 1 : t + 1) : (t < frames.count - 1 ? t + 1 : t - 1)
+        guard away >= 0, away < frames.count else { return false }
+        let nearest = cueAfter ? after : before
+        var along: Double = 0, length: Double = 0
+        frames[t].pixels.withUnsafeBufferPointer { p in frames[away].pixels.withUnsafeBufferPointer { o in
+            for (k, i) in candidates.enumerated() where nearest[k] >= 0 {
+                frames[nearest[k]].pixels.withUnsafeBufferPointer { q in
+                    for c in 0..<3 {
+                        let toCue = Double(q[3 * i + c]) - Double(o[3 * i + c])
+                        along += (Double(p[3 * i + c]) - Double(o[3 * i + c])) * toCue
+                        length += toCue * toCue
+                    }
+                }
+            }
+        } }
+        // at the first frame before a cue (away = t + 1) the projection has the other sign; only its size matters
+        return length > 0 && abs(along / length) < Double(settings.leadFade)
     }
 }

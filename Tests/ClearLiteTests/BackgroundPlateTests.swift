@@ -1,7 +1,7 @@
 // The lite engine's background memory (BackgroundPlate): a still shot gets back the scenery that
 // earlier frames showed behind a later subtitle; moved scenery and faint, fading text do not.
 import XCTest
-import ClearLite
+@testable import ClearLite
 import ClearMedia
 import ClearTensor
 
@@ -89,6 +89,40 @@ final class BackgroundPlateTests: XCTestCase {
             } } }
             XCTAssertGreaterThan(checked, bar.w * bar.h)
         }
+    }
+
+    /// `recordClean` (a frame beside a cue): the plate gives its pixels back under a later
+    /// subtitle, but they are not context for the scenery test, and a stable sighting is kept.
+    func testCleanFrameIsGivenBackButIsNotContext() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        let alpha = barAlpha()
+        var all = [UInt8](repeating: 1, count: 96 * 64)
+        plate.recordClean(still, at: all)
+        let frame = withBar(still)
+        let near = plate.nearSubtitle(alpha)
+        // no stable sighting anywhere: no context, so no block matches yet
+        XCTAssertFalse(plate.matchingBlocks(frame: frame, near: near).contains(true))
+        XCTAssertEqual(plate.stillFraction(frame: frame, near: near), 0)
+        // two stable frames away from the bar make the context; the bar's pixels stay provisional and are given back
+        var ring = [UInt8](repeating: 0, count: 96 * 64)
+        for i in near.indices where near[i] != 0 { ring[i] = 1 }
+        for _ in 0..<2 { plate.record(still, near: ring) }
+        let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+        let n = plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: near))
+        XCTAssertEqual(n, bar.w * bar.h)
+        XCTAssertEqual(restored.f32[bar.y * 96 + bar.x], Float(still.pixels[(bar.y * 96 + bar.x) * 3]) / 255)
+        // a later clean frame does not overwrite a stable sighting
+        var brighter = still
+        for i in 0..<brighter.pixels.count { brighter.pixels[i] = brighter.pixels[i] / 2 }
+        all = [UInt8](repeating: 1, count: 96 * 64)
+        plate.recordClean(brighter, at: all)
+        let again = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+        plate.apply(to: again, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: near))
+        XCTAssertEqual(again.f32[0 * 96 + 0], 0, "α = 0 pixels are not written")
+        XCTAssertEqual(again.f32[bar.y * 96 + bar.x], Float(still.pixels[(bar.y * 96 + bar.x) * 3] / 2) / 255,
+                       "the bar's pixels were provisional, so the newer clean frame replaces them")
+        let outside = (bar.y - 10) * 96 + bar.x
+        XCTAssertEqual(Array(plate.rgb[outside * 3..<outside * 3 + 3]), Array(still.pixels[outside * 3..<outside * 3 + 3]), "a stable sighting is kept")
     }
 
     /// The camera moved (the background shifted by 3 px): the block test fails, nothing is replaced.

@@ -90,6 +90,58 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(released, [0])
     }
 
+    /// Frames for `leads`: 300 pixels of textured background with ±2 levels of noise per frame;
+    /// the first 200 show text (240) in the frames of `cue`, or `fade` of the way to it in `faint`.
+    private func cueFrames(count: Int, cue: Set<Int>, faint: Set<Int> = [], fade: Float = 0.3) -> [RGBFrame] {
+        (0..<count).map { k in
+            frame((0..<300).map { i in
+                let bg = Float(60 + (i * 37) % 100 + (i * 7 + k * 13) % 5 - 2)
+                let v = i < 200 && cue.contains(k) ? 240 : i < 200 && faint.contains(k) ? bg + fade * (240 - bg) : bg
+                return (UInt8(v), UInt8(v), UInt8(v))
+            })
+        }
+    }
+
+    /// α `value` on the 200 text pixels, 0 elsewhere.
+    private func textAlpha(_ value: Float) -> AlphaMap {
+        AlphaMap(width: 300, height: 1, values: (0..<300).map { $0 < 200 ? value : 0 })
+    }
+
+    /// A clean frame whose window sees a cue coming leads (the memory takes it as scenery); a
+    /// frame showing the cue fading in, a frame between two cues, or one with too few sure
+    /// pixels does not.
+    func testLeadIsACleanFrameBesideACue() {
+        let settings = TemporalAlphaSettings()
+        XCTAssertEqual(settings.lead, 1)
+        let strong = textAlpha(1), footprint = textAlpha(0.9)
+        let frames = cueFrames(count: 6, cue: [3, 4, 5])
+        let heads = [0: textAlpha(0), 1: textAlpha(0), 3: strong, 4: strong]
+        XCTAssertTrue(TemporalAlpha.leads(footprint, t: 2, frames: frames, heads: heads, settings: settings))
+        // the same frame showing 30 % or 10 % of the cue (a fade-in) is not clean
+        for fade: Float in [0.3, 0.1] {
+            let fading = cueFrames(count: 6, cue: [3, 4, 5], faint: [2], fade: fade)
+            XCTAssertFalse(TemporalAlpha.leads(footprint, t: 2, frames: fading, heads: heads, settings: settings), "fade \(fade)")
+        }
+        // after a cue (text before, none after): the mirror case
+        let ended = cueFrames(count: 6, cue: [0, 1])
+        XCTAssertTrue(TemporalAlpha.leads(footprint, t: 2, frames: ended, heads: [0: strong, 1: strong, 3: textAlpha(0), 4: textAlpha(0)],
+                                          settings: settings))
+        // the video's first frame, the cue two frames in: compared with the clean frame after it,
+        // whose head α also marks the cue (same colour, so not sure of text)
+        let start = cueFrames(count: 5, cue: [2, 3, 4])
+        XCTAssertTrue(TemporalAlpha.leads(footprint, t: 0, frames: start, heads: [1: footprint, 2: strong], settings: settings))
+        // between two cues: sure pixels on both sides
+        let between = cueFrames(count: 6, cue: [0, 1, 3, 4])
+        XCTAssertFalse(TemporalAlpha.leads(footprint, t: 2, frames: between, heads: [0: strong, 1: strong, 3: strong, 4: strong],
+                                           settings: settings))
+        // too few of the frame's α pixels are sure of text
+        var share = settings
+        share.leadShare = 0.9
+        let wide = AlphaMap(width: 300, height: 1, values: [Float](repeating: 0.9, count: 300))
+        XCTAssertTrue(TemporalAlpha.leads(wide, t: 2, frames: frames, heads: heads, settings: settings))
+        XCTAssertFalse(TemporalAlpha.leads(wide, t: 2, frames: frames, heads: heads, settings: share))
+    }
+
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
@@ -97,6 +149,8 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "fade=40")?.fade, 40)
         XCTAssertEqual(TemporalAlphaSettings(parsing: "release=0")?.release, 0)
         XCTAssertNil(TemporalAlphaSettings(parsing: "release=2"))
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "lead=0,lshare=0.2,lfade=0.1").map { [Float($0.lead), $0.leadShare, $0.leadFade] }, [0, 0.2, 0.1])
+        XCTAssertNil(TemporalAlphaSettings(parsing: "lead=2"))
         // the release's own reach, and the frames either side the engine needs for both
         XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4").map { [$0.releaseReach, $0.span] }, [4, 4])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4,release=0")?.span, 2)
@@ -115,7 +169,7 @@ final class TemporalAlphaTests: XCTestCase {
         let long = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "rreach=4"])
         XCTAssertEqual(long.contextRadius, LiteArchitecture.radius + 4)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
-            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release"))
+            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release, rreach, lead"))
         }
     }
 }
