@@ -1,10 +1,12 @@
 // Background memory for still shots: under a subtitle, a fixed camera shows the scenery it showed
 // before the cue appeared (or between two cues). The plate keeps, per pixel, the running mean of
 // the values seen away from any subtitle (α = 0 within `guardDistance` pixels) since the pixel
-// last changed (`averageFrames`), once it has held still for `stableFrames` frames. When a later frame restores a pixel, the plate replaces the network's
-// guess if the scenery around it still matches the plate: in its `block`² block, at least
-// `contextShare` of the pixels of the surrounding blocks (`contextBlocks`) that are subtitle-free
-// now and known to the plate are within `stabilityTolerance` luma levels of it. A moving camera,
+// last changed (`averageFrames`), once it has held still for `stableFrames` frames; and,
+// provisionally, what a clean frame just before a cue shows under the head's α (`recordClean`,
+// the lead rule of TemporalAlpha.swift). When a later frame restores a pixel, the plate replaces
+// the network's guess if the scenery around it still matches the plate: in its `block`² block, at
+// least `contextShare` of the pixels of the surrounding blocks (`contextBlocks`) that are
+// subtitle-free now and have a stable sighting are within `stabilityTolerance` luma levels of it. A moving camera,
 // a lighting change or a person walking past fails that test, and the network's restoration stays;
 // a thick outline the head missed, a few percent of the context, does not fail it.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
@@ -73,7 +75,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// The plate value is the running mean of the pixel's current stable run, over about its
     /// last this many frames: a still camera's noise averages out, where one frame's value
     /// carries all of it (1: the last value, as up to the tenth session; 16 chosen on training
-    /// footage in the eleventh, MODEL_CARD.md "Running mean").
+    /// footage in the eleventh, MODEL_CARD.md "Running mean of the plate").
     public var averageFrames = 16
 
     public init() {}

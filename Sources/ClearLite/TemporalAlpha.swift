@@ -4,7 +4,9 @@
 // glyph pixels at α ≥ 0.5, against 99 % two frames later). A subtitle holds still on screen, so
 // where a pixel has the same colour as in a frame up to `reach` frames away, it takes that frame's
 // head α if that is at least `core` and larger than its own. Pixels that changed (the text
-// appearing or leaving, people moving) keep their own α.
+// appearing or leaving, people moving) keep their own α. The same neighbours tell the background
+// memory what a frame shows behind the head's α: `released` pixels differ from every neighbour
+// sure of text there, and a frame that `leads` (clean, beside a cue) shows scenery under all of it.
 import ClearMedia
 
 public struct TemporalAlphaSettings: Equatable, Sendable {
