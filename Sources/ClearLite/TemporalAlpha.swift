@@ -41,7 +41,8 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// When 1, a clean frame just before a cue starts (or just after it ends) whose head α
     /// already marks the cue, because the head's window sees it, is given to the background
     /// memory as scenery under that α (`TemporalAlpha.leads`, `BackgroundPlate.recordClean`;
-    /// on since the eleventh session, MODEL_CARD.md "The lead rule"; 0: off).
+    /// on since the eleventh session, MODEL_CARD.md "The lead rule"; it runs with `release`;
+    /// 0: off).
     public var lead = 1
     /// Share of a frame's α pixels that must be sure of text on one side for `lead`.
     public var leadShare: Float = 0.1

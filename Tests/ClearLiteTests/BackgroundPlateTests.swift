@@ -111,11 +111,11 @@ final class BackgroundPlateTests: XCTestCase {
         let n = plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: near))
         XCTAssertEqual(n, bar.w * bar.h)
         XCTAssertEqual(restored.f32[bar.y * 96 + bar.x], Float(still.pixels[(bar.y * 96 + bar.x) * 3]) / 255)
-        // a later clean frame does not overwrite a stable sighting
-        var brighter = still
-        for i in 0..<brighter.pixels.count { brighter.pixels[i] = brighter.pixels[i] / 2 }
+        // a later clean frame replaces the provisional values, not the stable sightings
+        var darker = still
+        for i in 0..<darker.pixels.count { darker.pixels[i] = darker.pixels[i] / 2 }
         all = [UInt8](repeating: 1, count: 96 * 64)
-        plate.recordClean(brighter, at: all)
+        plate.recordClean(darker, at: all)
         let again = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
         plate.apply(to: again, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: frame, near: near))
         XCTAssertEqual(again.f32[0 * 96 + 0], 0, "α = 0 pixels are not written")
