@@ -237,13 +237,11 @@ public final class LiteEngine: WindowedEngine {
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
                     let compared = around(t, temporal.releaseReach)
-                    released = TemporalAlpha.released(own, frame: chunk[t], neighbours: try (compared.before + compared.after).map { (try head($0), chunk[$0]) },
-                                                      settings: temporal)
-                    if temporal.lead > 0 {
-                        var heads: [Int: AlphaMap] = [:]
-                        for j in compared.before + compared.after { heads[j] = try head(j) }
-                        leads = TemporalAlpha.leads(own, t: t, frames: chunk, heads: heads, settings: temporal)
-                    }
+                    var heads: [Int: AlphaMap] = [:]
+                    for j in compared.before + compared.after { heads[j] = try head(j) }
+                    let evidence = TemporalAlpha.evidence(own, t: t, frames: chunk, heads: heads, settings: temporal)
+                    released = TemporalAlpha.released(evidence)
+                    leads = temporal.lead > 0 && TemporalAlpha.leads(evidence, t: t, frames: chunk, settings: temporal)
                     for i in released { own.values[i] = 0 }
                 }
                 let recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)

@@ -135,56 +135,71 @@ enum TemporalAlpha {
         return raised.sorted()
     }
 
-    /// The pixels with α > 0 in `alpha` (of `frame`) that differ by more than `tolerance` from
-    /// every neighbour whose α there is at least `core`, when there is at least one such neighbour.
-    static func released(_ alpha: AlphaMap, frame: RGBFrame, neighbours: [(alpha: AlphaMap, frame: RGBFrame)],
-                         settings: TemporalAlphaSettings) -> [Int] {
+    /// What the neighbours within the release reach say about each pixel with α > 0 of frame `t`:
+    /// one scan that both `released` and `leads` read.
+    struct NeighbourEvidence {
+        /// The pixels with α > 0, ascending.
+        let candidates: [Int]
+        /// Some neighbour has head α ≥ `core` there; one of those has the same colour (within `tolerance`).
+        var strong: [Bool], same: [Bool]
+        /// The nearest later / earlier neighbour with head α ≥ `core` there and another colour
+        /// (sure of text), by frame index; -1: none.
+        var after: [Int], before: [Int]
+    }
+
+    /// Scans `heads` (head α by frame index, the neighbours of frame `t` of `frames`) at the
+    /// pixels with α > 0 in `alpha`.
+    static func evidence(_ alpha: AlphaMap, t: Int, frames: [RGBFrame], heads: [Int: AlphaMap],
+                         settings: TemporalAlphaSettings) -> NeighbourEvidence {
         let tolerance = settings.tolerance, core = settings.core
         let candidates = alpha.values.indices.filter { alpha.values[$0] > 0 }
-        var strong = [Bool](repeating: false, count: candidates.count), same = strong
-        frame.pixels.withUnsafeBufferPointer { p in
-            for n in neighbours {
-                n.alpha.values.withUnsafeBufferPointer { b in
-                    n.frame.pixels.withUnsafeBufferPointer { q in
+        let none = [Int](repeating: -1, count: candidates.count), no = [Bool](repeating: false, count: candidates.count)
+        var e = NeighbourEvidence(candidates: candidates, strong: no, same: no, after: none, before: none)
+        let order = heads.keys.filter { $0 != t }.sorted { abs($0 - t) > abs($1 - t) }   // nearest last, so it wins
+        frames[t].pixels.withUnsafeBufferPointer { p in
+            for j in order {
+                heads[j]!.values.withUnsafeBufferPointer { b in
+                    frames[j].pixels.withUnsafeBufferPointer { q in
                         for (k, i) in candidates.enumerated() where b[i] >= core {
-                            strong[k] = true
-                            if BackgroundPlate.channelDifference(p.baseAddress! + 3 * i, q.baseAddress! + 3 * i) <= tolerance { same[k] = true }
+                            e.strong[k] = true
+                            if BackgroundPlate.channelDifference(p.baseAddress! + 3 * i, q.baseAddress! + 3 * i) <= tolerance {
+                                e.same[k] = true
+                            } else if j > t { e.after[k] = j } else { e.before[k] = j }
                         }
                     }
                 }
             }
         }
-        return candidates.indices.filter { strong[$0] && !same[$0] }.map { candidates[$0] }
+        return e
+    }
+
+    /// The pixels with α > 0 that differ by more than `tolerance` from every neighbour whose α
+    /// there is at least `core`, when there is at least one such neighbour.
+    static func released(_ e: NeighbourEvidence) -> [Int] {
+        e.candidates.indices.filter { e.strong[$0] && !e.same[$0] }.map { e.candidates[$0] }
+    }
+
+    /// `released` for a frame and its neighbours in any order.
+    static func released(_ alpha: AlphaMap, frame: RGBFrame, neighbours: [(alpha: AlphaMap, frame: RGBFrame)],
+                         settings: TemporalAlphaSettings) -> [Int] {
+        var heads: [Int: AlphaMap] = [:]
+        for (k, n) in neighbours.enumerated() { heads[k + 1] = n.alpha }
+        return released(evidence(alpha, t: 0, frames: [frame] + neighbours.map(\.frame), heads: heads, settings: settings))
     }
 
     /// Whether frame `t` of `frames` is a clean frame beside a cue whose text the head's window
     /// already sees, for the `lead` setting. A pixel with α > 0 is sure of text after (before)
-    /// `t` when a later (earlier) neighbour in `heads` (head α by frame index) has α ≥ `core` there
-    /// and differs from this frame by more than `tolerance`. The frame leads when at least
+    /// `t` when a later (earlier) neighbour has head α ≥ `core` there and differs from this frame
+    /// by more than `tolerance` (`NeighbourEvidence`). The frame leads when at least
     /// `leadShare` of its α pixels are sure of text, on one side only (the other side's count at
     /// most 2 % of it), and it shows none of the cue: over those pixels, the change from the frame
     /// one step further from the cue (t − 1 before a cue, t + 1 after one; the other neighbour at
     /// the video's first or last frame) to this one, projected on the change from that frame to
     /// the nearest sure frame, is below `leadFade` of it in size — about 0 for a clean frame
     /// (noise averages out over thousands of pixels), the cue's opacity in a fade.
-    static func leads(_ alpha: AlphaMap, t: Int, frames: [RGBFrame], heads: [Int: AlphaMap], settings: TemporalAlphaSettings) -> Bool {
-        let core = settings.core, tolerance = settings.tolerance
-        let candidates = alpha.values.indices.filter { alpha.values[$0] > 0 }
+    static func leads(_ e: NeighbourEvidence, t: Int, frames: [RGBFrame], settings: TemporalAlphaSettings) -> Bool {
+        let (candidates, after, before) = (e.candidates, e.after, e.before)
         guard !candidates.isEmpty else { return false }
-        // per candidate pixel, the nearest sure frame after and before t (-1: none)
-        var after = [Int](repeating: -1, count: candidates.count), before = after
-        let order = heads.keys.filter { $0 != t }.sorted { abs($0 - t) > abs($1 - t) }   // nearest last, so it wins
-        frames[t].pixels.withUnsafeBufferPointer { p in
-            for j in order {
-                let a = heads[j]!
-                frames[j].pixels.withUnsafeBufferPointer { q in
-                    for (k, i) in candidates.enumerated() where a.values[i] >= core
-                        && BackgroundPlate.channelDifference(p.baseAddress! + 3 * i, q.baseAddress! + 3 * i) > tolerance {
-                        if j > t { after[k] = j } else { before[k] = j }
-                    }
-                }
-            }
-        }
         let nAfter = after.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }, nBefore = before.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         let cueAfter = nAfter >= nBefore
         let (sure, other) = cueAfter ? (nAfter, nBefore) : (nBefore, nAfter)
@@ -206,5 +221,10 @@ enum TemporalAlpha {
         } }
         // at the first frame before a cue (away = t + 1) the projection has the other sign; only its size matters
         return length > 0 && abs(along / length) < Double(settings.leadFade)
+    }
+
+    /// `leads` with the neighbours' head α by frame index.
+    static func leads(_ alpha: AlphaMap, t: Int, frames: [RGBFrame], heads: [Int: AlphaMap], settings: TemporalAlphaSettings) -> Bool {
+        leads(evidence(alpha, t: t, frames: frames, heads: heads, settings: settings), t: t, frames: frames, settings: settings)
     }
 }

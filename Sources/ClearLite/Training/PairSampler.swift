@@ -104,12 +104,7 @@ public final class PairSampler {
         var canvas = RGBFrame(width: cw, height: ch)
         let noise = rng.chance(0.6) ? rng.uniform(0, maxNoise) : 0
         for k in 0..<n {
-            if source[k] != k {
-                // a repeated edge frame: the same pixels as the window frame it copies
-                let from = window.f32 + (b * n + source[k]) * 3 * plane
-                if source[k] < k { (window.f32 + (b * n + k) * 3 * plane).update(from: from, count: 3 * plane) }
-                continue
-            }
+            if source[k] != k { continue }   // a repeated edge frame, copied below
             path.render(frame: k, rx: rx, ry: ry, w: s, h: s, into: &canvas)
             if noise > 0 { addNoise(&canvas, rx, ry, s, amplitude: noise) }
             if k == c { copyCrop(canvas, rx, ry, s, into: clean.f32 + b * 3 * plane) }
@@ -120,8 +115,8 @@ public final class PairSampler {
                 for y in 0..<s { for x in 0..<s { dst[y * s + x] = Float(mask.pixels[(ry + y) * cw + rx + x]) / 255 } }
             }
         }
-        // copies of a later frame (a clip's first frames) are made once that frame exists
-        for k in 0..<n where source[k] > k {
+        // repeated edge frames: the same pixels as the window frame they copy
+        for k in 0..<n where source[k] != k {
             (window.f32 + (b * n + k) * 3 * plane).update(from: window.f32 + (b * n + source[k]) * 3 * plane, count: 3 * plane)
         }
     }
