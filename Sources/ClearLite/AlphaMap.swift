@@ -20,37 +20,68 @@ public struct AlphaMap {
     /// its α on solid text stays below 0.9); below `threshold` α is exactly 0.
     public init(halfProbabilities p: Tensor, width: Int, height: Int, threshold: Float, full: Float = 1) throws {
         let (h, w) = (p.shape[2], p.shape[3])
+        precondition(width <= 2 * w && height <= 2 * h, "AlphaMap: \(width)x\(height) is larger than twice the \(w)x\(h) map")
         let src = p.toF32()
-        let dil = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: false)
-        let s = src.f32, d = dil.f32
-        parallelFor(h, minChunk: 8) { rows in
-            for y in rows {
-                for x in 0..<w {
-                    var m: Float = 0
-                    for yy in max(0, y - 1)...min(h - 1, y + 1) {
-                        for xx in max(0, x - 1)...min(w - 1, x + 1) {
-                            let v = s[yy * w + xx]
-                            if v >= threshold { m = max(m, v) }
+        // 3×3 dilation of the values at or above the threshold (others count as 0), done as a
+        // horizontal then a vertical max (max is exact, so this equals the 3×3 window's max)
+        var kept = [Float](repeating: 0, count: h * w), dil = [Float](repeating: 0, count: h * w)
+        var rowActive = [Bool](repeating: false, count: h)   // a dilated row holding any α > 0
+        let s = UnsafePointer(src.f32)
+        kept.withUnsafeMutableBufferPointer { kp in
+            let k = kp.baseAddress!
+            parallelFor(h, minChunk: 16) { rows in
+                for y in rows {
+                    let row = s + y * w, out = k + y * w
+                    for x in 0..<w {
+                        var m: Float = 0
+                        for xx in max(0, x - 1)...min(w - 1, x + 1) where row[xx] >= threshold { m = max(m, row[xx]) }
+                        out[x] = m
+                    }
+                }
+            }
+            dil.withUnsafeMutableBufferPointer { dp in
+                rowActive.withUnsafeMutableBufferPointer { ap in
+                    let d = dp.baseAddress!, active = ap.baseAddress!
+                    parallelFor(h, minChunk: 16) { rows in
+                        for y in rows {
+                            let out = d + y * w
+                            var any = false
+                            for yy in max(0, y - 1)...min(h - 1, y + 1) {
+                                let row = UnsafePointer(k) + yy * w
+                                for x in 0..<w where row[x] > out[x] { out[x] = row[x]; any = true }
+                            }
+                            active[y] = any
                         }
                     }
-                    d[y * w + x] = m
                 }
             }
         }
         src.keepAlive()
-        let up = try Ops.resize(dil, height: 2 * h, width: 2 * w, mode: .bilinear)
+        // bilinear ×2 upsampling (`Ops.resize`'s taps and arithmetic: half-pixel centres), then
+        // the threshold and stretch; an output row whose two source rows are all 0 stays 0
         self.width = width; self.height = height
         var v = [Float](repeating: 0, count: width * height)
-        let u = up.f32, scale = 1 / max(full - threshold, 1e-3)
-        v.withUnsafeMutableBufferPointer { vp in
-            parallelFor(height, minChunk: 16) { rows in
-                for y in rows { for x in 0..<width {
-                    let a = u[y * 2 * w + x]
-                    vp[y * width + x] = a > threshold ? min((a - threshold) * scale, 1) : 0
-                } }
+        let ty = resizeTapsBilinear(2 * h, h), tx = resizeTapsBilinear(2 * w, w)
+        let scale = 1 / max(full - threshold, 1e-3)
+        dil.withUnsafeBufferPointer { dp in
+            v.withUnsafeMutableBufferPointer { vp in
+                let d = dp.baseAddress!, out = vp.baseAddress!
+                parallelFor(height, minChunk: 16) { rows in
+                    for y in rows {
+                        let (y0, y1, wy) = ty[y]
+                        guard rowActive[y0] || rowActive[y1] else { continue }
+                        let r0 = d + y0 * w, r1 = d + y1 * w, o = out + y * width
+                        for x in 0..<width {
+                            let (x0, x1, wx) = tx[x]
+                            let top = r0[x0] + (r0[x1] - r0[x0]) * wx
+                            let bot = r1[x0] + (r1[x1] - r1[x0]) * wx
+                            let a = top + (bot - top) * wy
+                            o[x] = a > threshold ? min((a - threshold) * scale, 1) : 0
+                        }
+                    }
+                }
             }
         }
-        up.keepAlive()
         values = v
     }
 

@@ -61,15 +61,25 @@ extension LiteFeatures {
         let dst = t.f32
         let (fw, fh) = (frame.width, frame.height)
         frame.pixels.withUnsafeBufferPointer { px in
+            let p = px.baseAddress!
             parallelFor(hh, minChunk: 8) { rows in
                 for y in rows {
-                    let y0 = min(2 * y, fh - 1) * fw, y1 = min(2 * y + 1, fh - 1) * fw
-                    for x in 0..<hw {
-                        let x0 = min(2 * x, fw - 1), x1 = min(2 * x + 1, fw - 1)
+                    let r0 = p + min(2 * y, fh - 1) * fw * 3, r1 = p + min(2 * y + 1, fh - 1) * fw * 3
+                    let o = dst + y * hw * 3
+                    // the four bytes are summed as integers: exact, as the float sum was
+                    let inner = min(hw, fw / 2)   // columns whose two source pixels are both inside
+                    for x in 0..<inner {
+                        let a = r0 + 6 * x, b = r1 + 6 * x
                         for c in 0..<3 {
-                            let s = Float(px[(y0 + x0) * 3 + c]) + Float(px[(y0 + x1) * 3 + c])
-                                + Float(px[(y1 + x0) * 3 + c]) + Float(px[(y1 + x1) * 3 + c])
-                            dst[(y * hw + x) * 3 + c] = s / (4 * 255)
+                            let s = Int(a[c]) + Int(a[3 + c]) + Int(b[c]) + Int(b[3 + c])
+                            o[3 * x + c] = Float(s) / (4 * 255)
+                        }
+                    }
+                    for x in inner..<hw {
+                        let x0 = min(2 * x, fw - 1) * 3, x1 = min(2 * x + 1, fw - 1) * 3
+                        for c in 0..<3 {
+                            let s = Int(r0[x0 + c]) + Int(r0[x1 + c]) + Int(r1[x0 + c]) + Int(r1[x1 + c])
+                            o[3 * x + c] = Float(s) / (4 * 255)
                         }
                     }
                 }

@@ -18,13 +18,18 @@ extension YUV420Frame {
             out.withUnsafeMutableBufferPointer { op in
                 for row in 0..<h {
                     let crow = (row / 2) * cw
-                    for x in 0..<w {
-                        let l = (Float(yp[row * w + x]) - y0) * ys
-                        let cb = Float(up[crow + x / 2]) - 128, cr = Float(vp[crow + x / 2]) - 128
-                        let o = (row * w + x) * 3
-                        op[o] = YUVToRGB.byte(l + rv * cr)
-                        op[o + 1] = YUVToRGB.byte(l + gu * cb + gv * cr)
-                        op[o + 2] = YUVToRGB.byte(l + bu * cb)
+                    // the chroma terms once per pair of pixels that share them (same arithmetic, in
+                    // the same order, as per pixel)
+                    for cx in 0..<((w + 1) / 2) {
+                        let cb = Float(up[crow + cx]) - 128, cr = Float(vp[crow + cx]) - 128
+                        let (rcr, gcb, gcr, bcb) = (rv * cr, gu * cb, gv * cr, bu * cb)
+                        for x in (2 * cx)..<min(w, 2 * cx + 2) {
+                            let l = (Float(yp[row * w + x]) - y0) * ys
+                            let o = (row * w + x) * 3
+                            op[o] = YUVToRGB.byte(l + rcr)
+                            op[o + 1] = YUVToRGB.byte(l + gcb + gcr)
+                            op[o + 2] = YUVToRGB.byte(l + bcb)
+                        }
                     }
                 }
             }

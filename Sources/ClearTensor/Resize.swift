@@ -34,6 +34,12 @@ extension Ops {
     }
 }
 
+/// `Ops.resize`'s bilinear taps from `n` to `o` samples: for each output index, the two source
+/// indices and the weight of the second (for callers that interpolate only part of a map).
+public func resizeTapsBilinear(_ o: Int, _ n: Int) -> [(Int, Int, Float)] {
+    resizeTaps(o, n, Float(n) / Float(o), .bilinear)
+}
+
 /// Per-axis source taps of an output index: (i0, i1, weight of i1).
 func resizeTaps(_ o: Int, _ n: Int, _ s: Float, _ mode: ResizeMode) -> [(Int, Int, Float)] {
     (0..<o).map { d in

@@ -44,4 +44,31 @@ final class YUVToRGBTests: XCTestCase {
             XCTAssertEqual(frames, 3)
         }
     }
+
+    /// The conversion equals the per-pixel formula written out (each pixel's own chroma sample,
+    /// the same float operations in the same order), byte for byte, on odd sizes too.
+    func testEqualsThePerPixelFormula() {
+        var state: UInt32 = 12345
+        func byte() -> UInt8 { state = state &* 1664525 &+ 1013904223; return UInt8(truncatingIfNeeded: state >> 24) }
+        for (w, h) in [(7, 5), (8, 4), (1, 3), (33, 17)] {
+            let (cw, ch) = ((w + 1) / 2, (h + 1) / 2)
+            let f = YUV420Frame(width: w, height: h, y: (0..<(w * h)).map { _ in byte() },
+                                u: (0..<(cw * ch)).map { _ in byte() }, v: (0..<(cw * ch)).map { _ in byte() })
+            for matrix in [YUVMatrix.bt601, .bt709, YUVMatrix(kr: 0.2627, kb: 0.0593, fullRange: true)] {
+                let (ys, cs): (Float, Float) = matrix.fullRange ? (1, 1) : (255 / 219, 255 / 224)
+                let y0: Float = matrix.fullRange ? 0 : 16
+                let kr = matrix.kr, kb = matrix.kb, kg = 1 - kr - kb
+                let rv = 2 * (1 - kr) * cs, bu = 2 * (1 - kb) * cs, gu = -kb * bu / kg, gv = -kr * rv / kg
+                var want = [UInt8]()
+                for row in 0..<h {
+                    for x in 0..<w {
+                        let l = (Float(f.y[row * w + x]) - y0) * ys
+                        let cb = Float(f.u[(row / 2) * cw + x / 2]) - 128, cr = Float(f.v[(row / 2) * cw + x / 2]) - 128
+                        want += [YUVToRGB.byte(l + rv * cr), YUVToRGB.byte(l + gu * cb + gv * cr), YUVToRGB.byte(l + bu * cb)]
+                    }
+                }
+                XCTAssertEqual(f.rgb(matrix: matrix).pixels, want, "\(w)x\(h) \(matrix)")
+            }
+        }
+    }
 }

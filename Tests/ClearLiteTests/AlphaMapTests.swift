@@ -1,0 +1,71 @@
+// AlphaMap's construction from the head's half-resolution probabilities equals the naive route it
+// replaced: a 3×3 max of the values at or above the threshold, `Ops.resize` (bilinear, half-pixel
+// centres) of the whole map to twice its size, the crop, then the threshold and the stretch.
+import XCTest
+import ClearLite
+import ClearTensor
+
+final class AlphaMapTests: XCTestCase {
+    /// The naive reference, written out in full.
+    static func reference(_ p: Tensor, width: Int, height: Int, threshold: Float, full: Float) throws -> [Float] {
+        let (h, w) = (p.shape[2], p.shape[3])
+        let s = p.floats()
+        let dil = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: false)
+        for y in 0..<h {
+            for x in 0..<w {
+                var m: Float = 0
+                for yy in max(0, y - 1)...min(h - 1, y + 1) {
+                    for xx in max(0, x - 1)...min(w - 1, x + 1) where s[yy * w + xx] >= threshold { m = max(m, s[yy * w + xx]) }
+                }
+                dil.f32[y * w + x] = m
+            }
+        }
+        let up = try Ops.resize(dil, height: 2 * h, width: 2 * w, mode: .bilinear).floats()
+        let scale = 1 / max(full - threshold, 1e-3)
+        var v = [Float](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let a = up[y * 2 * w + x]
+                v[y * width + x] = a > threshold ? min((a - threshold) * scale, 1) : 0
+            }
+        }
+        dil.keepAlive()
+        return v
+    }
+
+    /// Sparse random probabilities (a few bright blobs on mostly dark rows), like the head's output.
+    static func probabilities(h: Int, w: Int, seed: UInt64) -> Tensor {
+        var state = seed &* 6364136223846793005 &+ 1442695040888963407
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        let t = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: true)
+        for y in 1..<h where next() < 0.3 || y == h / 2 {   // row 0 stays dark, the middle row is lit
+            for x in 0..<w { t.f32[y * w + x] = next() < 0.4 ? next() : next() * 0.2 }
+        }
+        t.f32[(h / 2) * w + w / 3] = 0.99
+        return t
+    }
+
+    func testEqualsTheNaiveRouteBitForBit() throws {
+        for (h, w, width, height, seed) in [(20, 32, 64, 40, 1), (23, 37, 73, 45, 2), (8, 8, 15, 16, 3), (45, 80, 160, 90, 4)] as [(Int, Int, Int, Int, UInt64)] {
+            let p = Self.probabilities(h: h, w: w, seed: seed)
+            for (threshold, full) in [(0.7, 0.95), (0.5, 0.8), (0.5, 1)] as [(Float, Float)] {
+                let got = try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: threshold, full: full)
+                let want = try Self.reference(p, width: width, height: height, threshold: threshold, full: full)
+                XCTAssertEqual(got.values.count, want.count)
+                var differing = 0
+                for i in want.indices where got.values[i].bitPattern != want[i].bitPattern { differing += 1 }
+                XCTAssertEqual(differing, 0, "\(w)x\(h) → \(width)x\(height) at \(threshold) / \(full)")
+                XCTAssertTrue(want.contains { $0 > 0 } && want.contains { $0 == 0 }, "the case exercises both kinds of row")
+            }
+        }
+    }
+
+    func testAllBelowTheThresholdGivesAnEmptyMap() throws {
+        let p = Tensor(shape: [1, 1, 10, 12], dtype: .f32, zeroed: true)
+        for i in 0..<p.count { p.f32[i] = 0.69 }
+        XCTAssertTrue(try AlphaMap(halfProbabilities: p, width: 24, height: 20, threshold: 0.7, full: 0.95).isEmpty)
+    }
+}
