@@ -9,6 +9,7 @@ import Glibc
 
 extension ClearSub {
     static func main() {
+        OpenMPSpin.relaunchIfUnset()   // libgomp's idle spinning, set before it loads (OpenMPSpin.swift)
         do {
             var command = try parseAsRoot()
             try command.run()
