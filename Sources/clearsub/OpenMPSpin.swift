@@ -20,9 +20,11 @@ enum OpenMPSpin {
     static func relaunchIfUnset() {
         let env = ProcessInfo.processInfo.environment
         guard env["GOMP_SPINCOUNT"] == nil, env["OMP_WAIT_POLICY"] == nil else { return }
+        // the binary's own path (exec'ing the /proc/self/exe link itself would rename the process "exe")
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
         setenv("GOMP_SPINCOUNT", spinCount, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // exec failed (no /proc): carry on with libgomp's default, and do not pass the setting on
+        execv(path, CommandLine.unsafeArgv)
+        // exec failed: carry on with libgomp's default, and do not pass the setting on
         unsetenv("GOMP_SPINCOUNT")
     }
 }
