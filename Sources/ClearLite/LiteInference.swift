@@ -96,14 +96,27 @@ extension LiteFeatures {
         let dst = out.f32
         let src = halves.map { UnsafePointer($0.f32) }
         let scale = 1 / Float(max(frames - 1, 1))
+        let c = src[centre], others = (0..<frames).filter { $0 != centre }.map { src[$0] }
         parallelFor(h * w, minChunk: 8192) { range in
+            if others.count == 4 {
+                // the engine's 5-frame window, without the per-pixel loop over frames (same order of sums)
+                let (a, b, d, e) = (others[0], others[1], others[2], others[3])
+                for i in range {
+                    for ch in 0..<3 {
+                        let k = i * 3 + ch, v = c[k]
+                        dst[i * 6 + ch] = v
+                        dst[i * 6 + 3 + ch] = (abs(a[k] - v) + abs(b[k] - v) + abs(d[k] - v) + abs(e[k] - v)) * scale
+                    }
+                }
+                return
+            }
             for i in range {
-                for c in 0..<3 {
-                    let v = src[centre][i * 3 + c]
+                for ch in 0..<3 {
+                    let k = i * 3 + ch, v = c[k]
                     var acc: Float = 0
-                    for f in 0..<frames where f != centre { acc += abs(src[f][i * 3 + c] - v) }
-                    dst[i * 6 + c] = v
-                    dst[i * 6 + 3 + c] = acc * scale
+                    for o in others { acc += abs(o[k] - v) }
+                    dst[i * 6 + ch] = v
+                    dst[i * 6 + 3 + ch] = acc * scale
                 }
             }
         }
