@@ -358,32 +358,36 @@ public struct BackgroundPlate: Sendable {
             let m = averaging ? mp.baseAddress : nil
             weights.withUnsafeBufferPointer { wt in
             parallelFor(height, minChunk: 16) { part in
+                // Few branches on the pixel's noise (a stable run restarts at random on noisy
+                // scenery): the run and anchor are selected, and the mean moves by the weight of
+                // the new run length, which for a restart (length 1) is the new value itself.
                 for i in part.lowerBound * w..<part.upperBound * w {
                     if nr[i] != 0 { rn[i] = 0; last[i] = -1; continue }
-                    let l = Self.luma(src + 3 * i)
+                    let s = src + 3 * i
+                    let l = Self.luma(s)
                     last[i] = Int16(l)
-                    if rn[i] == 0 || abs(l - Int(an[i])) > tol {
-                        an[i] = UInt8(l); rn[i] = 1
-                        if let m { for c in 0..<3 { m[3 * i + c] = UInt16(src[3 * i + c]) << 7 } }
+                    let r0 = rn[i]
+                    let restart = r0 == 0 || abs(l - Int(an[i])) > tol
+                    let r1: UInt8 = restart ? 1 : (r0 == 255 ? 255 : r0 + 1)
+                    rn[i] = r1
+                    an[i] = restart ? UInt8(l) : an[i]
+                    if let m {
+                        let weight = wt[Int(r1)], mp = m + 3 * i
+                        for c in 0..<3 {
+                            let old = Int32(mp[c])
+                            mp[c] = UInt16(truncatingIfNeeded: old &+ (((Int32(s[c]) << 7) &- old) &* weight) >> 16)   // |Δ| · 2^16 < 2^31
+                        }
+                    }
+                    guard r1 >= need else { continue }
+                    let d = dst + 3 * i
+                    if Int(r1) < holdRun, k[i] != 0, Self.channelDifference(s, d) > limit { continue }
+                    if let m {
+                        let mp = m + 3 * i
+                        for c in 0..<3 { d[c] = UInt8(truncatingIfNeeded: (mp[c] &+ 64) >> 7) }
                     } else {
-                        if rn[i] < 255 { rn[i] += 1 }
-                        if let m {
-                            let weight = wt[Int(rn[i])]
-                            for c in 0..<3 {
-                                let old = Int32(m[3 * i + c])
-                                m[3 * i + c] = UInt16(old + (((Int32(src[3 * i + c]) << 7) - old) * weight) >> 16)
-                            }
-                        }
+                        d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
                     }
-                    if rn[i] >= need {
-                        if Int(rn[i]) < holdRun, k[i] != 0, Self.channelDifference(src + 3 * i, dst + 3 * i) > limit { continue }
-                        if let m {
-                            for c in 0..<3 { dst[3 * i + c] = UInt8((m[3 * i + c] + 64) >> 7) }
-                        } else {
-                            dst[3 * i] = src[3 * i]; dst[3 * i + 1] = src[3 * i + 1]; dst[3 * i + 2] = src[3 * i + 2]
-                        }
-                        k[i] = 1
-                    }
+                    k[i] = 1
                 }
             }
             }
