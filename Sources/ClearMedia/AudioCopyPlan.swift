@@ -17,8 +17,9 @@ struct AudioCopyPlan: Equatable {
         return "audio stream\(moved.count > 1 ? "s" : "") \(list) cannot be stored unchanged in this container; re-encoded to AAC 320 kb/s"
     }
 
-    static func make(source: String, container: String) throws -> AudioCopyPlan {
-        let codecs = try audioCodecs(source)
+    /// `codecs`: the source's audio codec names when already known (one probe fewer).
+    static func make(source: String, container: String, codecs known: [String]? = nil) throws -> AudioCopyPlan {
+        let codecs = try known ?? audioCodecs(source)
         if codecs.isEmpty { return AudioCopyPlan(copy: [], codecs: []) }
         if try muxes(source: source, map: "0:a", container: container) {
             return AudioCopyPlan(copy: codecs.map { _ in true }, codecs: codecs)

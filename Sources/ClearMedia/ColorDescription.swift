@@ -1,5 +1,5 @@
 // A video stream's colour description (matrix, primaries, transfer, range) as ffprobe names it,
-// probed separately so an output can carry the same tags as its source.
+// so an output can carry the same tags as its source (`VideoProbe` reads it with the rest).
 import Foundation
 
 public struct ColorDescription: Sendable, Equatable {
@@ -38,11 +38,16 @@ public struct ColorDescription: Sendable, Equatable {
               let stream = (root["streams"] as? [[String: Any]])?.first else {
             throw MediaError.notAVideo(path, detail: FFmpegTools.lastLine(r.stderr))
         }
+        return ColorDescription(stream: stream)
+    }
+
+    /// From an ffprobe JSON stream entry (unset, "unknown" and "reserved" values are nil).
+    init(stream: [String: Any]) {
         func known(_ key: String) -> String? {
             guard let v = stream[key] as? String, !v.isEmpty, v != "unknown", v != "reserved" else { return nil }
             return v
         }
-        return ColorDescription(matrix: known("color_space"), primaries: known("color_primaries"),
-                                transfer: known("color_transfer"), range: known("color_range"))
+        self.init(matrix: known("color_space"), primaries: known("color_primaries"),
+                  transfer: known("color_transfer"), range: known("color_range"))
     }
 }

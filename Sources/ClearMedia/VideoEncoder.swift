@@ -19,6 +19,9 @@ public struct EncoderSettings: Sendable, Equatable {
     public var fps: FrameRate
     /// File whose audio streams are copied unchanged into the output (nil: no audio).
     public var audioSource: String?
+    /// Codec names of `audioSource`'s audio streams, in order, when already probed (`VideoInfo`);
+    /// nil: the encoder probes them.
+    public var audioCodecs: [String]?
     /// H.264 only: frames are written as planar YUV 4:2:0 (`write(_: YUV420Frame)`) instead of RGB,
     /// so a yuv420p source passes through without colour conversion (even sizes only).
     public var yuvInput = false
@@ -111,7 +114,8 @@ public final class VideoEncoder: @unchecked Sendable {
         self.outputPath = outputPath
         self.format = format
         if let src = settings.audioSource {
-            let plan = try AudioCopyPlan.make(source: src, container: Self.containerName(output: outputPath, format: format))
+            let plan = try AudioCopyPlan.make(source: src, container: Self.containerName(output: outputPath, format: format),
+                                              codecs: settings.audioCodecs)
             copyAudio = plan.copy
             audioNote = plan.note
         }

@@ -59,4 +59,10 @@ public struct VideoInfo: Sendable, Equatable {
     public let declaredFrameCount: Int?
     /// Video packets the demuxer could read (ffprobe `-count_packets`), when known.
     public let readablePacketCount: Int?
+    /// The video stream's colour description (from the same probe).
+    public var color = ColorDescription()
+
+    /// Codec names of the audio streams, in order, as `EncoderSettings.audioCodecs` takes them
+    /// (streams whose codec ffprobe does not name are left out, as its csv listing leaves them).
+    public var audioCodecNames: [String] { audioStreams.map(\.codec).filter { $0 != "unknown" } }
 }

@@ -97,7 +97,7 @@ public enum VideoProbe {
                             channels: int(s["channels"]) ?? 0, sampleRate: int(s["sample_rate"]) ?? 0,
                             language: (s["tags"] as? [String: Any])?["language"] as? String)
         }
-        return VideoInfo(
+        var info = VideoInfo(
             path: path, container: container, codec: v["codec_name"] as? String ?? "unknown",
             width: swap ? codedH : codedW, height: swap ? codedW : codedH,
             codedWidth: codedW, codedHeight: codedH, rotation: rotation,
@@ -105,6 +105,8 @@ public enum VideoProbe {
             fps: fps, isVariableFrameRate: vfr, frameCount: frameCount,
             durationSeconds: duration > 0 ? duration : Double(frameCount) / fps.value,
             audioStreams: audio, declaredFrameCount: declared, readablePacketCount: packets)
+        info.color = ColorDescription(stream: v)
+        return info
     }
 
     /// Rotation from the display matrix side data (FFmpeg ≥ 5) or the legacy `rotate` tag,

@@ -80,12 +80,12 @@ public final class RemovalPipeline {
             }
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
                                                 preset: options.preset, audioSource: info.path)
+            settings.audioCodecs = info.audioCodecNames
             var matrix = YUVMatrix.bt601
             if yuvPath {
-                let color = try ColorDescription.probe(info.path)
                 settings.yuvInput = true
-                settings.color = color
-                matrix = YUVMatrix(color)
+                settings.color = info.color
+                matrix = YUVMatrix(info.color)
                 yuvDecoder = try VideoDecoder(info: info, layout: .yuv420p)
             }
             let cleanedEncoder = try VideoEncoder(outputPath: cleanedFile.temporaryURL.path, settings: settings,
@@ -94,11 +94,10 @@ public final class RemovalPipeline {
             if let note = cleanedEncoder.audioNote { onWarning?("\(info.path): \(note)") }
             var comparisonEncoder: VideoEncoder?
             if let file = comparisonFile {
-                let e = try VideoEncoder(
-                    outputPath: file.temporaryURL.path,
-                    settings: .h264(width: 2 * info.width, height: info.height, fps: info.fps, crf: options.crf,
-                                    preset: options.preset, audioSource: info.path),
-                    format: "mp4")
+                var side = EncoderSettings.h264(width: 2 * info.width, height: info.height, fps: info.fps, crf: options.crf,
+                                                preset: options.preset, audioSource: info.path)
+                side.audioCodecs = info.audioCodecNames
+                let e = try VideoEncoder(outputPath: file.temporaryURL.path, settings: side, format: "mp4")
                 encoders.append(e)
                 comparisonEncoder = e
             }

@@ -73,13 +73,14 @@ public enum SubtitleBurner {
         defer { InterruptCleanup.unregister(tmp.all) }
 
         let yuvPath = usesYUVPath(info)
-        let color = yuvPath ? try ColorDescription.probe(info.path) : nil
+        let color = yuvPath ? info.color : nil
         let decoder = try VideoDecoder(info: info, layout: yuvPath ? .yuv420p : .rgb24)
         var videoEncoder: VideoEncoder?
         var maskEncoder: VideoEncoder?
         do {
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: request.crf,
                                                 preset: request.x264Preset, audioSource: info.path)
+            settings.audioCodecs = info.audioCodecNames
             settings.yuvInput = yuvPath
             settings.color = color
             videoEncoder = try VideoEncoder(outputPath: tmp.video, settings: settings, format: "mp4")

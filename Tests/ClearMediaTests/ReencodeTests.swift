@@ -18,6 +18,9 @@ final class ReencodeTests: XCTestCase {
         XCTAssertEqual(info.fps, FrameRate(10, 1))
         XCTAssertEqual(info.audioStreams.count, 1)
         XCTAssertEqual(info.audioStreams.first?.codec, "aac")
+        // what the encoder is handed instead of probing again
+        XCTAssertEqual(info.audioCodecNames, try AudioCopyPlan.audioCodecs(Self.sample))
+        XCTAssertEqual(info.color, try ColorDescription.probe(Self.sample))
     }
 
     func testReencodeKeepsFramesFpsAudio() throws {

@@ -20,6 +20,7 @@ final class YUVPassthroughTests: XCTestCase {
         let info = try VideoProbe.probe(src)
         let color = try ColorDescription.probe(src)
         XCTAssertEqual(color.matrix, "bt709")
+        XCTAssertEqual(info.color, color, "the main probe reads the same colour description")
 
         let out = dir.appendingPathComponent("out.mkv").path
         var settings = EncoderSettings.h264(width: 96, height: 64, fps: info.fps, crf: 0, preset: "ultrafast")
