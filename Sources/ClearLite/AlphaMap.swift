@@ -58,7 +58,9 @@ public struct AlphaMap {
         }
         src.keepAlive()
         // bilinear ×2 upsampling (`Ops.resize`'s taps and arithmetic: half-pixel centres), then
-        // the threshold and stretch; an output row whose two source rows are all 0 stays 0
+        // the threshold and stretch; an output row whose two source rows are all 0 stays 0 (for
+        // a threshold ≥ 0, which 0 does not exceed)
+        let skipsEmptyRows = threshold >= 0
         self.width = width; self.height = height
         var v = [Float](repeating: 0, count: width * height)
         let ty = resizeTapsBilinear(2 * h, h), tx = resizeTapsBilinear(2 * w, w)
@@ -69,7 +71,7 @@ public struct AlphaMap {
                 parallelFor(height, minChunk: 16) { rows in
                     for y in rows {
                         let (y0, y1, wy) = ty[y]
-                        guard rowActive[y0] || rowActive[y1] else { continue }
+                        guard !skipsEmptyRows || rowActive[y0] || rowActive[y1] else { continue }
                         let r0 = d + y0 * w, r1 = d + y1 * w, o = out + y * width
                         for x in 0..<width {
                             let (x0, x1, wx) = tx[x]
