@@ -14,33 +14,46 @@ extension YUV420Frame {
         let gu = -kb * bu / kg, gv = -kr * rv / kg
         var out = [UInt8](repeating: 0, count: width * height * 3)
         let (w, h, cw) = (width, height, chromaWidth)
+        // per row: each pixel's chroma terms (its sample's, repeated) and its three channels as
+        // planes, in loops without branches the compiler vectorises; then interleaved
+        var terms = [Float](repeating: 0, count: 4 * w), planes = [UInt8](repeating: 0, count: 3 * w)
         y.withUnsafeBufferPointer { yp in u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
-            out.withUnsafeMutableBufferPointer { op in
+            out.withUnsafeMutableBufferPointer { op in terms.withUnsafeMutableBufferPointer { tp in planes.withUnsafeMutableBufferPointer { pp in
+                let (rt, gbt, grt, bt) = (tp.baseAddress!, tp.baseAddress! + w, tp.baseAddress! + 2 * w, tp.baseAddress! + 3 * w)
+                let (rp, gp, bp) = (pp.baseAddress!, pp.baseAddress! + w, pp.baseAddress! + 2 * w)
                 for row in 0..<h {
-                    let crow = (row / 2) * cw
-                    // the chroma terms once per pair of pixels that share them (same arithmetic, in
-                    // the same order, as per pixel)
-                    for cx in 0..<((w + 1) / 2) {
-                        let cb = Float(up[crow + cx]) - 128, cr = Float(vp[crow + cx]) - 128
-                        let (rcr, gcb, gcr, bcb) = (rv * cr, gu * cb, gv * cr, bu * cb)
-                        for x in (2 * cx)..<min(w, 2 * cx + 2) {
-                            let l = (Float(yp[row * w + x]) - y0) * ys
-                            let o = (row * w + x) * 3
-                            op[o] = YUVToRGB.byte(l + rcr)
-                            op[o + 1] = YUVToRGB.byte(l + gcb + gcr)
-                            op[o + 2] = YUVToRGB.byte(l + bcb)
+                    if row % 2 == 0 {
+                        let crow = (row / 2) * cw
+                        for x in 0..<w {
+                            let cb = Float(up[crow + x / 2]) - 128, cr = Float(vp[crow + x / 2]) - 128
+                            rt[x] = rv * cr; gbt[x] = gu * cb; grt[x] = gv * cr; bt[x] = bu * cb
                         }
                     }
+                    let yr = yp.baseAddress! + row * w
+                    for x in 0..<w {
+                        let l = (Float(yr[x]) - y0) * ys
+                        rp[x] = YUVToRGB.byte(l + rt[x])
+                        gp[x] = YUVToRGB.byte(l + gbt[x] + grt[x])
+                        bp[x] = YUVToRGB.byte(l + bt[x])
+                    }
+                    let o = op.baseAddress! + row * w * 3
+                    for x in 0..<w { o[3 * x] = rp[x]; o[3 * x + 1] = gp[x]; o[3 * x + 2] = bp[x] }
                 }
-            }
+            } } }
         } } }
         return RGBFrame(width: w, height: h, pixels: out)
     }
 }
 
 enum YUVToRGB {
-    /// Rounded and clamped to 0…255 (branch-free enough for the compiler to vectorise).
+    /// Rounded and clamped to 0…255: trunc(min(255, max(0, x + 0.5))), computed without a
+    /// float-to-integer conversion (Swift checks those for range, which keeps a loop scalar):
+    /// adding 2^23 leaves round-to-nearest(v) in the float's low bits, and one is taken off where
+    /// that rounded up. Equal for every finite x (tested against the direct form).
     @inline(__always) static func byte(_ x: Float) -> UInt8 {
-        UInt8(truncatingIfNeeded: Int32(Swift.min(255, Swift.max(0, x + 0.5))))
+        let v = Swift.min(255, Swift.max(0, x + 0.5))
+        let t = v + 8_388_608                     // 2^23: the sum's unit is 1
+        let nearest = t.bitPattern & 0x1FF
+        return UInt8(truncatingIfNeeded: nearest &- (t - 8_388_608 > v ? 1 : 0))
     }
 }

@@ -64,11 +64,24 @@ final class YUVToRGBTests: XCTestCase {
                     for x in 0..<w {
                         let l = (Float(f.y[row * w + x]) - y0) * ys
                         let cb = Float(f.u[(row / 2) * cw + x / 2]) - 128, cr = Float(f.v[(row / 2) * cw + x / 2]) - 128
-                        want += [YUVToRGB.byte(l + rv * cr), YUVToRGB.byte(l + gu * cb + gv * cr), YUVToRGB.byte(l + bu * cb)]
+                        want += [Self.byte(l + rv * cr), Self.byte(l + gu * cb + gv * cr), Self.byte(l + bu * cb)]
                     }
                 }
                 XCTAssertEqual(f.rgb(matrix: matrix).pixels, want, "\(w)x\(h) \(matrix)")
             }
         }
+    }
+
+    /// The conversion's rounding in its direct form (float → integer).
+    static func byte(_ x: Float) -> UInt8 { UInt8(truncatingIfNeeded: Int32(Swift.min(255, Swift.max(0, x + 0.5)))) }
+
+    /// `YUVToRGB.byte` equals the direct form on every step of 1/64 over -300…600 and on the
+    /// floats just beside each integer and half.
+    func testByteRoundingEqualsTheDirectForm() {
+        var xs: [Float] = stride(from: -300, through: 600, by: 1.0 / 64).map { Float($0) }
+        for k in -2...258 {
+            for base in [Float(k), Float(k) + 0.5, Float(k) - 0.5] { xs += [base.nextDown, base, base.nextUp] }
+        }
+        for x in xs { XCTAssertEqual(YUVToRGB.byte(x), Self.byte(x), "\(x)") }
     }
 }
