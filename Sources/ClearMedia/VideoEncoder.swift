@@ -36,6 +36,12 @@ public struct EncoderSettings: Sendable, Equatable {
         self.audioSource = audioSource
     }
 
+    /// Copies the audio of the probed file `info`: its path and the codec names its probe found.
+    public mutating func copyAudio(of info: VideoInfo) {
+        audioSource = info.path
+        audioCodecs = info.audioCodecNames
+    }
+
     public static func h264(width: Int, height: Int, fps: FrameRate, crf: Int = 16,
                             preset: String = "medium", audioSource: String? = nil) -> EncoderSettings {
         EncoderSettings(codec: .h264(crf: crf, preset: preset), width: width, height: height, fps: fps,

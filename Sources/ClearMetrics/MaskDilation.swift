@@ -44,16 +44,13 @@ public enum MaskDilation {
             let raw = UnsafeRawPointer(mp.baseAddress!)
             for y in 0..<h {
                 let m = mp.baseAddress! + y * w, r = rp.baseAddress! + y * w
-                var any: UInt8 = 0
-                for x in 0..<w { any |= m[x] }
-                guard any != 0 else { continue }
-                rowHas[y] = true
                 var x = 0
                 while x < w {
                     // skip empty pixels eight at a time
                     while x + 8 <= w && raw.loadUnaligned(fromByteOffset: y * w + x, as: UInt64.self) == 0 { x += 8 }
                     guard x < w else { break }
                     if m[x] == 0 { x += 1; continue }
+                    rowHas[y] = true
                     var end = x + 1
                     while end < w && m[end] != 0 { end += 1 }
                     let a = max(0, x - radius), b = min(w, end + radius)

@@ -79,8 +79,8 @@ public final class RemovalPipeline {
                                              next: { try grayAhead.next() })
             }
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
-                                                preset: options.preset, audioSource: info.path)
-            settings.audioCodecs = info.audioCodecNames
+                                                preset: options.preset)
+            settings.copyAudio(of: info)
             var matrix = YUVMatrix.bt601
             if yuvPath {
                 settings.yuvInput = true
@@ -95,8 +95,8 @@ public final class RemovalPipeline {
             var comparisonEncoder: VideoEncoder?
             if let file = comparisonFile {
                 var side = EncoderSettings.h264(width: 2 * info.width, height: info.height, fps: info.fps, crf: options.crf,
-                                                preset: options.preset, audioSource: info.path)
-                side.audioCodecs = info.audioCodecNames
+                                                preset: options.preset)
+                side.copyAudio(of: info)
                 let e = try VideoEncoder(outputPath: file.temporaryURL.path, settings: side, format: "mp4")
                 encoders.append(e)
                 comparisonEncoder = e

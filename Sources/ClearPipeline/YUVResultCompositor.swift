@@ -12,11 +12,10 @@ import Glibc
 
 enum YUVResultCompositor {
     /// `source` is the decoded YUV of the frame whose RGB decode is `original`; `cleaned` is the
-    /// engine's result for it. Returns `source` itself when nothing changed.
+    /// engine's result for it. Returns `source` as it is (no copy) when nothing changed.
     static func composite(source: YUV420Frame, original: RGBFrame, cleaned: RGBFrame, matrix: YUVMatrix) -> YUV420Frame {
         precondition(source.width == original.width && source.height == original.height
                      && cleaned.width == original.width && cleaned.height == original.height)
-        if cleaned.pixels == original.pixels { return source }
         let w = source.width, h = source.height, cw = source.chromaWidth
         var out = source
         original.pixels.withUnsafeBufferPointer { op in cleaned.pixels.withUnsafeBufferPointer { cp in

@@ -79,8 +79,8 @@ public enum SubtitleBurner {
         var maskEncoder: VideoEncoder?
         do {
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: request.crf,
-                                                preset: request.x264Preset, audioSource: info.path)
-            settings.audioCodecs = info.audioCodecNames
+                                                preset: request.x264Preset)
+            settings.copyAudio(of: info)
             settings.yuvInput = yuvPath
             settings.color = color
             videoEncoder = try VideoEncoder(outputPath: tmp.video, settings: settings, format: "mp4")
