@@ -20,6 +20,8 @@ struct TrainOptionGroup: ParsableArguments {
     var boundaryShare = 0.0
     @Option(help: "Share of training windows cut as at a clip's first or last frames, which the engine repeats (0: none).")
     var edgeShare = 0.0
+    @Option(help: "Share of training windows with things moving on their own over the scene (people, fluttering tapes; hard negatives; 0: none, as for the v3-v7 weights).")
+    var movingObjects = 0.0
 
     func options() throws -> TrainingOptions {
         guard crop >= 32, crop % 8 == 0 else { throw ValidationError("--crop must be a multiple of 8, at least 32") }
@@ -29,10 +31,10 @@ struct TrainOptionGroup: ParsableArguments {
         o.checkpointEvery = max(1, checkpointEvery); o.dataDirectory = data; o.out = out
         guard documentPages >= 0 else { throw ValidationError("--document-pages must be 0 or more") }
         o.documentPages = documentPages
-        guard (0...1).contains(boundaryShare), (0...1).contains(edgeShare) else {
-            throw ValidationError("--boundary-share and --edge-share must be between 0 and 1")
+        guard (0...1).contains(boundaryShare), (0...1).contains(edgeShare), (0...1).contains(movingObjects) else {
+            throw ValidationError("--boundary-share, --edge-share and --moving-objects must be between 0 and 1")
         }
-        o.boundaryShare = boundaryShare; o.edgeShare = edgeShare
+        o.boundaryShare = boundaryShare; o.edgeShare = edgeShare; o.movingObjectShare = movingObjects
         if let styles {
             do { o.styles = try styles.split(separator: ",").map { try StylePreset(parsing: String($0)) } } catch {
                 throw ValidationError("--styles: \(error)")

@@ -92,3 +92,33 @@ final class TrainingTests: XCTestCase {
         }
     }
 }
+
+extension TrainingTests {
+    /// Moving objects (hard negatives) cross the crop at the centre frame, move or flutter from
+    /// frame to frame, and are scenery: they are in the clean frame, and α stays 0 on them.
+    func testMovingObjectsCrossTheCropAndAreScenery() throws {
+        let grey = CleanSource(name: "grey", width: 96, height: 64, frames: [[UInt8](repeating: 128, count: 96 * 64 * 3)])
+        // a flat source: whatever differs between frames outside the subtitles is an object
+        // (a photo patch of it is flat too; the striped ones show)
+        let sampler = try PairSampler(sources: [grey], crop: 64, seed: 3, scripts: 1, sceneTextCopies: 0)
+        sampler.maxNoise = 0; sampler.movingObjectShare = 1
+        let batch = try sampler.batch(12)
+        let plane = 64 * 64
+        var moved = 0, painted = 0
+        for b in 0..<12 {
+            let clean = Array(UnsafeBufferPointer(start: batch.cleanCentre.f32 + b * 3 * plane, count: 3 * plane))
+            let alpha = Array(UnsafeBufferPointer(start: batch.alpha.f32 + b * plane, count: plane))
+            let first = windowFrame(batch, b, 0), last = windowFrame(batch, b, LiteArchitecture.window - 1)
+            let centre = windowFrame(batch, b, LiteArchitecture.window / 2)
+            // where no subtitle lies, the window's centre frame is the clean frame (objects included)
+            for i in 0..<plane where alpha[i] == 0 {
+                for c in 0..<3 { XCTAssertEqual(centre[c * plane + i], clean[c * plane + i], accuracy: 1e-6) }
+            }
+            // somewhere in the crop the frames differ where neither shows a subtitle: the objects moved
+            if (0..<(3 * plane)).contains(where: { alpha[$0 % plane] == 0 && abs(first[$0] - last[$0]) > 0.05 }) { moved += 1 }
+            if clean.contains(where: { abs($0 - 128 / 255) > 1e-6 }) { painted += 1 }
+        }
+        XCTAssertGreaterThan(painted, 3, "striped objects should show in the clean centre frame")
+        XCTAssertGreaterThan(moved, 3, "objects should move or flutter between the window's first and last frames")
+    }
+}

@@ -34,6 +34,9 @@ public final class PairSampler {
     /// edge frame (`LiteEngine` clamps the window): one or two frames on one side become copies
     /// of the next one in. 0 in the v3–v7 recipe.
     public var edgeShare = 0.0
+    /// Share of windows with things moving on their own over the scene (`MovingObject`: people,
+    /// fluttering tapes; hard negatives). 0 in the v3–v7 recipe.
+    public var movingObjectShare = 0.0
 
     /// The styles of the v3/v5 recipe (`clearsub train --styles` changes them).
     public static let defaultPresets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]
@@ -103,9 +106,12 @@ public final class PairSampler {
         let plane = s * s
         var canvas = RGBFrame(width: cw, height: ch)
         let noise = rng.chance(0.6) ? rng.uniform(0, maxNoise) : 0
+        let objects = movingObjectShare > 0 && rng.chance(movingObjectShare)
+            ? MovingObject.draw(sources: sources, rx: rx, ry: ry, s: s, frames: n, centre: c, rng: &rng) : []
         for k in 0..<n {
             if source[k] != k { continue }   // a repeated edge frame, copied below
             path.render(frame: k, rx: rx, ry: ry, w: s, h: s, into: &canvas)
+            for o in objects { o.paint(frame: k, sources: sources, rx: rx, ry: ry, s: s, into: &canvas) }
             if noise > 0 { addNoise(&canvas, rx, ry, s, amplitude: noise) }
             if k == c { copyCrop(canvas, rx, ry, s, into: clean.f32 + b * 3 * plane) }
             let mask = try rendered[k].composite(onto: &canvas)

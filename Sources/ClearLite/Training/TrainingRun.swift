@@ -26,6 +26,8 @@ public struct TrainingOptions: Sendable {
     /// Windows across a cue's start or end, and windows cut at a clip's edge (`PairSampler`).
     public var boundaryShare = 0.0
     public var edgeShare = 0.0
+    /// Windows with things moving on their own over the scene (`PairSampler.movingObjectShare`).
+    public var movingObjectShare = 0.0
     public init() {}
 }
 
@@ -42,6 +44,7 @@ public enum TrainingRun {
         if o.styles != PairSampler.defaultPresets { m["styles"] = o.styles.map(\.rawValue).joined(separator: ",") }
         if o.boundaryShare > 0 { m["boundary_share"] = String(o.boundaryShare) }
         if o.edgeShare > 0 { m["edge_share"] = String(o.edgeShare) }
+        if o.movingObjectShare > 0 { m["moving_objects"] = String(o.movingObjectShare) }
         if let r = o.resume { m["resumed_from"] = (r as NSString).lastPathComponent }
         if o.restorationOnly { m["restoration_only"] = "1" }
         return m
@@ -50,7 +53,7 @@ public enum TrainingRun {
     public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
         let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed,
                                       documentPages: o.documentPages, presets: o.styles)
-        sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare
+        sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare; sampler.movingObjectShare = o.movingObjectShare
         let stage = try StageOne(seed: o.seed, learningRate: o.learningRate)
         log("stage1: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop)")
         let start = Date()
@@ -67,7 +70,7 @@ public enum TrainingRun {
     public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
         let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17,
                                       documentPages: o.documentPages, presets: o.styles)
-        sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare
+        sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare; sampler.movingObjectShare = o.movingObjectShare
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
         let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
         let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume,
