@@ -13,10 +13,10 @@ CLEARSUB := .build/release/clearsub
 
 # Reproduces the shipped lite weights (Sources/ClearLite/Weights/MODEL_CARD.md): fetches the clean
 # training footage (Debian opencv-doc, PyPI scikit-image), Stage I, Stage II (v5), then the v8
-# fine-tune with the `vivid` style and moving objects (hard negatives) added, seeded. About 1 hour 10 minutes on 2 cores; the result
-# replaces the bundled file. CLEARSUB_SIMD=portable keeps the kernels v5 was trained with (oneDNN
-# sigmoid, portable Swift elementwise), so the run reproduces the shipped file bit for bit on any
-# x86-64 CPU; the AVX-512 kernel set would round differently.
+# fine-tune with the `vivid` style and moving objects (hard negatives) added, seeded. About 1 hour
+# 10 minutes on 2 cores; the result replaces the bundled file. CLEARSUB_SIMD=portable keeps the
+# kernels v5 was trained with (oneDNN sigmoid, portable Swift elementwise), so the run reproduces
+# the shipped file bit for bit on any x86-64 CPU; the AVX-512 kernel set would round differently.
 WEIGHTS_OUT := Sources/ClearLite/Weights/lite.safetensors
 weights: export CLEARSUB_SIMD = portable
 weights: build

@@ -80,7 +80,7 @@ struct MovingObject {
                     cover = min(1, max(0, (1 - (dx * dx + dy * dy).squareRoot()) * min(a, b)))
                     if cover <= 0 { continue }
                 }
-                var rgb: (UInt8, UInt8, UInt8)
+                let rgb: (UInt8, UInt8, UInt8)
                 switch texture {
                 case let .photo(src, sx, sy):
                     let source = sources[src]
@@ -90,10 +90,11 @@ struct MovingObject {
                     rgb = ((u + v) / max(1, period / 2)) % 2 == 0 ? (r0, g0, b0) : (r1, g1, b1)
                 }
                 let o = (y * cw + x) * 3
-                for (c, value) in [rgb.0, rgb.1, rgb.2].enumerated() {
+                func blend(_ c: Int, _ value: UInt8) {
                     let old = Double(frame.pixels[o + c])
                     frame.pixels[o + c] = UInt8(min(255, max(0, (old + cover * (Double(value) - old)).rounded())))
                 }
+                blend(0, rgb.0); blend(1, rgb.1); blend(2, rgb.2)
             }
         }
     }
