@@ -50,10 +50,16 @@ public enum TrainingRun {
         return m
     }
 
-    public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
-        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed,
+    /// The seeded pair sampler of a stage, with the options' data shares.
+    static func pairSampler(_ o: TrainingOptions, seed: UInt64) throws -> PairSampler {
+        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: seed,
                                       documentPages: o.documentPages, presets: o.styles)
         sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare; sampler.movingObjectShare = o.movingObjectShare
+        return sampler
+    }
+
+    public static func stageOne(_ o: TrainingOptions, log: (String) -> Void) throws {
+        let sampler = try pairSampler(o, seed: o.seed)
         let stage = try StageOne(seed: o.seed, learningRate: o.learningRate)
         log("stage1: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop)")
         let start = Date()
@@ -68,9 +74,7 @@ public enum TrainingRun {
     }
 
     public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
-        let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: o.seed &+ 17,
-                                      documentPages: o.documentPages, presets: o.styles)
-        sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare; sampler.movingObjectShare = o.movingObjectShare
+        let sampler = try pairSampler(o, seed: o.seed &+ 17)
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
         let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
         let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume,
