@@ -66,9 +66,10 @@ public final class LiteEngine: WindowedEngine {
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
-    /// `CLEARSUB_LITE_RESTORATION=fill`;
+    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
+        StoragePool.limitBytes = environment["CLEARSUB_POOL_BYTES"].flatMap(Int.init) ?? min(StoragePool.limitBytes, storagePoolLimit)
         let weights = environment["CLEARSUB_LITE_WEIGHTS"].flatMap { $0.isEmpty ? nil : $0 }
         let engine = try LiteEngine(weightsPath: weights)
         if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
@@ -104,6 +105,13 @@ public final class LiteEngine: WindowedEngine {
         if let p = environment["CLEARSUB_LITE_OCCLUSION_PRECISION"].flatMap(LitePrecision.init(rawValue:)) { engine.occlusionPrecision = p }
         return engine
     }
+
+    /// Freed tensor blocks the process keeps for reuse while this engine runs (`StoragePool`; set by
+    /// `configured()`, `CLEARSUB_POOL_BYTES` overrides it). The pool's default, an eighth of the
+    /// machine's memory sized for Wan's activations, filled up with blocks of every restoration-region
+    /// shape a long video produces, each freed once and rarely asked for again: 1.7 GB resident on a
+    /// 16-second 1280×720 clip against 1.0 GB with this cap, at the same speed (BENCHMARKS.md).
+    public static let storagePoolLimit = 256 << 20
 
     /// The bundled weights file.
     public static var bundledWeightsPath: String {

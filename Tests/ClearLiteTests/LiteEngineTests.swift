@@ -178,4 +178,22 @@ final class LiteEngineTests: XCTestCase {
         print("no-subtitle frames: \(changed) of \(total) bytes changed, PSNR \(psnr) dB")
         XCTAssertGreaterThanOrEqual(psnr, 40)
     }
+
+    /// `clearsub remove`'s engine caps the process-wide pool of freed tensor blocks: every
+    /// restoration-region shape frees blocks of its own sizes, and the pool's default (sized for Wan)
+    /// kept them all, 1.7 GB resident on a 16-second 720p clip. A smaller limit already set stays;
+    /// `CLEARSUB_POOL_BYTES` overrides.
+    func testConfiguredEngineCapsTheStoragePool() throws {
+        let saved = StoragePool.limitBytes
+        defer { StoragePool.limitBytes = saved }
+        StoragePool.limitBytes = 2 << 30
+        _ = try LiteEngine.configured(environment: [:])
+        XCTAssertEqual(StoragePool.limitBytes, LiteEngine.storagePoolLimit)
+        XCTAssertLessThanOrEqual(LiteEngine.storagePoolLimit, 256 << 20)
+        StoragePool.limitBytes = 64 << 20
+        _ = try LiteEngine.configured(environment: [:])
+        XCTAssertEqual(StoragePool.limitBytes, 64 << 20)
+        _ = try LiteEngine.configured(environment: ["CLEARSUB_POOL_BYTES": "12345"])
+        XCTAssertEqual(StoragePool.limitBytes, 12345)
+    }
 }
