@@ -19,8 +19,16 @@ public struct AlphaMap {
     /// Values from `threshold` to `full` are stretched linearly to 0…1 (the head is under-confident:
     /// its α on solid text stays below 0.9); below `threshold` α is exactly 0.
     public init(halfProbabilities p: Tensor, width: Int, height: Int, threshold: Float, full: Float = 1) throws {
+        try self.init(headProbabilities: p, factor: 2, width: width, height: height, threshold: threshold, full: full)
+    }
+
+    /// The same from probabilities at 1/`factor` of the frame's resolution (the head runs at a
+    /// coarser scale on large frames, `LiteEngine.headFactor`): the dilation stays 3×3 at the
+    /// head's resolution, the upsampling is bilinear ×`factor`.
+    public init(headProbabilities p: Tensor, factor: Int, width: Int, height: Int, threshold: Float, full: Float = 1) throws {
         let (h, w) = (p.shape[2], p.shape[3])
-        precondition(width <= 2 * w && height <= 2 * h, "AlphaMap: \(width)x\(height) is larger than twice the \(w)x\(h) map")
+        precondition(factor >= 1 && width <= factor * w && height <= factor * h,
+                     "AlphaMap: \(width)x\(height) is larger than \(factor) times the \(w)x\(h) map")
         let src = p.toF32()
         // 3×3 dilation of the values at or above the threshold (others count as 0), done as a
         // horizontal then a vertical max (max is exact, so this equals the 3×3 window's max)
@@ -57,13 +65,13 @@ public struct AlphaMap {
             }
         }
         src.keepAlive()
-        // bilinear ×2 upsampling (`Ops.resize`'s taps and arithmetic: half-pixel centres), then
+        // bilinear ×factor upsampling (`Ops.resize`'s taps and arithmetic: half-pixel centres), then
         // the threshold and stretch; an output row whose two source rows are all 0 stays 0 (for
         // a threshold ≥ 0, which 0 does not exceed)
         let skipsEmptyRows = threshold >= 0
         self.width = width; self.height = height
         var v = [Float](repeating: 0, count: width * height)
-        let ty = resizeTapsBilinear(2 * h, h), tx = resizeTapsBilinear(2 * w, w)
+        let ty = resizeTapsBilinear(factor * h, h), tx = resizeTapsBilinear(factor * w, w)
         let scale = 1 / max(full - threshold, 1e-3)
         dil.withUnsafeBufferPointer { dp in
             v.withUnsafeMutableBufferPointer { vp in

@@ -80,6 +80,23 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
 
     public init() {}
 
+    /// The settings for frames `k` times the size they were chosen at (≤ 1920×1080): the pixel
+    /// distances and block sizes times `k`, the context pixels a block needs times `k`²; levels,
+    /// shares and frame counts unchanged. `LiteEngine` scales them with its occlusion head
+    /// (k = head factor / 2), so that a subtitle box on a 4K frame still has context around its
+    /// inner blocks. k = 1 returns the settings unchanged.
+    public func scaled(by k: Double) -> BackgroundMemorySettings {
+        guard k != 1 else { return self }
+        func px(_ v: Int) -> Int { max(v == 0 ? 0 : 1, Int((Double(v) * k).rounded())) }
+        var s = self
+        s.guardDistance = px(guardDistance)
+        s.block = px(block)
+        s.minimumContext = max(1, Int((Double(minimumContext) * k * k).rounded()))
+        s.completionReach = px(completionReach)
+        s.followReach = px(followReach)
+        return s
+    }
+
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
     /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean)
     /// over the defaults; nil when a key or value is not understood.

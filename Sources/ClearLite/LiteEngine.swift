@@ -49,6 +49,9 @@ public final class LiteEngine: WindowedEngine {
     /// false: the restored region is the push-pull fill alone, without the network's residual
     /// (`CLEARSUB_LITE_RESTORATION=fill`; an experiment: MODEL_CARD.md "The restoration network").
     public var restorationNetwork = true
+    /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
+    /// `CLEARSUB_LITE_HEAD_FACTOR`).
+    public var headFactorOverride: Int?
     /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
     /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
     /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2"`).
@@ -76,6 +79,10 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
+        if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
+            guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
+            engine.headFactorOverride = f
+        }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "", "network": break
         case "fill": engine.restorationNetwork = false
@@ -156,13 +163,13 @@ public final class LiteEngine: WindowedEngine {
         for f in chunk where f.width != w || f.height != h {
             throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "\(f.width)x\(f.height)")
         }
-        let a = LiteArchitecture.alignment
+        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
         let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0, span = temporalAlpha?.span ?? 0
         var halves = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
         func half(_ i: Int) -> Tensor {
             if let t = halves[i] { return t }
-            let t = LiteFeatures.halfInterleaved(chunk[i], paddedWidth: pw, paddedHeight: ph)
+            let t = LiteFeatures.reducedInterleaved(chunk[i], factor: f, paddedWidth: pw, paddedHeight: ph)
             halves[i] = t
             return t
         }
@@ -174,7 +181,7 @@ public final class LiteEngine: WindowedEngine {
         func head(_ j: Int) throws -> AlphaMap {
             if let a = headCache[base + j] { return a }
             let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
-            let a = try occlusion(halves: idx.map(half), width: w, height: h, pw: pw, ph: ph)
+            let a = try occlusion(halves: idx.map(half), factor: f, width: w, height: h)
             if span > 0 { headCache[base + j] = a }
             return a
         }
@@ -267,7 +274,8 @@ public final class LiteEngine: WindowedEngine {
     /// the blocks whose scenery matches the plate, for `BackgroundPlate.apply`, and whether the
     /// frame is still enough for `record` to hold the plate against strong changes.
     private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], still: Bool) {
-        guard let settings = backgroundMemory else { plate = nil; return ([], [], false) }
+        guard let base = backgroundMemory else { plate = nil; return ([], [], false) }
+        let settings = base.scaled(by: Double(headFactor(width: frame.width, height: frame.height)) / 2)
         if plate?.width != frame.width || plate?.height != frame.height || plate?.settings != settings {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
         }
@@ -297,19 +305,39 @@ public final class LiteEngine: WindowedEngine {
     /// The occlusion head's α for frame `t` of `chunk`, before the cues, the borrowing from
     /// neighbouring frames and the memory (for tests and diagnostics).
     public func alphaMap(_ chunk: [RGBFrame], at t: Int) throws -> AlphaMap {
-        let (w, h) = (chunk[0].width, chunk[0].height), a = LiteArchitecture.alignment
+        let (w, h) = (chunk[0].width, chunk[0].height)
+        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
         let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
         let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-        return try occlusion(halves: idx.map { LiteFeatures.halfInterleaved(chunk[$0], paddedWidth: pw, paddedHeight: ph) },
-                             width: w, height: h, pw: pw, ph: ph)
+        return try occlusion(halves: idx.map { LiteFeatures.reducedInterleaved(chunk[$0], factor: f, paddedWidth: pw, paddedHeight: ph) },
+                             factor: f, width: w, height: h)
     }
 
-    /// α for one frame from the half-resolution frames of its window ([1, h, w, 3] each, `halfInterleaved`).
-    public func occlusion(halves: [Tensor], width: Int, height: Int, pw: Int, ph: Int) throws -> AlphaMap {
+    /// α for one frame from the reduced frames of its window ([1, h, w, 3] each, at 1/`factor` of
+    /// the frame's resolution: `reducedInterleaved`).
+    public func occlusion(halves: [Tensor], factor: Int = 2, width: Int, height: Int) throws -> AlphaMap {
         let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: halves),
                                                              precision: occlusionPrecision)
         let p = try Ops.activation(logits, .sigmoid).reshaped([1, 1, logits.shape[1], logits.shape[2]])
-        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
+        return try AlphaMap(headProbabilities: p, factor: factor, width: width, height: height, threshold: alphaThreshold, full: alphaFull)
+    }
+
+    /// The scale the occlusion head runs at: 1/`headFactor` of the frame's resolution. The head
+    /// was trained at half the resolution of its footage (at most 1280×720), so it knows subtitles
+    /// of the sizes such frames carry; libass scales a subtitle with the frame, and on a 4K frame
+    /// at half resolution the head saw glyphs twice the size it knows and missed them all
+    /// (MODEL_CARD.md, "Large frames"). The square root of the frame's area over 600, rounded, at
+    /// least 2 (portrait and landscape frames of one area get the same): 2 up to 1920×1080, 3 for
+    /// 2560×1440, 5 for 3840×2160 (chosen on frames of those sizes, MODEL_CARD.md). The background
+    /// memory's pixel distances scale with it (`BackgroundMemorySettings.scaled`). `headFactorOverride` sets it
+    /// (`CLEARSUB_LITE_HEAD_FACTOR`).
+    public func headFactor(width: Int, height: Int) -> Int {
+        if let f = headFactorOverride { return f }
+        return LiteEngine.headFactor(width: width, height: height)
+    }
+
+    public static func headFactor(width: Int, height: Int) -> Int {
+        max(2, Int((Double(width * height).squareRoot() / 600).rounded()))
     }
 
     /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):

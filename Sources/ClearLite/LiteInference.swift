@@ -88,6 +88,40 @@ extension LiteFeatures {
         return t
     }
 
+    /// The frame at 1/`factor` of its resolution [1, ph/factor, pw/factor, 3], channels-last:
+    /// factor×factor means of the frame padded (edge replication) to `paddedWidth`×`paddedHeight`
+    /// (multiples of `factor`); `halfInterleaved` for factor 2.
+    public static func reducedInterleaved(_ frame: RGBFrame, factor f: Int, paddedWidth pw: Int, paddedHeight ph: Int) -> Tensor {
+        if f == 2 { return halfInterleaved(frame, paddedWidth: pw, paddedHeight: ph) }
+        precondition(f >= 1 && pw % f == 0 && ph % f == 0)
+        let (rw, rh) = (pw / f, ph / f)
+        let t = Tensor(shape: [1, rh, rw, 3], dtype: .f32, zeroed: false)
+        let dst = t.f32
+        let (fw, fh) = (frame.width, frame.height)
+        let norm = 1 / Float(f * f * 255)
+        frame.pixels.withUnsafeBufferPointer { px in
+            let p = px.baseAddress!
+            parallelFor(rh, minChunk: 4) { rows in
+                var sums = [Int](repeating: 0, count: 3 * rw)
+                for y in rows {
+                    for i in sums.indices { sums[i] = 0 }
+                    for dy in 0..<f {
+                        let row = p + min(f * y + dy, fh - 1) * fw * 3
+                        for x in 0..<rw {
+                            for dx in 0..<f {
+                                let s = row + min(f * x + dx, fw - 1) * 3
+                                sums[3 * x] += Int(s[0]); sums[3 * x + 1] += Int(s[1]); sums[3 * x + 2] += Int(s[2])
+                            }
+                        }
+                    }
+                    let o = dst + y * rw * 3
+                    for i in 0..<(3 * rw) { o[i] = Float(sums[i]) * norm }
+                }
+            }
+        }
+        return t
+    }
+
     /// Occlusion input [1, h, w, 6], channels-last, from the window's half-resolution frames
     /// ([1, h, w, 3] each, `halfInterleaved`): the values of `occlusionInput(halfWindow:)`.
     public static func occlusionInputChannelsLast(halves: [Tensor]) -> Tensor {

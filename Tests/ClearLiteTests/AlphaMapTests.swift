@@ -7,7 +7,7 @@ import ClearTensor
 
 final class AlphaMapTests: XCTestCase {
     /// The naive reference, written out in full.
-    static func reference(_ p: Tensor, width: Int, height: Int, threshold: Float, full: Float) throws -> [Float] {
+    static func reference(_ p: Tensor, factor f: Int = 2, width: Int, height: Int, threshold: Float, full: Float) throws -> [Float] {
         let (h, w) = (p.shape[2], p.shape[3])
         let s = p.floats()
         let dil = Tensor(shape: [1, 1, h, w], dtype: .f32, zeroed: false)
@@ -20,12 +20,12 @@ final class AlphaMapTests: XCTestCase {
                 dil.f32[y * w + x] = m
             }
         }
-        let up = try Ops.resize(dil, height: 2 * h, width: 2 * w, mode: .bilinear).floats()
+        let up = try Ops.resize(dil, height: f * h, width: f * w, mode: .bilinear).floats()
         let scale = 1 / max(full - threshold, 1e-3)
         var v = [Float](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
-                let a = up[y * 2 * w + x]
+                let a = up[y * f * w + x]
                 v[y * width + x] = a > threshold ? min((a - threshold) * scale, 1) : 0
             }
         }
@@ -62,6 +62,20 @@ final class AlphaMapTests: XCTestCase {
                     XCTAssertTrue(want.contains { $0 > 0 } && want.contains { $0 == 0 }, "the case exercises both kinds of row")
                 }
             }
+        }
+    }
+
+    /// Large frames: the head at 1/3, 1/4 or 1/5 of the resolution (`LiteEngine.headFactor`).
+    func testOtherFactorsEqualTheNaiveRoute() throws {
+        for (f, h, w, width, height, seed) in [(3, 20, 32, 96, 60, 5), (3, 23, 37, 110, 68, 6), (4, 12, 20, 80, 47, 7), (5, 9, 16, 77, 45, 8)]
+            as [(Int, Int, Int, Int, Int, UInt64)] {
+            let p = Self.probabilities(h: h, w: w, seed: seed)
+            let got = try AlphaMap(headProbabilities: p, factor: f, width: width, height: height, threshold: 0.7, full: 0.95)
+            let want = try Self.reference(p, factor: f, width: width, height: height, threshold: 0.7, full: 0.95)
+            var differing = 0
+            for i in want.indices where got.values[i].bitPattern != want[i].bitPattern { differing += 1 }
+            XCTAssertEqual(differing, 0, "factor \(f): \(w)x\(h) → \(width)x\(height)")
+            XCTAssertTrue(want.contains { $0 > 0 } && want.contains { $0 == 0 })
         }
     }
 

@@ -196,4 +196,74 @@ final class LiteEngineTests: XCTestCase {
         _ = try LiteEngine.configured(environment: ["CLEARSUB_POOL_BYTES": "12345"])
         XCTAssertEqual(StoragePool.limitBytes, 12345)
     }
+
+    /// The head's scale follows the frame's size: half resolution up to 1920×1080 (what the shipped
+    /// numbers were measured at), coarser above, where subtitles are drawn larger.
+    func testHeadFactorFollowsTheFrameSize() {
+        for (w, h, f) in [(64, 48, 2), (768, 576, 2), (1280, 720, 2), (720, 1280, 2), (1920, 1080, 2), (1080, 1920, 2),
+                          (2560, 1440, 3), (3840, 2160, 5), (2160, 3840, 5), (7680, 4320, 10)] {
+            XCTAssertEqual(LiteEngine.headFactor(width: w, height: h), f, "\(w)x\(h)")
+        }
+    }
+
+    /// The reduced frame the head reads equals factor×factor average pooling of the frame padded by
+    /// edge replication (the route of `occlusionInput(window:)` at factor 2).
+    func testReducedFrameIsTheAverageOfEachBlock() throws {
+        let frame = EngineFixtures.frame(width: 50, height: 31, seed: 9)
+        for f in [2, 3, 5] {
+            let (pw, ph) = ((50 + 4 * f - 1) / (4 * f) * 4 * f, (31 + 4 * f - 1) / (4 * f) * 4 * f)
+            let got = LiteFeatures.reducedInterleaved(frame, factor: f, paddedWidth: pw, paddedHeight: ph).floats()
+            let (rw, rh) = (pw / f, ph / f)
+            XCTAssertEqual(got.count, rw * rh * 3)
+            var worst: Float = 0
+            for y in 0..<rh { for x in 0..<rw { for c in 0..<3 {
+                var sum = 0
+                for dy in 0..<f { for dx in 0..<f {
+                    sum += Int(frame.pixels[(min(f * y + dy, 30) * 50 + min(f * x + dx, 49)) * 3 + c])
+                } }
+                worst = max(worst, abs(got[(y * rw + x) * 3 + c] - Float(sum) / Float(f * f * 255)))
+            } } }
+            XCTAssertLessThan(worst, 1e-6, "factor \(f)")
+        }
+    }
+
+    /// At a head factor that is not a power of two (3: 2560×1440), the padding and the regions still
+    /// fit the networks, the marks get α > 0 and α = 0 pixels come back bit-identical.
+    func testHeadFactorThreeKeepsUntouchedPixels() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        engine.headFactorOverride = 3
+        XCTAssertEqual(engine.headFactor(width: 166, height: 98), 3)
+        let marks = [(20, 60, 54, 9), (100, 63, 36, 9)]
+        let frames = (0..<5).map { EngineFixtures.frame(width: 166, height: 98, seed: $0, marks: marks) }
+        let out = try engine.clean(frames)
+        for (t, (input, output)) in zip(frames, out).enumerated() {
+            let alpha = try engine.alphaMap(frames, at: t)
+            XCTAssertEqual(alpha.values.count, 166 * 98)
+            XCTAssertGreaterThan(alpha.values[64 * 166 + 40], 0, "frame \(t): inside the first mark")
+            XCTAssertEqual(alpha.values[10 * 166 + 10], 0, "frame \(t): far from the marks")
+            var changedOutside = 0, changedInside = 0
+            for i in 0..<alpha.values.count {
+                let same = (0..<3).allSatisfy { input.pixels[3 * i + $0] == output.pixels[3 * i + $0] }
+                if alpha.values[i] == 0 { if !same { changedOutside += 1 } } else if !same { changedInside += 1 }
+            }
+            XCTAssertEqual(changedOutside, 0, "frame \(t)")
+            XCTAssertGreaterThan(changedInside, 0, "frame \(t)")
+        }
+    }
+
+    /// The background memory's pixel distances scale with the head (a 4K box needs context as wide
+    /// as a 720p box's, in its own pixels); at factor 2 the settings are the chosen ones.
+    func testMemorySettingsScaleWithTheFrame() {
+        let s = BackgroundMemorySettings()
+        XCTAssertEqual(s.scaled(by: 1), s)
+        let big = s.scaled(by: 2.5)
+        XCTAssertEqual(big.block, 40)
+        XCTAssertEqual(big.guardDistance, 10)
+        XCTAssertEqual(big.completionReach, 30)
+        XCTAssertEqual(big.followReach, 40)
+        XCTAssertEqual(big.minimumContext, 400)
+        XCTAssertEqual(big.contextBlocks, s.contextBlocks)
+        XCTAssertEqual(big.contextShare, s.contextShare)
+        XCTAssertEqual(big.averageFrames, s.averageFrames)
+    }
 }
