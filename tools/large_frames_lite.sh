@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The lite engine on frames larger than its training footage (MODEL_CARD.md "Large frames"):
+# five 2-second clips (10 fps) scaled to 1280x720, 1920x1080, 2560x1440 and 3840x2160, subtitled by
+# `clearsub synth` at each size (libass draws the subtitles at the frame's own scale), cleaned with
+# `clearsub remove --crf 0` twice: with the shipped head scale (`LiteEngine.headFactor`) and with the
+# head at half resolution whatever the size (`CLEARSUB_LITE_HEAD_FACTOR=2`, the engine before the
+# fourteenth session), each judged by `clearsub eval` against the clean clip with the exact mask.
+# Sources: Megamind.mp4 and tree.mp4 of the training data (tools/fetch_training_data.sh), and the
+# validation cuts v02 and v14 (tools/validate_lite.sh writes them to VALIDATION_DIR/clips).
+# Prints one line per clip, size and head scale, and the means per size and head scale.
+# Usage: tools/large_frames_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
+set -euo pipefail
+OUT="${1:-results/large-frames}"; BIN="${2:-.build/release/clearsub}"
+DATA="${3:-training-data}"; VAL="${4:-validation}"
+[ -x "$BIN" ] || { echo "large_frames_lite.sh: $BIN is not an executable" >&2; exit 1; }
+for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"; do
+  [ -f "$f" ] || { echo "large_frames_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
+done
+mkdir -p "$OUT/syn" "$OUT/out"
+ff() { ffmpeg -nostdin -v error -y "$@"; }
+CLIPS=(mega megay v02 v14b tree)
+declare -A SRC=([mega]="$DATA/Megamind.mp4" [megay]="$DATA/Megamind.mp4" [v02]="$VAL/clips/v02.mp4" [v14b]="$VAL/clips/v14.mp4" [tree]="$DATA/tree.mp4")
+declare -A START=([mega]=2 [megay]=5 [v02]=0 [v14b]=0 [tree]=0)
+declare -A STYLE=([mega]=classic [megay]=yellow [v02]=classic [v14b]=boxed [tree]=random)
+declare -A SEED=([mega]=11 [megay]=12 [v02]=3 [v14b]=13 [tree]=14)
+: > "$OUT/results.tsv"
+for c in "${CLIPS[@]}"; do
+  for size in 1280x720 1920x1080 2560x1440 3840x2160; do
+    n="${c}_${size#*x}"
+    [ -f "$OUT/$n.mp4" ] || ff -ss "${START[$c]}" -i "${SRC[$c]}" -t 2 -vf "scale=$size:flags=bicubic,fps=10" \
+      -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$n.mp4"
+    [ -f "$OUT/syn/${n}_mask.mkv" ] || "$BIN" synth "$OUT/$n.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
+      --seed "${SEED[$c]}" --style "${STYLE[$c]}"
+    for head in auto 2; do
+      if [ "$head" = auto ]; then env=(); else env=(CLEARSUB_LITE_HEAD_FACTOR="$head"); fi
+      env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$head" --overwrite --quiet --crf 0
+      "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$head/${n}_subbed_cleaned.mp4" \
+        --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$head/$n.json" > /dev/null
+      python3 - "$OUT/out/$head/$n.json" "$c" "${size#*x}" "$head" >> "$OUT/results.tsv" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print('\t'.join(sys.argv[2:] + ['%.3f' % d[k] for k in ('psnr_clip', 'psnr_inside_mask', 'psnr_outside_mask')]
+                + ['%.3f' % d[k] for k in ('text_left_frame_ratio', 'text_residual_pixel_ratio')]))
+PY
+    done
+  done
+done
+python3 - "$OUT/results.tsv" <<'PY'
+import sys, collections
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+print('clip\theight\thead\tfull\tin mask\toutside\ttext left\tglyph left')
+for r in rows: print('\t'.join(r))
+groups = collections.defaultdict(list)
+for r in rows: groups[(int(r[1]), r[2])].append([float(x) for x in r[3:]])
+print('mean\theight\thead\tfull\tin mask\toutside\ttext left\tglyph left')
+for (h, head), v in sorted(groups.items()):
+    m = [sum(c) / len(c) for c in zip(*v)]
+    print('mean\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.1f %%\t%.1f %%' % (h, head, m[0], m[1], m[2], 100 * m[3], 100 * m[4]))
+PY
