@@ -2,9 +2,11 @@
 # The lite engine on frames larger than its training footage (MODEL_CARD.md "Large frames"):
 # five 2-second clips (10 fps) scaled to 1280x720, 1920x1080, 2560x1440 and 3840x2160, subtitled by
 # `clearsub synth` at each size (libass draws the subtitles at the frame's own scale), cleaned with
-# `clearsub remove --crf 0` twice: with the shipped head scale (`LiteEngine.headFactor`) and with the
-# head at half resolution whatever the size (`CLEARSUB_LITE_HEAD_FACTOR=2`, the engine before the
-# fourteenth session), each judged by `clearsub eval` against the clean clip with the exact mask.
+# `clearsub remove --crf 0` twice: as shipped (the head's scale and the background memory's follow the
+# frame size: `LiteEngine.headFactor`, `LiteEngine.memoryScale`) and as before the fourteenth session
+# (head at half resolution and the memory's numbers as chosen at 720p whatever the size:
+# `CLEARSUB_LITE_HEAD_FACTOR=2 CLEARSUB_LITE_MEMORY_SCALE=1`, column "head" = before), each judged by
+# `clearsub eval` against the clean clip with the exact mask.
 # Sources: Megamind.mp4 and tree.mp4 of the training data (tools/fetch_training_data.sh), and the
 # validation cuts v02 and v14 (tools/validate_lite.sh writes them to VALIDATION_DIR/clips).
 # Prints one line per clip, size and head scale, and the means per size and head scale.
@@ -31,8 +33,8 @@ for c in "${CLIPS[@]}"; do
       -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$n.mp4"
     [ -f "$OUT/syn/${n}_mask.mkv" ] || "$BIN" synth "$OUT/$n.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
       --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-    for head in auto 2; do
-      if [ "$head" = auto ]; then env=(); else env=(CLEARSUB_LITE_HEAD_FACTOR="$head"); fi
+    for head in shipped before; do
+      if [ "$head" = shipped ]; then env=(); else env=(CLEARSUB_LITE_HEAD_FACTOR=2 CLEARSUB_LITE_MEMORY_SCALE=1); fi
       env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$head" --overwrite --quiet --crf 0
       "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$head/${n}_subbed_cleaned.mp4" \
         --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$head/$n.json" > /dev/null
@@ -48,11 +50,11 @@ done
 python3 - "$OUT/results.tsv" <<'PY'
 import sys, collections
 rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
-print('clip\theight\thead\tfull\tin mask\toutside\ttext left\tglyph left')
+print('clip\theight\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
 for r in rows: print('\t'.join(r))
 groups = collections.defaultdict(list)
 for r in rows: groups[(int(r[1]), r[2])].append([float(x) for x in r[3:]])
-print('mean\theight\thead\tfull\tin mask\toutside\ttext left\tglyph left')
+print('mean\theight\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
 for (h, head), v in sorted(groups.items()):
     m = [sum(c) / len(c) for c in zip(*v)]
     print('mean\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.1f %%\t%.1f %%' % (h, head, m[0], m[1], m[2], 100 * m[3], 100 * m[4]))

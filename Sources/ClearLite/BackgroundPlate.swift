@@ -80,11 +80,11 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
 
     public init() {}
 
-    /// The settings for frames `k` times the size they were chosen at (≤ 1920×1080): the pixel
-    /// distances and block sizes times `k`, the context pixels a block needs times `k`²; levels,
-    /// shares and frame counts unchanged. `LiteEngine` scales them with its occlusion head
-    /// (k = head factor / 2), so that a subtitle box on a 4K frame still has context around its
-    /// inner blocks. k = 1 returns the settings unchanged.
+    /// The settings for frames `k` times the size they were chosen at (linear size; footage up to
+    /// 1280×720): the pixel distances and block size times `k`, the context pixels a block needs
+    /// times `k`²; levels, shares and frame counts unchanged. `LiteEngine` scales them with the
+    /// frame (`LiteEngine.memoryScale`), so that a subtitle box on a 1080p or 4K frame still has
+    /// context around its inner blocks. k = 1 returns the settings unchanged.
     public func scaled(by k: Double) -> BackgroundMemorySettings {
         guard k != 1 else { return self }
         func px(_ v: Int) -> Int { max(v == 0 ? 0 : 1, Int((Double(v) * k).rounded())) }

@@ -52,6 +52,9 @@ public final class LiteEngine: WindowedEngine {
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?
+    /// The background memory's scale (nil: `LiteEngine.memoryScale(width:height:)`; an experiment,
+    /// `CLEARSUB_LITE_MEMORY_SCALE`).
+    public var memoryScaleOverride: Double?
     /// α borrowed from neighbouring frames where pixels did not change, and the memory's guard
     /// ring released where a cue is a frame or two away (`TemporalAlpha`; nil: off,
     /// `CLEARSUB_LITE_TEMPORAL_ALPHA=0`; `…="reach=2,tolerance=5,core=0.8,change=0,fade=40,release=1,rreach=2"`).
@@ -69,7 +72,8 @@ public final class LiteEngine: WindowedEngine {
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
-    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_POOL_BYTES`;
+    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_HEAD_FACTOR`,
+    /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
         StoragePool.limitBytes = environment["CLEARSUB_POOL_BYTES"].flatMap(Int.init) ?? min(StoragePool.limitBytes, storagePoolLimit)
@@ -82,6 +86,10 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
             guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
             engine.headFactorOverride = f
+        }
+        if let v = environment["CLEARSUB_LITE_MEMORY_SCALE"] {
+            guard let k = Double(v), k >= 0.25, k <= 16 else { throw LiteError.invalidSetting("CLEARSUB_LITE_MEMORY_SCALE=\(v): use a number from 0.25 to 16") }
+            engine.memoryScaleOverride = k
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "", "network": break
@@ -275,7 +283,7 @@ public final class LiteEngine: WindowedEngine {
     /// frame is still enough for `record` to hold the plate against strong changes.
     private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], still: Bool) {
         guard let base = backgroundMemory else { plate = nil; return ([], [], false) }
-        let settings = base.scaled(by: Double(headFactor(width: frame.width, height: frame.height)) / 2)
+        let settings = base.scaled(by: memoryScale(width: frame.width, height: frame.height))
         if plate?.width != frame.width || plate?.height != frame.height || plate?.settings != settings {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
         }
@@ -328,12 +336,24 @@ public final class LiteEngine: WindowedEngine {
     /// at half resolution the head saw glyphs twice the size it knows and missed them all
     /// (MODEL_CARD.md, "Large frames"). The square root of the frame's area over 600, rounded, at
     /// least 2 (portrait and landscape frames of one area get the same): 2 up to 1920×1080, 3 for
-    /// 2560×1440, 5 for 3840×2160 (chosen on frames of those sizes, MODEL_CARD.md). The background
-    /// memory's pixel distances scale with it (`BackgroundMemorySettings.scaled`). `headFactorOverride` sets it
+    /// 2560×1440, 5 for 3840×2160 (chosen on frames of those sizes, MODEL_CARD.md). `headFactorOverride` sets it
     /// (`CLEARSUB_LITE_HEAD_FACTOR`).
     public func headFactor(width: Int, height: Int) -> Int {
         if let f = headFactorOverride { return f }
         return LiteEngine.headFactor(width: width, height: height)
+    }
+
+    /// How much larger than 1280×720 the frame is (the square root of the area ratio, at least 1:
+    /// 1.5 at 1920×1080, 3 at 3840×2160). The background memory's numbers were chosen on footage up
+    /// to 1280×720; its pixel distances and block size scale by this (`BackgroundMemorySettings.scaled`),
+    /// so that a subtitle box on a large frame still has context around its inner blocks
+    /// (MODEL_CARD.md "Large frames"). `memoryScaleOverride` sets it (`CLEARSUB_LITE_MEMORY_SCALE`).
+    public func memoryScale(width: Int, height: Int) -> Double {
+        memoryScaleOverride ?? LiteEngine.memoryScale(width: width, height: height)
+    }
+
+    public static func memoryScale(width: Int, height: Int) -> Double {
+        max(1, Double(width * height).squareRoot() / 960)
     }
 
     public static func headFactor(width: Int, height: Int) -> Int {

@@ -232,6 +232,10 @@ final class LiteEngineTests: XCTestCase {
     func testHeadFactorThreeKeepsUntouchedPixels() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         engine.headFactorOverride = 3
+        // α borrowed from neighbours and the memory's completion add α where the head's is 0;
+        // without them the final α is the head's (the line cue only removes)
+        engine.temporalAlpha = nil
+        engine.backgroundMemory = nil
         XCTAssertEqual(engine.headFactor(width: 166, height: 98), 3)
         let marks = [(20, 60, 54, 9), (100, 63, 36, 9)]
         let frames = (0..<5).map { EngineFixtures.frame(width: 166, height: 98, seed: $0, marks: marks) }
@@ -251,9 +255,15 @@ final class LiteEngineTests: XCTestCase {
         }
     }
 
-    /// The background memory's pixel distances scale with the head (a 4K box needs context as wide
-    /// as a 720p box's, in its own pixels); at factor 2 the settings are the chosen ones.
-    func testMemorySettingsScaleWithTheFrame() {
+    /// The background memory's pixel distances scale with the frame (a 4K box needs context as wide
+    /// as a 720p box's, in its own pixels); up to 1280×720 the settings are the chosen ones.
+    func testMemorySettingsScaleWithTheFrame() throws {
+        for (w, h, k) in [(640, 360, 1.0), (768, 576, 1.0), (1280, 720, 1.0), (1920, 1080, 1.5), (1080, 1920, 1.5), (3840, 2160, 3.0)] {
+            XCTAssertEqual(LiteEngine.memoryScale(width: w, height: h), k, accuracy: 1e-12, "\(w)x\(h)")
+        }
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_MEMORY_SCALE": "1"]).memoryScale(width: 3840, height: 2160), 1)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_MEMORY_SCALE": "x"]))
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_HEAD_FACTOR": "0"]))
         let s = BackgroundMemorySettings()
         XCTAssertEqual(s.scaled(by: 1), s)
         let big = s.scaled(by: 2.5)
