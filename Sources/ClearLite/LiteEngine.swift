@@ -1,7 +1,7 @@
 // The lite removal engine (design §4; CLEAR's mask-free occlusion-guided restoration at CPU scale):
 // per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
-// frame (a coarser one above 1920×1080, `headFactor`) gives α, raised where a cue starts or ends to the α of frames up to two away at pixels
-// that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
+// frame (a coarser one above 1920×1080, `headFactor`) gives α, raised where a cue starts or ends
+// to the α of frames up to two away at pixels that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
 // around tiles with α > 0, starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
@@ -331,12 +331,12 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// The scale the occlusion head runs at: 1/`headFactor` of the frame's resolution. The head
-    /// was trained at half the resolution of its footage (at most 1280×720), so it knows subtitles
-    /// of the sizes such frames carry; libass scales a subtitle with the frame, and on a 4K frame
-    /// at half resolution the head saw glyphs twice the size it knows and missed them all
-    /// (MODEL_CARD.md, "Large frames"). The square root of the frame's area over 600, rounded, at
-    /// least 2 (portrait and landscape frames of one area get the same): 2 up to 1920×1080, 3 for
-    /// 2560×1440, 5 for 3840×2160 (chosen on frames of those sizes, MODEL_CARD.md). `headFactorOverride` sets it
+    /// was trained at half resolution on subtitles drawn on canvases up to 1280×720, so it knows
+    /// glyphs of those sizes; libass scales a subtitle with the frame, and on a 4K frame at half
+    /// resolution the head saw glyphs twice the size it knows and missed them all (MODEL_CARD.md,
+    /// "Large frames"). The square root of the frame's area over 600, rounded, at least 2 (portrait
+    /// and landscape frames of one area get the same): 2 up to 1920×1080, 3 for 2560×1440, 5 for
+    /// 3840×2160 (chosen on frames of those sizes). `headFactorOverride` sets it
     /// (`CLEARSUB_LITE_HEAD_FACTOR`).
     public func headFactor(width: Int, height: Int) -> Int {
         if let f = headFactorOverride { return f }
