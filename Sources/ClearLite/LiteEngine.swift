@@ -334,18 +334,18 @@ public final class LiteEngine: WindowedEngine {
     /// was trained at half resolution on subtitles drawn on canvases up to 1280×720, so it knows
     /// glyphs of those sizes; libass scales a subtitle with the frame, and on a 4K frame at half
     /// resolution the head saw glyphs twice the size it knows and missed them all (MODEL_CARD.md,
-    /// "Large frames"). The square root of the frame's area over 600, rounded, at least 2 (portrait
-    /// and landscape frames of one area get the same): 2 up to 1920×1080, 3 for 2560×1440, 5 for
-    /// 3840×2160 (chosen on frames of those sizes). `headFactorOverride` sets it
-    /// (`CLEARSUB_LITE_HEAD_FACTOR`).
+    /// "Large frames"). libass sizes text by the frame's height, so the rule does too: the height
+    /// over 450, rounded, at least 2 — 2 up to 1920×1080, 3 for 2560×1440, 5 for 3840×2160 (chosen
+    /// on frames of those sizes), 3 for a 720×1280 and 4 for a 1080×1920 portrait frame.
+    /// `headFactorOverride` sets it (`CLEARSUB_LITE_HEAD_FACTOR`).
     public func headFactor(width: Int, height: Int) -> Int {
         if let f = headFactorOverride { return f }
         return LiteEngine.headFactor(width: width, height: height)
     }
 
-    /// How much larger than 1280×720 the frame is (the square root of the area ratio, at least 1:
-    /// 1.5 at 1920×1080, 3 at 3840×2160). The background memory's numbers were chosen on footage up
-    /// to 1280×720; its pixel distances and block size scale by this (`BackgroundMemorySettings.scaled`),
+    /// How much taller than 720 rows the frame is, at least 1 (1.5 at 1920×1080, 3 at 3840×2160,
+    /// 2.67 for a 1080×1920 portrait frame; subtitles scale with the height). The background
+    /// memory's numbers were chosen on footage up to 1280×720; its pixel distances and block size scale by this (`BackgroundMemorySettings.scaled`),
     /// so that a subtitle box on a large frame still has context around its inner blocks
     /// (MODEL_CARD.md "Large frames"). `memoryScaleOverride` sets it (`CLEARSUB_LITE_MEMORY_SCALE`).
     public func memoryScale(width: Int, height: Int) -> Double {
@@ -353,11 +353,11 @@ public final class LiteEngine: WindowedEngine {
     }
 
     public static func memoryScale(width: Int, height: Int) -> Double {
-        max(1, Double(width * height).squareRoot() / 960)
+        max(1, Double(height) / 720)
     }
 
     public static func headFactor(width: Int, height: Int) -> Int {
-        max(2, Int((Double(width * height).squareRoot() / 600).rounded()))
+        max(2, Int((Double(height) / 450).rounded()))
     }
 
     /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):

@@ -197,11 +197,12 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertEqual(StoragePool.limitBytes, 12345)
     }
 
-    /// The head's scale follows the frame's size: half resolution up to 1920×1080 (what the shipped
-    /// numbers were measured at), coarser above, where subtitles are drawn larger.
+    /// The head's scale follows the frame's height: half resolution up to 1920×1080 (what the shipped
+    /// numbers were measured at), coarser above and on tall portrait frames, where libass draws
+    /// subtitles larger.
     func testHeadFactorFollowsTheFrameSize() {
-        for (w, h, f) in [(64, 48, 2), (768, 576, 2), (1280, 720, 2), (720, 1280, 2), (1920, 1080, 2), (1080, 1920, 2),
-                          (2560, 1440, 3), (3840, 2160, 5), (2160, 3840, 5), (7680, 4320, 10)] {
+        for (w, h, f) in [(64, 48, 2), (768, 576, 2), (1280, 720, 2), (720, 1280, 3), (1920, 1080, 2), (1080, 1920, 4),
+                          (2560, 1080, 2), (2560, 1440, 3), (3840, 2160, 5), (2160, 3840, 9), (7680, 4320, 10)] {
             XCTAssertEqual(LiteEngine.headFactor(width: w, height: h), f, "\(w)x\(h)")
         }
     }
@@ -258,7 +259,7 @@ final class LiteEngineTests: XCTestCase {
     /// The background memory's pixel distances scale with the frame (a 4K box needs context as wide
     /// as a 720p box's, in its own pixels); up to 1280×720 the settings are the chosen ones.
     func testMemorySettingsScaleWithTheFrame() throws {
-        for (w, h, k) in [(640, 360, 1.0), (768, 576, 1.0), (1280, 720, 1.0), (1920, 1080, 1.5), (1080, 1920, 1.5), (3840, 2160, 3.0)] {
+        for (w, h, k) in [(640, 360, 1.0), (768, 576, 1.0), (1280, 720, 1.0), (1920, 1080, 1.5), (1080, 1920, 1920.0 / 720), (3840, 2160, 3.0)] {
             XCTAssertEqual(LiteEngine.memoryScale(width: w, height: h), k, accuracy: 1e-12, "\(w)x\(h)")
         }
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_MEMORY_SCALE": "1"]).memoryScale(width: 3840, height: 2160), 1)
