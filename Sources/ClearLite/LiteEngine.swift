@@ -1,6 +1,6 @@
 // The lite removal engine (design §4; CLEAR's mask-free occlusion-guided restoration at CPU scale):
 // per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
-// frame (a coarser one above 1920×1080, `headFactor`) gives α, raised where a cue starts or ends
+// frame (a coarser one above 1080 rows, `headFactor`) gives α, raised where a cue starts or ends
 // to the α of frames up to two away at pixels that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
 // around tiles with α > 0, starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
