@@ -171,14 +171,13 @@ public final class LiteEngine: WindowedEngine {
         for f in chunk where f.width != w || f.height != h {
             throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "\(f.width)x\(f.height)")
         }
-        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
-        let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
+        let (f, pw, ph) = headGeometry(width: w, height: h)
         let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0, span = temporalAlpha?.span ?? 0
-        var halves = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
-        func half(_ i: Int) -> Tensor {
-            if let t = halves[i] { return t }
+        var reduced = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
+        func reducedFrame(_ i: Int) -> Tensor {
+            if let t = reduced[i] { return t }
             let t = LiteFeatures.reducedInterleaved(chunk[i], factor: f, paddedWidth: pw, paddedHeight: ph)
-            halves[i] = t
+            reduced[i] = t
             return t
         }
         // the occlusion head's α of chunk[j], computed once per video frame: a frame's window lies
@@ -189,7 +188,7 @@ public final class LiteEngine: WindowedEngine {
         func head(_ j: Int) throws -> AlphaMap {
             if let a = headCache[base + j] { return a }
             let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
-            let a = try occlusion(halves: idx.map(half), factor: f, width: w, height: h)
+            let a = try occlusion(reduced: idx.map(reducedFrame), factor: f, width: w, height: h)
             if span > 0 { headCache[base + j] = a }
             return a
         }
@@ -314,17 +313,23 @@ public final class LiteEngine: WindowedEngine {
     /// neighbouring frames and the memory (for tests and diagnostics).
     public func alphaMap(_ chunk: [RGBFrame], at t: Int) throws -> AlphaMap {
         let (w, h) = (chunk[0].width, chunk[0].height)
-        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
-        let (pw, ph) = ((w + a - 1) / a * a, (h + a - 1) / a * a)
+        let (f, pw, ph) = headGeometry(width: w, height: h)
         let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-        return try occlusion(halves: idx.map { LiteFeatures.reducedInterleaved(chunk[$0], factor: f, paddedWidth: pw, paddedHeight: ph) },
+        return try occlusion(reduced: idx.map { LiteFeatures.reducedInterleaved(chunk[$0], factor: f, paddedWidth: pw, paddedHeight: ph) },
                              factor: f, width: w, height: h)
+    }
+
+    /// The head's factor for a `width`×`height` frame and the padded size both networks see: a
+    /// multiple of 4·factor, so that the reduced frame passes the head's two stride-2 layers.
+    private func headGeometry(width w: Int, height h: Int) -> (factor: Int, paddedWidth: Int, paddedHeight: Int) {
+        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
+        return (f, (w + a - 1) / a * a, (h + a - 1) / a * a)
     }
 
     /// α for one frame from the reduced frames of its window ([1, h, w, 3] each, at 1/`factor` of
     /// the frame's resolution: `reducedInterleaved`).
-    public func occlusion(halves: [Tensor], factor: Int = 2, width: Int, height: Int) throws -> AlphaMap {
-        let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: halves),
+    public func occlusion(reduced: [Tensor], factor: Int = 2, width: Int, height: Int) throws -> AlphaMap {
+        let logits = try network.occlusionLogitsChannelsLast(LiteFeatures.occlusionInputChannelsLast(halves: reduced),
                                                              precision: occlusionPrecision)
         let p = try Ops.activation(logits, .sigmoid).reshaped([1, 1, logits.shape[1], logits.shape[2]])
         return try AlphaMap(headProbabilities: p, factor: factor, width: width, height: height, threshold: alphaThreshold, full: alphaFull)

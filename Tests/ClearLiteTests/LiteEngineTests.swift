@@ -7,6 +7,15 @@ import ClearPipeline
 import ClearTensor
 
 final class LiteEngineTests: XCTestCase {
+    /// Pixels whose bytes changed from `input` to `output`, where α is 0 and where it is not.
+    static func changedPixels(_ input: RGBFrame, _ output: RGBFrame, _ alpha: AlphaMap) -> (outside: Int, inside: Int) {
+        var outside = 0, inside = 0
+        for i in 0..<alpha.values.count where (0..<3).contains(where: { input.pixels[3 * i + $0] != output.pixels[3 * i + $0] }) {
+            if alpha.values[i] == 0 { outside += 1 } else { inside += 1 }
+        }
+        return (outside, inside)
+    }
+
     func testAlphaZeroPixelsAreBitIdentical() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         let marks = [(20, 60, 50, 6), (90, 64, 30, 8)]
@@ -19,12 +28,7 @@ final class LiteEngineTests: XCTestCase {
             let touched = alpha.values.filter { $0 > 0 }.count
             XCTAssertGreaterThan(touched, 0, "frame \(t): the marks must give α > 0")
             XCTAssertLessThan(touched, alpha.values.count / 4, "frame \(t): most of the frame must have α = 0")
-            var changedOutside = 0, changedInside = 0
-            for i in 0..<alpha.values.count {
-                let same = input.pixels[3 * i] == output.pixels[3 * i] && input.pixels[3 * i + 1] == output.pixels[3 * i + 1]
-                    && input.pixels[3 * i + 2] == output.pixels[3 * i + 2]
-                if alpha.values[i] == 0 { if !same { changedOutside += 1 } } else if !same { changedInside += 1 }
-            }
+            let (changedOutside, changedInside) = Self.changedPixels(input, output, alpha)
             XCTAssertEqual(changedOutside, 0, "frame \(t)")
             XCTAssertGreaterThan(changedInside, 0, "frame \(t): restoration must act where α > 0")
         }
@@ -246,11 +250,7 @@ final class LiteEngineTests: XCTestCase {
             XCTAssertEqual(alpha.values.count, 166 * 98)
             XCTAssertGreaterThan(alpha.values[64 * 166 + 40], 0, "frame \(t): inside the first mark")
             XCTAssertEqual(alpha.values[10 * 166 + 10], 0, "frame \(t): far from the marks")
-            var changedOutside = 0, changedInside = 0
-            for i in 0..<alpha.values.count {
-                let same = (0..<3).allSatisfy { input.pixels[3 * i + $0] == output.pixels[3 * i + $0] }
-                if alpha.values[i] == 0 { if !same { changedOutside += 1 } } else if !same { changedInside += 1 }
-            }
+            let (changedOutside, changedInside) = Self.changedPixels(input, output, alpha)
             XCTAssertEqual(changedOutside, 0, "frame \(t)")
             XCTAssertGreaterThan(changedInside, 0, "frame \(t)")
         }
