@@ -77,6 +77,16 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// carries all of it (1: the last value, as up to the tenth session; 16 chosen on training
     /// footage in the eleventh, MODEL_CARD.md "Running mean of the plate").
     public var averageFrames = 16
+    /// The scenery test's freshness rule: a block's plate values under the subtitle were last seen
+    /// at some frame (their mean); of its context pixels (within `freshBlocks` blocks), at least
+    /// this share must not have changed (their plate value moved by more than `freshDifference`
+    /// levels, any channel) since then. A still camera keeps its context; a person moving beside
+    /// the subtitle since the cue appeared changes it, and what the plate holds under the text is
+    /// then a stale view, and so is a shot before a cut (the push-pull fill is taken instead).
+    /// nil: off. 0.8 chosen on training footage over 0.9 (MODEL_CARD.md "The freshness rule").
+    public var freshShare: Float? = 0.8
+    public var freshBlocks = 3
+    public var freshDifference = 24
 
     public init() {}
 
@@ -98,7 +108,8 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     }
 
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
-    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean)
+    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean,
+    /// fresh (a share, or "off"), fblocks, flevels)
     /// over the defaults; nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
@@ -124,6 +135,9 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "follow": guard let x = Int(v), x >= 0 else { return nil }; followReach = x
             case "fshare": guard let x = Float(v), x >= 0, x <= 1 else { return nil }; followShare = x
             case "mean": guard let x = Int(v), x >= 1 else { return nil }; averageFrames = x
+            case "fresh": if v == "off" { freshShare = nil } else { guard let x = Float(v), x >= 0, x <= 1 else { return nil }; freshShare = x }
+            case "fblocks": guard let x = Int(v), x >= 0 else { return nil }; freshBlocks = x
+            case "flevels": guard let x = Int(v), x >= 0 else { return nil }; freshDifference = x
             default: return nil
             }
         }
@@ -150,6 +164,11 @@ public struct BackgroundPlate: Sendable {
     var previous: [Int16] = []
     /// The shift `follow` applied for the previous frame ((0, 0): none).
     var lastShift = (dx: 0, dy: 0)
+    /// Frames `record` has seen; per pixel, the frame it was last recorded at and the frame its
+    /// plate value last moved by more than `freshDifference` (the freshness rule; empty when off).
+    var frameCount: Int32 = 0
+    var seen: [Int32] = []
+    var changed: [Int32] = []
 
     public init(width: Int, height: Int, settings: BackgroundMemorySettings = BackgroundMemorySettings()) {
         self.width = width; self.height = height; self.settings = settings
@@ -248,12 +267,59 @@ public struct BackgroundPlate: Sendable {
             }
         } } } }
         var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
+        let fresh = freshBlocks(tested: tested, near: near, bw: bw, bh: bh)
         for j in tested.indices where tested[j] {
             var same = 0, n = 0
             Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
-            for (k, share) in shares.enumerated() { matches[k][j] = n >= settings.minimumContext && Float(same) >= share * Float(n) }
+            for (k, share) in shares.enumerated() { matches[k][j] = fresh[j] && n >= settings.minimumContext && Float(same) >= share * Float(n) }
         }
         return matches
+    }
+
+    /// The freshness rule (true everywhere when it is off) for the `tested` blocks: a block's
+    /// pixels near the subtitle (`near` 1) that the plate knows were last seen, on average, at
+    /// some frame; at least `freshShare` of the context pixels (known, `near` 0) of the blocks
+    /// within `freshBlocks` of it must not have changed since then.
+    func freshBlocks(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Bool] {
+        guard let share = settings.freshShare, seen.count == width * height else { return [Bool](repeating: true, count: tested.count) }
+        let (fw, fh, b, r) = (width, height, settings.block, settings.freshBlocks)
+        var needed = [Bool](repeating: false, count: bw * bh)
+        for j in tested.indices where tested[j] { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
+        // per needed block: when its context pixels last changed, sorted; per tested block: when
+        // its hidden pixels were seen, on average
+        var changes = [[Int32]](repeating: [], count: bw * bh), since = [Double](repeating: .infinity, count: bw * bh)
+        let todo = needed.indices.filter { needed[$0] }
+        changes.withUnsafeMutableBufferPointer { cp in since.withUnsafeMutableBufferPointer { sp in
+            let (co, so) = (cp.baseAddress!, sp.baseAddress!)
+            parallelFor(todo.count, minChunk: 8) { part in
+                for j in part {
+                    let block = todo[j], bx = block % bw, by = block / bw
+                    var list: [Int32] = [], sum = 0.0, hidden = 0
+                    for y in by * b..<min(fh, (by + 1) * b) {
+                        for x in bx * b..<min(fw, (bx + 1) * b) {
+                            let i = y * fw + x
+                            if near[i] == 0 { if known[i] == 1 { list.append(changed[i]) } }
+                            else if known[i] != 0 { sum += Double(seen[i]); hidden += 1 }
+                        }
+                    }
+                    list.sort()
+                    co[block] = list
+                    if hidden > 0 { so[block] = sum / Double(hidden) }
+                }
+            }
+        } }
+        var out = [Bool](repeating: true, count: tested.count)
+        for j in tested.indices where tested[j] && since[j].isFinite {
+            var kept = 0, n = 0
+            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { c in
+                let list = changes[c]
+                var lo = 0, hi = list.count   // list entries <= since[j]
+                while lo < hi { let mid = (lo + hi) / 2; if Double(list[mid]) <= since[j] { lo = mid + 1 } else { hi = mid } }
+                kept += lo; n += list.count
+            }
+            out[j] = n == 0 || Float(kept) >= share * Float(n)
+        }
+        return out
     }
 
     /// Calls `body` with the index of every block within `radius` blocks (Chebyshev) of block `j`
@@ -366,12 +432,19 @@ public struct BackgroundPlate: Sendable {
         if averaging && mean.count != 3 * w * height { mean = [UInt16](repeating: 0, count: 3 * w * height) }
         // the running mean's weight 1/n for a run of n frames, in 1/65536
         let weights = (0...255).map { Int32(65536 / max(1, min($0, cap))) }
+        frameCount += 1
+        let tracking = settings.freshShare != nil, now = frameCount, moved = settings.freshDifference
+        if tracking && seen.count != w * height {
+            seen = [Int32](repeating: 0, count: w * height); changed = seen
+        }
         mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
         anchor.withUnsafeMutableBufferPointer { ap in run.withUnsafeMutableBufferPointer { rp in previous.withUnsafeMutableBufferPointer { lp in
+        seen.withUnsafeMutableBufferPointer { seenp in changed.withUnsafeMutableBufferPointer { chp in
             let (src, nr, dst, k, an, rn, last) = (sp.baseAddress!, np.baseAddress!, dp.baseAddress!, kp.baseAddress!, ap.baseAddress!,
                                                    rp.baseAddress!, lp.baseAddress!)
+            let (seenAt, changedAt) = (seenp.baseAddress, chp.baseAddress)
             let m = averaging ? mp.baseAddress : nil
             weights.withUnsafeBufferPointer { wt in
             parallelFor(height, minChunk: 16) { part in
@@ -398,17 +471,24 @@ public struct BackgroundPlate: Sendable {
                     guard r1 >= need else { continue }
                     let d = dst + 3 * i
                     if Int(r1) < holdRun, k[i] != 0, Self.channelDifference(s, d) > limit { continue }
+                    let was = (d[0], d[1], d[2])
                     if let m {
                         let mp = m + 3 * i
                         for c in 0..<3 { d[c] = UInt8(truncatingIfNeeded: (mp[c] &+ 64) >> 7) }
                     } else {
                         d[0] = s[0]; d[1] = s[1]; d[2] = s[2]
                     }
+                    if tracking, let seenAt, let changedAt {
+                        if k[i] == 1, max(abs(Int(was.0) - Int(d[0])), abs(Int(was.1) - Int(d[1])), abs(Int(was.2) - Int(d[2]))) > moved {
+                            changedAt[i] = now
+                        }
+                        seenAt[i] = now
+                    }
                     k[i] = 1
                 }
             }
             }
-        } } } } } } } }
+        } } } } } } } } } }
     }
 
     /// Records `frame` where `pixels` is non-zero and the plate has no stable sighting (a frame
@@ -424,6 +504,7 @@ public struct BackgroundPlate: Sendable {
             if !mean.isEmpty { for c in 0..<3 { mean[3 * i + c] = UInt16(frame.pixels[3 * i + c]) << 7 } }
             known[i] = 2
             run[i] = 0
+            if !seen.isEmpty { seen[i] = frameCount }
         }
     }
 }

@@ -211,5 +211,6 @@ extension BackgroundPlate {
         anchor = moved(anchor, channels: 1, fill: 0)
         run = moved(run, channels: 1, fill: 0)
         if !mean.isEmpty { mean = moved(mean, channels: 3, fill: 0) }
+        if !seen.isEmpty { seen = moved(seen, channels: 1, fill: 0); changed = moved(changed, channels: 1, fill: 0) }
     }
 }

@@ -249,6 +249,37 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(plate.matchingBlocks(frame: withBar(still), near: near, testing: nil, shares: [0.95])[0].filter { $0 }.count, tested)
     }
 
+    /// The freshness rule: a patch of the context (a person, say) changes while the bar hides
+    /// the scenery under it and then holds still. The context matches the plate again, but what the
+    /// plate holds under the bar was seen before that change: with `freshShare` the blocks beside the
+    /// patch are stale and nothing is given back there. The same change before the bar appeared
+    /// (the bar's pixels were seen after it) leaves them fresh, and so does a context that held still.
+    func testFreshnessRuleRejectsScenerySeenBeforeTheContextChanged() {
+        let alpha = barAlpha()
+        var moved = still   // a 40 × 20 patch just above the bar's left half turns dark and stays
+        for y in 4..<24 { for x in 16..<56 { for c in 0..<3 { moved.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] / 4 } } }
+        func replaced(fresh: Float?, changeFirst: Bool, change: Bool = true) -> Int {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.freshShare = fresh
+            plate.settings.contextBlocks = 1; plate.settings.freshBlocks = 1; plate.settings.minimumContext = 16
+            let after = change ? moved : still
+            let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
+            for _ in 0..<2 { plate.record(still, near: clear) }
+            if changeFirst { for _ in 0..<3 { plate.record(after, near: clear) } }
+            for _ in 0..<3 { plate.record(withBar(changeFirst ? after : still), near: near) }
+            if !changeFirst { for _ in 0..<3 { plate.record(withBar(after), near: near) } }
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            return plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: withBar(after), near: near))
+        }
+        let all = bar.w * bar.h
+        XCTAssertEqual(replaced(fresh: nil, changeFirst: false), all, "without the rule the changed context matches again")
+        let stale = replaced(fresh: 0.8, changeFirst: false)
+        XCTAssertGreaterThan(stale, 0, "blocks far from the patch are still given back")
+        XCTAssertLessThan(stale, all, "blocks beside the patch are stale")
+        XCTAssertEqual(replaced(fresh: 0.8, changeFirst: true), all, "a change before the bar appeared is not staleness")
+        XCTAssertEqual(replaced(fresh: 0.8, changeFirst: false, change: false), all, "a context that held still keeps the plate")
+    }
+
     /// A glyph the head missed, 8 px to the right of the detected bar: completion reaches it
     /// with `completionReach` 12, not with the guard ring (4) alone; the 1-px outline under the
     /// bar is completed as before.
@@ -449,7 +480,13 @@ final class BackgroundPlateTests: XCTestCase {
         custom.contextShare = 0.9; custom.contextBlocks = 1; custom.completionDifference = nil; custom.completionReach = 6; custom.holdFrames = 30
         custom.completionShare = 0.99; custom.followReach = 0; custom.followShare = 0.8; custom.averageFrames = 6
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "share=0.9, context=1,complete=off,reach=6,hold=30,cshare=0.99,follow=0,fshare=0.8,mean=6"]).backgroundMemory, custom)
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0"] {
+        XCTAssertEqual(BackgroundMemorySettings().freshShare, 0.8, "the freshness rule is on by default")
+        custom = BackgroundMemorySettings()
+        custom.freshShare = nil
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=off"]).backgroundMemory, custom)
+        custom.freshShare = 0.9; custom.freshBlocks = 2; custom.freshDifference = 16
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16"]).backgroundMemory, custom)
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }

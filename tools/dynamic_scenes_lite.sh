@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The lite engine's background memory on footage that moves (MODEL_CARD.md "The freshness rule"):
+# seven 2-second clips (10 fps) scaled to 1280x720 — three cuts of Megamind.mp4 (characters moving,
+# camera moves and shot changes), two of tree.mp4, two of OpenCV's vtest.avi at times the
+# validation set does not use (people walking past a fixed camera) — subtitled by `clearsub synth`
+# (seeds 31–37, one style each), cleaned with `clearsub remove --crf 0` as shipped and with the
+# freshness rule off (`CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off`, the engine before the fifteenth
+# session), each judged by `clearsub eval` against the clean clip with the exact mask.
+# Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
+# (tools/validate_lite.sh caches it there).
+# Prints one line per clip and engine, and the means per engine.
+# Usage: tools/dynamic_scenes_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
+set -euo pipefail
+OUT="${1:-results/dynamic-scenes}"; BIN="${2:-.build/release/clearsub}"
+DATA="${3:-training-data}"; VAL="${4:-validation}"
+[ -x "$BIN" ] || { echo "dynamic_scenes_lite.sh: $BIN is not an executable" >&2; exit 1; }
+for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"; do
+  [ -f "$f" ] || { echo "dynamic_scenes_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
+done
+mkdir -p "$OUT/syn" "$OUT/out"
+ff() { ffmpeg -nostdin -v error -y "$@"; }
+CLIPS=(mA mB mC tA tB vA vB)
+declare -A SRC=([mA]="$DATA/Megamind.mp4" [mB]="$DATA/Megamind.mp4" [mC]="$DATA/Megamind.mp4"
+                [tA]="$DATA/tree.mp4" [tB]="$DATA/tree.mp4" [vA]="$VAL/src/vtest.avi" [vB]="$VAL/src/vtest.avi")
+declare -A START=([mA]=0 [mB]=3.5 [mC]=7.5 [tA]=4 [tB]=9 [vA]=20 [vB]=24)
+declare -A STYLE=([mA]=random [mB]=classic [mC]=yellow [tA]=classic [tB]=boxed [vA]=random [vB]=yellow)
+declare -A SEED=([mA]=31 [mB]=32 [mC]=33 [tA]=34 [tB]=35 [vA]=36 [vB]=37)
+: > "$OUT/results.tsv"
+for c in "${CLIPS[@]}"; do
+  [ -f "$OUT/$c.mp4" ] || ff -ss "${START[$c]}" -i "${SRC[$c]}" -t 2 -vf "scale=1280x720:flags=bicubic,fps=10" \
+    -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$c.mp4"
+  [ -f "$OUT/syn/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
+    --seed "${SEED[$c]}" --style "${STYLE[$c]}"
+  for engine in shipped fresh-off; do
+    if [ "$engine" = shipped ]; then env=(); else env=(CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off); fi
+    env "${env[@]}" "$BIN" remove "$OUT/syn/${c}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
+    "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out/$engine/${c}_subbed_cleaned.mp4" \
+      --mask "$OUT/syn/${c}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$c.json" > /dev/null
+    python3 - "$OUT/out/$engine/$c.json" "$c" "$engine" >> "$OUT/results.tsv" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print('\t'.join(sys.argv[2:] + ['%.3f' % d[k] for k in ('psnr_clip', 'psnr_inside_mask', 'psnr_outside_mask')]
+                + ['%.3f' % d[k] for k in ('text_left_frame_ratio', 'text_residual_pixel_ratio')]))
+PY
+  done
+done
+python3 - "$OUT/results.tsv" <<'PY'
+import sys, collections
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+print('clip\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
+for r in rows: print('\t'.join(r))
+groups = collections.defaultdict(list)
+for r in rows: groups[r[1]].append([float(x) for x in r[2:]])
+print('mean\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
+for engine, v in groups.items():
+    m = [sum(c) / len(c) for c in zip(*v)]
+    print('mean\t%s\t%.2f\t%.2f\t%.2f\t%.1f %%\t%.1f %%' % (engine, m[0], m[1], m[2], 100 * m[3], 100 * m[4]))
+PY
