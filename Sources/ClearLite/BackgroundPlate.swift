@@ -9,6 +9,10 @@
 // subtitle-free now and have a stable sighting are within `stabilityTolerance` luma levels of it. A moving camera,
 // a lighting change or a person walking past fails that test, and the network's restoration stays;
 // a thick outline the head missed, a few percent of the context, does not fail it.
+// That test only sees the present: context that changed while the subtitle hid the block (a cut,
+// a character who moved beside the cue) matches the plate again two frames later, while the plate
+// under the text still shows the old view. The freshness rule (`freshShare`) also asks that most of
+// the context has not changed since the hidden pixels were last seen.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
 // faint for a few frames, below α's threshold, and changes every frame. The hold rule keeps it
 // out once it stands still: in a still frame, a known pixel takes a value far from its plate
@@ -283,41 +287,52 @@ public struct BackgroundPlate: Sendable {
     func freshBlocks(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Bool] {
         guard let share = settings.freshShare, seen.count == width * height else { return [Bool](repeating: true, count: tested.count) }
         let (fw, fh, b, r) = (width, height, settings.block, settings.freshBlocks)
+        func pixels(of block: Int, _ body: (Int) -> Void) {
+            let bx = block % bw, by = block / bw
+            for y in by * b..<min(fh, (by + 1) * b) { for x in bx * b..<min(fw, (bx + 1) * b) { body(y * fw + x) } }
+        }
+        // when each tested block's hidden pixels were seen, on average (∞: none known)
+        let testedBlocks = tested.indices.filter { tested[$0] }
+        var since = [Double](repeating: .infinity, count: bw * bh)
+        since.withUnsafeMutableBufferPointer { sp in
+            let so = sp.baseAddress!
+            parallelFor(testedBlocks.count, minChunk: 8) { part in
+                for k in part {
+                    var sum = 0.0, hidden = 0
+                    pixels(of: testedBlocks[k]) { i in if near[i] != 0 && known[i] != 0 { sum += Double(seen[i]); hidden += 1 } }
+                    if hidden > 0 { so[testedBlocks[k]] = sum / Double(hidden) }
+                }
+            }
+        }
+        guard let earliest = testedBlocks.map({ since[$0] }).min(), earliest.isFinite else { return [Bool](repeating: true, count: tested.count) }
+        // per context block: its context pixels, and when those that changed after the earliest
+        // sighting changed (in a still shot, none)
         var needed = [Bool](repeating: false, count: bw * bh)
-        for j in tested.indices where tested[j] { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
-        // per needed block: when its context pixels last changed, sorted; per tested block: when
-        // its hidden pixels were seen, on average
-        var changes = [[Int32]](repeating: [], count: bw * bh), since = [Double](repeating: .infinity, count: bw * bh)
+        for j in testedBlocks where since[j].isFinite { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
         let todo = needed.indices.filter { needed[$0] }
-        changes.withUnsafeMutableBufferPointer { cp in since.withUnsafeMutableBufferPointer { sp in
-            let (co, so) = (cp.baseAddress!, sp.baseAddress!)
+        var counts = [Int](repeating: 0, count: bw * bh), recent = [[Int32]](repeating: [], count: bw * bh)
+        counts.withUnsafeMutableBufferPointer { cp in recent.withUnsafeMutableBufferPointer { rp in
+            let (co, ro) = (cp.baseAddress!, rp.baseAddress!)
             parallelFor(todo.count, minChunk: 8) { part in
-                for j in part {
-                    let block = todo[j], bx = block % bw, by = block / bw
-                    var list: [Int32] = [], sum = 0.0, hidden = 0
-                    for y in by * b..<min(fh, (by + 1) * b) {
-                        for x in bx * b..<min(fw, (bx + 1) * b) {
-                            let i = y * fw + x
-                            if near[i] == 0 { if known[i] == 1 { list.append(changed[i]) } }
-                            else if known[i] != 0 { sum += Double(seen[i]); hidden += 1 }
-                        }
+                for k in part {
+                    var n = 0, list: [Int32] = []
+                    pixels(of: todo[k]) { i in
+                        guard near[i] == 0 && known[i] == 1 else { return }
+                        n += 1
+                        if Double(changed[i]) > earliest { list.append(changed[i]) }
                     }
-                    list.sort()
-                    co[block] = list
-                    if hidden > 0 { so[block] = sum / Double(hidden) }
+                    co[todo[k]] = n; ro[todo[k]] = list
                 }
             }
         } }
         var out = [Bool](repeating: true, count: tested.count)
-        for j in tested.indices where tested[j] && since[j].isFinite {
-            var kept = 0, n = 0
+        for j in testedBlocks where since[j].isFinite {
+            var stale = 0, n = 0
             Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { c in
-                let list = changes[c]
-                var lo = 0, hi = list.count   // list entries <= since[j]
-                while lo < hi { let mid = (lo + hi) / 2; if Double(list[mid]) <= since[j] { lo = mid + 1 } else { hi = mid } }
-                kept += lo; n += list.count
+                n += counts[c]
+                for t in recent[c] where Double(t) > since[j] { stale += 1 }
             }
-            out[j] = n == 0 || Float(kept) >= share * Float(n)
+            out[j] = n == 0 || Float(n - stale) >= share * Float(n)
         }
         return out
     }
