@@ -49,6 +49,11 @@ public final class LiteEngine: WindowedEngine {
     /// false: the restored region is the push-pull fill alone, without the network's residual
     /// (`CLEARSUB_LITE_RESTORATION=fill`; an experiment: MODEL_CARD.md "The restoration network").
     public var restorationNetwork = true
+    /// The fill behind the subtitle: directional, with push-pull where a pixel has no two ends
+    /// within reach (`HoleFill.directional`; since the fifteenth session, MODEL_CARD.md "The
+    /// directional fill"), or push-pull alone (false; `CLEARSUB_LITE_FILL=pushpull`). The
+    /// network was trained on push-pull fills; its residual is its bias either way.
+    public var directionalFill = true
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?
@@ -72,7 +77,7 @@ public final class LiteEngine: WindowedEngine {
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
-    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_HEAD_FACTOR`,
+    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
@@ -90,6 +95,11 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_MEMORY_SCALE"] {
             guard let k = Double(v), k >= 0.25, k <= 16 else { throw LiteError.invalidSetting("CLEARSUB_LITE_MEMORY_SCALE=\(v): use a number from 0.25 to 16") }
             engine.memoryScaleOverride = k
+        }
+        switch environment["CLEARSUB_LITE_FILL"] {
+        case nil, "", "directional": break
+        case "pushpull": engine.directionalFill = false
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_FILL=\(v): use pushpull or directional")
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "", "network": break
@@ -373,7 +383,11 @@ public final class LiteEngine: WindowedEngine {
         for y in 0..<r.height where r.y + y < alpha.height {
             for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
-        let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a)
+        // reach 48 px at 720p, growing with the frame as subtitles do; ends within 20 levels agree
+        let k = memoryScale(width: frames[0].width, height: frames[0].height)
+        let directional = directionalFill ? (reach: Int((48 * k).rounded()), sigma: Float(20) / 255) : nil
+        let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a,
+                                                                      directional: directional)
         return (a, input, fill)
     }
 

@@ -163,14 +163,20 @@ extension LiteFeatures {
     /// w·h) and the push-pull fill of the centre frame where α > 0: the values of `window` + α +
     /// `centreFill` that `LiteNetwork.restore` concatenates.
     public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
-                                                    alpha: [Float]) -> (input: Tensor, fill: Tensor) {
+                                                    alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> (input: Tensor, fill: Tensor) {
         precondition(frames.count == LiteArchitecture.window && alpha.count == w * h)
         let plane = w * h, centre = LiteArchitecture.radius
         var centrePlanar = [Float](repeating: 0, count: 3 * plane)
         let hole = alpha.map { $0 > 0 ? UInt8(1) : 0 }
         centrePlanar.withUnsafeMutableBufferPointer { cp in
             planar(frames[centre], x0: x0, y0: y0, w: w, h: h, into: cp.baseAddress!)
-            hole.withUnsafeBufferPointer { HoleFill.fill(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!) }
+            hole.withUnsafeBufferPointer {
+                if let d = directional {
+                    HoleFill.directional(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
+                } else {
+                    HoleFill.fill(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!)
+                }
+            }
         }
         let cin = LiteArchitecture.restorationInputChannels
         let input = Tensor(shape: [1, h, w, cin], dtype: .f32, zeroed: false)

@@ -45,4 +45,52 @@ final class HoleFillTests: XCTestCase {
         XCTAssertEqual(run(img, channels: 1, width: 8, height: 8, hole: [UInt8](repeating: 0, count: 64)), img)
         XCTAssertEqual(run(img, channels: 1, width: 8, height: 8, hole: [UInt8](repeating: 1, count: 64)), img)
     }
+
+    func runDirectional(_ image: [Float], channels: Int, width: Int, height: Int, hole: [UInt8], reach: Int, sigma: Float = 20 / 255) -> [Float] {
+        var img = image
+        img.withUnsafeMutableBufferPointer { ip in
+            hole.withUnsafeBufferPointer { hp in
+                HoleFill.directional(ip.baseAddress!, channels: channels, width: width, height: height, hole: hp.baseAddress!,
+                                     reach: reach, sigma: sigma)
+            }
+        }
+        return img
+    }
+
+    /// A sharp vertical edge crossed by a thin horizontal hole (a line of text over a doorframe):
+    /// the column through each hole pixel has equal ends, so the directional fill gives the edge
+    /// back exactly; the push-pull fill blurs it. Known pixels are never modified.
+    func testDirectionalFillCarriesAnEdgeAcrossAThinHole() {
+        let (w, h) = (48, 24)
+        var img = [Float](repeating: 0, count: 3 * w * h), hole = [UInt8](repeating: 0, count: w * h), truth = img
+        for c in 0..<3 { for y in 0..<h { for x in 0..<w { truth[c * w * h + y * w + x] = x < 20 ? 0.2 + 0.1 * Float(c) : 0.8 } } }
+        img = truth
+        for y in 10..<14 { for x in 4..<44 { hole[y * w + x] = 1; for c in 0..<3 { img[c * w * h + y * w + x] = 1 } } }
+        let out = runDirectional(img, channels: 3, width: w, height: h, hole: hole, reach: 16)
+        for c in 0..<3 { for i in 0..<(w * h) { XCTAssertEqual(out[c * w * h + i], truth[c * w * h + i], accuracy: 1e-5, "channel \(c), pixel \(i)") } }
+        let pushPull = run(img, channels: 3, width: w, height: h, hole: hole)
+        XCTAssertGreaterThan(abs(pushPull[11 * w + 19] - truth[11 * w + 19]), 0.05, "push-pull blurs the edge (the case the directional fill is for)")
+        XCTAssertGreaterThan(abs(pushPull[11 * w + 20] - truth[11 * w + 20]), 0.05)
+    }
+
+    /// A ramp across the hole along the row, constant along the column: both directions agree
+    /// with the ramp, so the fill is the ramp. Ends farther apart than `reach` on every line leave
+    /// the push-pull fill.
+    func testDirectionalFillInterpolatesAndFallsBackToPushPull() {
+        let (w, h) = (40, 20)
+        var img = [Float](repeating: 0, count: w * h), hole = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w { img[y * w + x] = Float(x) / Float(w) } }
+        let truth = img
+        for y in 8..<11 { for x in 15..<18 { hole[y * w + x] = 1; img[y * w + x] = 7 } }
+        let out = runDirectional(img, channels: 1, width: w, height: h, hole: hole, reach: 8)
+        for i in 0..<(w * h) { XCTAssertEqual(out[i], truth[i], accuracy: 1e-5, "pixel \(i)") }
+        // a 12 × 12 hole with reach 4: no line through it has both ends within reach (13 px apart)
+        var big = [UInt8](repeating: 0, count: w * h), bigImg = truth
+        for y in 4..<16 { for x in 14..<26 { big[y * w + x] = 1; bigImg[y * w + x] = 7 } }
+        XCTAssertEqual(runDirectional(bigImg, channels: 1, width: w, height: h, hole: big, reach: 4),
+                       run(bigImg, channels: 1, width: w, height: h, hole: big))
+        // with reach 13 every pixel has both ends on its row, and the row is the ramp
+        let reached = runDirectional(bigImg, channels: 1, width: w, height: h, hole: big, reach: 13)
+        XCTAssertEqual(reached[10 * w + 20], truth[10 * w + 20], accuracy: 1e-5)
+    }
 }

@@ -108,6 +108,44 @@ final class LiteEngineTests: XCTestCase {
         }
     }
 
+    /// The directional fill is the default: a white bar across a vertical edge (dark | mid-grey,
+    /// both below the fixture head's red threshold) comes back with the edge, where the push-pull
+    /// fill (`CLEARSUB_LITE_FILL=pushpull`) blurs it; pixels away from the bar are untouched by both
+    /// (the fill alone, as the shipped network's residual is its bias).
+    func testDirectionalFillIsTheDefaultAndKeepsAnEdgeUnderTheBar() throws {
+        let (w, h) = (64, 40)
+        var clean = RGBFrame(width: w, height: h)
+        for y in 0..<h { for x in 0..<w { for c in 0..<3 { clean.pixels[(y * w + x) * 3 + c] = x < 30 ? 40 : 150 } } }
+        var marked = clean
+        for y in 18..<22 { for x in 8..<56 { for c in 0..<3 { marked.pixels[(y * w + x) * 3 + c] = 255 } } }
+        let frames = [RGBFrame](repeating: marked, count: 5)
+        func error(_ engine: LiteEngine) throws -> (bar: Int, away: Int) {
+            // the fill alone (the fixture's restoration weights add a residual of their own)
+            engine.backgroundMemory = nil; engine.temporalAlpha = nil; engine.restorationNetwork = false
+            let out = try engine.clean(frames)[2]
+            var bar = 0, away = 0
+            for y in 0..<h { for x in 0..<w { for c in 0..<3 {
+                let i = (y * w + x) * 3 + c
+                if (16..<24).contains(y) && (6..<58).contains(x) { bar = max(bar, abs(Int(out.pixels[i]) - Int(clean.pixels[i]))) }
+                else { away = max(away, abs(Int(out.pixels[i]) - Int(marked.pixels[i]))) }
+            } } }
+            return (bar, away)
+        }
+        let directional = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        XCTAssertTrue(directional.directionalFill)
+        let pushPull = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        pushPull.directionalFill = false
+        let (d, p) = (try error(directional), try error(pushPull))
+        XCTAssertEqual(d.away, 0); XCTAssertEqual(p.away, 0)
+        XCTAssertLessThan(d.bar, 2, "the edge comes back")
+        XCTAssertGreaterThan(p.bar, 20, "push-pull blurs the edge")
+        XCTAssertTrue(try LiteEngine.configured(environment: [:]).directionalFill)
+        XCTAssertFalse(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL": "pushpull"]).directionalFill)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL": "telea"])) {
+            XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_FILL"))
+        }
+    }
+
     /// Cleaning consecutive sub-ranges with the rest as context gives those frames exactly as a
     /// whole-chunk call does (what the pipeline's sliding window relies on); the range must lie in
     /// the chunk.
