@@ -3,9 +3,12 @@
 # seven 2-second clips (10 fps) scaled to 1280x720 — three cuts of Megamind.mp4 (characters moving,
 # camera moves and shot changes), two of tree.mp4, two of OpenCV's vtest.avi at times the
 # validation set does not use (people walking past a fixed camera) — subtitled by `clearsub synth`
-# (seeds 31–37, one style each), cleaned with `clearsub remove --crf 0` as shipped and with the
-# freshness rule off (`CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off`, the engine before the fifteenth
-# session), each judged by `clearsub eval` against the clean clip with the exact mask.
+# (seeds 31–37, one style each), cleaned with `clearsub remove --crf 0` three times: as shipped
+# (`shipped`), with the push-pull fill instead of the directional one (`pushpull`:
+# `CLEARSUB_LITE_FILL=pushpull`) and, in addition, with the memory's freshness rule off
+# (`before`: `CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off`, the engine before the fifteenth session;
+# MODEL_CARD.md "The freshness rule", "The directional fill"), each judged by `clearsub eval`
+# against the clean clip with the exact mask.
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip and engine, and the means per engine.
@@ -31,8 +34,12 @@ for c in "${CLIPS[@]}"; do
     -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$c.mp4"
   [ -f "$OUT/syn/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
     --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-  for engine in shipped fresh-off; do
-    if [ "$engine" = shipped ]; then env=(); else env=(CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off); fi
+  for engine in shipped pushpull before; do
+    case "$engine" in
+      shipped) env=() ;;
+      pushpull) env=(CLEARSUB_LITE_FILL=pushpull) ;;
+      before) env=(CLEARSUB_LITE_FILL=pushpull CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off) ;;
+    esac
     env "${env[@]}" "$BIN" remove "$OUT/syn/${c}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
     "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out/$engine/${c}_subbed_cleaned.mp4" \
       --mask "$OUT/syn/${c}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$c.json" > /dev/null
