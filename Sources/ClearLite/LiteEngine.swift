@@ -2,13 +2,15 @@
 // per frame t, a window t−2…t+2 (clamped to the chunk); the occlusion head on the half-resolution
 // frame (a coarser one above 1080 rows, `headFactor`) gives α, raised where a cue starts or ends
 // to the α of frames up to two away at pixels that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
-// around tiles with α > 0, starting from a push-pull fill of the pixels with α > 0 (`HoleFill`);
+// around tiles with α > 0, starting from a fill of the pixels with α > 0 (`HoleFill`: directional
+// along rows and columns where their ends agree, push-pull elsewhere);
 // the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
-// behind the subtitle where the scenery around it has not changed.
+// behind the subtitle where the scenery around it still matches, and has not changed since the
+// plate last saw what lies under the text (the freshness rule).
 import ClearMedia
 import ClearPipeline
 import ClearTensor
@@ -377,7 +379,7 @@ public final class LiteEngine: WindowedEngine {
 
     /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):
     /// α cut to the region (row-major, 0 beyond the frame), the network's channels-last input and
-    /// the push-pull fill [1, h, w, 3] it starts from.
+    /// the fill [1, h, w, 3] it starts from (directional or push-pull, `directionalFill`).
     public func restorationInputs(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) -> (alpha: [Float], input: Tensor, fill: Tensor) {
         var a = [Float](repeating: 0, count: r.width * r.height)
         for y in 0..<r.height where r.y + y < alpha.height {

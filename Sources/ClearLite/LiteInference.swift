@@ -160,8 +160,9 @@ extension LiteFeatures {
 
     /// Restoration input [1, h, w, 19] and fill [1, h, w, 3], channels-last, for the `w`×`h` region
     /// at (x0, y0) of the window `frames` (edge-clamped), with α of the region (`alpha`, row-major
-    /// w·h) and the push-pull fill of the centre frame where α > 0: the values of `window` + α +
-    /// `centreFill` that `LiteNetwork.restore` concatenates.
+    /// w·h) and the fill of the centre frame where α > 0 (push-pull, or `HoleFill.directional` with
+    /// `directional`'s reach and sigma): the values of `window` + α + `centreFill` that
+    /// `LiteNetwork.restore` concatenates.
     public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
                                                     alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> (input: Tensor, fill: Tensor) {
         precondition(frames.count == LiteArchitecture.window && alpha.count == w * h)
