@@ -89,7 +89,9 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// then a stale view, and so is a shot before a cut (the push-pull fill is taken instead).
     /// nil: off. 0.8 chosen on training footage over 0.9 (MODEL_CARD.md "The freshness rule").
     public var freshShare: Float? = 0.8
+    /// Blocks on each side of a block whose context the freshness rule reads (as `contextBlocks`).
     public var freshBlocks = 3
+    /// A plate value that moves by more than this (levels, any channel) counts as a change.
     public var freshDifference = 24
 
     public init() {}
@@ -271,7 +273,7 @@ public struct BackgroundPlate: Sendable {
             }
         } } } }
         var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
-        let fresh = freshBlocks(tested: tested, near: near, bw: bw, bh: bh)
+        let fresh = freshness(tested: tested, near: near, bw: bw, bh: bh)
         for j in tested.indices where tested[j] {
             var same = 0, n = 0
             Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
@@ -284,7 +286,7 @@ public struct BackgroundPlate: Sendable {
     /// pixels near the subtitle (`near` 1) that the plate knows were last seen, on average, at
     /// some frame; at least `freshShare` of the context pixels (known, `near` 0) of the blocks
     /// within `freshBlocks` of it must not have changed since then.
-    func freshBlocks(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Bool] {
+    func freshness(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Bool] {
         guard let share = settings.freshShare, seen.count == width * height else { return [Bool](repeating: true, count: tested.count) }
         let (fw, fh, b, r) = (width, height, settings.block, settings.freshBlocks)
         func pixels(of block: Int, _ body: (Int) -> Void) {

@@ -3,8 +3,11 @@
 // sums is pulled down until every cell has support, then pushed back up, each level keeping its
 // own known colour and taking the coarser level's (bilinearly upsampled) colour where it has none.
 // The lite restoration network starts from this fill of the detected subtitle region and only
-// learns the correction (design §4 "restoration"): known pixels come back exactly. Rows of each
-// level are computed in parallel (independent, so the result does not depend on the split).
+// learns the correction (design §4 "restoration"): known pixels come back exactly. The engine
+// refines it with `directional` (interpolation along rows and columns between ends that agree;
+// MODEL_CARD.md "The directional fill"), which keeps the push-pull value where it has no two ends.
+// Rows of each level (and the rows and columns of `directional`) are computed in parallel
+// (independent, so the result does not depend on the split).
 import ClearTensor
 import Foundation
 
