@@ -14,6 +14,7 @@
 # Prints one line per clip and engine, and the means per engine.
 # Usage: tools/dynamic_scenes_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
 set -euo pipefail
+TOOLS="$(cd "$(dirname "$0")" && pwd)"
 OUT="${1:-results/dynamic-scenes}"; BIN="${2:-.build/release/clearsub}"
 DATA="${3:-training-data}"; VAL="${4:-validation}"
 [ -x "$BIN" ] || { echo "dynamic_scenes_lite.sh: $BIN is not an executable" >&2; exit 1; }
@@ -43,23 +44,7 @@ for c in "${CLIPS[@]}"; do
     env "${env[@]}" "$BIN" remove "$OUT/syn/${c}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
     "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out/$engine/${c}_subbed_cleaned.mp4" \
       --mask "$OUT/syn/${c}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$c.json" > /dev/null
-    python3 - "$OUT/out/$engine/$c.json" "$c" "$engine" >> "$OUT/results.tsv" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print('\t'.join(sys.argv[2:] + ['%.3f' % d[k] for k in ('psnr_clip', 'psnr_inside_mask', 'psnr_outside_mask')]
-                + ['%.3f' % d[k] for k in ('text_left_frame_ratio', 'text_residual_pixel_ratio')]))
-PY
+    python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$engine/$c.json" "$c" "$engine" >> "$OUT/results.tsv"
   done
 done
-python3 - "$OUT/results.tsv" <<'PY'
-import sys, collections
-rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
-print('clip\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
-for r in rows: print('\t'.join(r))
-groups = collections.defaultdict(list)
-for r in rows: groups[r[1]].append([float(x) for x in r[2:]])
-print('mean\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
-for engine, v in groups.items():
-    m = [sum(c) / len(c) for c in zip(*v)]
-    print('mean\t%s\t%.2f\t%.2f\t%.2f\t%.1f %%\t%.1f %%' % (engine, m[0], m[1], m[2], 100 * m[3], 100 * m[4]))
-PY
+python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" engine

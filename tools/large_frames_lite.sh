@@ -12,6 +12,7 @@
 # Prints one line per clip, size and head scale, and the means per size and head scale.
 # Usage: tools/large_frames_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
 set -euo pipefail
+TOOLS="$(cd "$(dirname "$0")" && pwd)"
 OUT="${1:-results/large-frames}"; BIN="${2:-.build/release/clearsub}"
 DATA="${3:-training-data}"; VAL="${4:-validation}"
 [ -x "$BIN" ] || { echo "large_frames_lite.sh: $BIN is not an executable" >&2; exit 1; }
@@ -38,24 +39,8 @@ for c in "${CLIPS[@]}"; do
       env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$head" --overwrite --quiet --crf 0
       "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$head/${n}_subbed_cleaned.mp4" \
         --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$head/$n.json" > /dev/null
-      python3 - "$OUT/out/$head/$n.json" "$c" "${size#*x}" "$head" >> "$OUT/results.tsv" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print('\t'.join(sys.argv[2:] + ['%.3f' % d[k] for k in ('psnr_clip', 'psnr_inside_mask', 'psnr_outside_mask')]
-                + ['%.3f' % d[k] for k in ('text_left_frame_ratio', 'text_residual_pixel_ratio')]))
-PY
+      python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$head/$n.json" "$c" "${size#*x}" "$head" >> "$OUT/results.tsv"
     done
   done
 done
-python3 - "$OUT/results.tsv" <<'PY'
-import sys, collections
-rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
-print('clip\theight\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
-for r in rows: print('\t'.join(r))
-groups = collections.defaultdict(list)
-for r in rows: groups[(int(r[1]), r[2])].append([float(x) for x in r[3:]])
-print('mean\theight\tengine\tfull\tin mask\toutside\ttext left\tglyph left')
-for (h, head), v in sorted(groups.items()):
-    m = [sum(c) / len(c) for c in zip(*v)]
-    print('mean\t%d\t%s\t%.2f\t%.2f\t%.2f\t%.1f %%\t%.1f %%' % (h, head, m[0], m[1], m[2], 100 * m[3], 100 * m[4]))
-PY
+python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" --sort height engine

@@ -247,96 +247,86 @@ public struct BackgroundPlate: Sendable {
                 }
             }
         } }
-        // per block: its own context pixels and how many of them are within stabilityTolerance
-        // of the plate, for the blocks some tested block reads
+        // the freshness rule: when each tested block's hidden pixels were seen (nil: rule off)
+        let since = hiddenSince(tested: tested, near: near, bw: bw, bh: bh)
+        let earliest = since.flatMap { s in tested.indices.filter { tested[$0] }.map { s[$0] }.min() }.flatMap { $0.isFinite ? $0 : nil }
+        let fr = settings.freshBlocks
+        // per block: its own context pixels, how many of them are within stabilityTolerance of the
+        // plate and (rule on) when those that changed after the earliest sighting changed (in a
+        // still shot, none), for the blocks some tested block reads
         var needed = [Bool](repeating: false, count: bw * bh)
-        for j in tested.indices where tested[j] { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
+        for j in tested.indices where tested[j] {
+            Self.forEachBlock(around: j, radius: earliest == nil ? r : max(r, fr), bw: bw, bh: bh) { needed[$0] = true }
+        }
         let todo = needed.indices.filter { needed[$0] }
         var sames = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
+        var recent = [[Int32]](repeating: [], count: earliest == nil ? 0 : bw * bh)
         let tol = settings.stabilityTolerance
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
-        sames.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in
+        sames.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in recent.withUnsafeMutableBufferPointer { rp in
             let (px, pl, so, co) = (fp.baseAddress!, pp.baseAddress!, sp.baseAddress!, cp.baseAddress!)
+            let ro = earliest == nil ? nil : rp.baseAddress   // `recent` is empty when the rule is off
             parallelFor(todo.count, minChunk: 8) { part in
                 for j in part {
                     let bx = todo[j] % bw, by = todo[j] / bw
-                    var same = 0, n = 0
+                    var same = 0, n = 0, list: [Int32] = []
                     for y in by * b..<min(fh, (by + 1) * b) {
                         for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] == 1 {
                             let p = (y * fw + x) * 3
                             if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tol { same += 1 }
                             n += 1
+                            if let earliest, Double(changed[y * fw + x]) > earliest { list.append(changed[y * fw + x]) }
                         }
                     }
                     so[todo[j]] = same; co[todo[j]] = n
+                    if let ro { ro[todo[j]] = list }
                 }
             }
-        } } } }
+        } } } } }
         var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
-        let fresh = freshness(tested: tested, near: near, bw: bw, bh: bh)
         for j in tested.indices where tested[j] {
             var same = 0, n = 0
             Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
-            for (k, share) in shares.enumerated() { matches[k][j] = fresh[j] && n >= settings.minimumContext && Float(same) >= share * Float(n) }
+            var fresh = true
+            if let since, let share = settings.freshShare, since[j].isFinite {
+                // at least `freshShare` of the context within `freshBlocks` has not changed since then
+                var stale = 0, m = 0
+                Self.forEachBlock(around: j, radius: fr, bw: bw, bh: bh) { c in
+                    m += counts[c]
+                    for t in recent[c] where Double(t) > since[j] { stale += 1 }
+                }
+                fresh = m == 0 || Float(m - stale) >= share * Float(m)
+            }
+            for (k, share) in shares.enumerated() { matches[k][j] = fresh && n >= settings.minimumContext && Float(same) >= share * Float(n) }
         }
         return matches
     }
 
-    /// The freshness rule (true everywhere when it is off) for the `tested` blocks: a block's
-    /// pixels near the subtitle (`near` 1) that the plate knows were last seen, on average, at
-    /// some frame; at least `freshShare` of the context pixels (known, `near` 0) of the blocks
-    /// within `freshBlocks` of it must not have changed since then.
-    func freshness(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Bool] {
-        guard let share = settings.freshShare, seen.count == width * height else { return [Bool](repeating: true, count: tested.count) }
-        let (fw, fh, b, r) = (width, height, settings.block, settings.freshBlocks)
-        func pixels(of block: Int, _ body: (Int) -> Void) {
-            let bx = block % bw, by = block / bw
-            for y in by * b..<min(fh, (by + 1) * b) { for x in bx * b..<min(fw, (bx + 1) * b) { body(y * fw + x) } }
-        }
-        // when each tested block's hidden pixels were seen, on average (∞: none known)
+    /// The freshness rule's first half (nil when it is off): per tested block, the mean frame at
+    /// which the plate last saw its pixels near the subtitle (`near` 1, known); ∞ where it knows
+    /// none. `matchingBlocks` then asks that at least `freshShare` of the context pixels (known,
+    /// `near` 0) of the blocks within `freshBlocks` have not changed since then.
+    func hiddenSince(tested: [Bool], near: [UInt8], bw: Int, bh: Int) -> [Double]? {
+        guard settings.freshShare != nil, seen.count == width * height else { return nil }
+        let (fw, fh, b) = (width, height, settings.block)
         let testedBlocks = tested.indices.filter { tested[$0] }
         var since = [Double](repeating: .infinity, count: bw * bh)
         since.withUnsafeMutableBufferPointer { sp in
             let so = sp.baseAddress!
             parallelFor(testedBlocks.count, minChunk: 8) { part in
                 for k in part {
+                    let bx = testedBlocks[k] % bw, by = testedBlocks[k] / bw
                     var sum = 0.0, hidden = 0
-                    pixels(of: testedBlocks[k]) { i in if near[i] != 0 && known[i] != 0 { sum += Double(seen[i]); hidden += 1 } }
+                    for y in by * b..<min(fh, (by + 1) * b) {
+                        for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] != 0 && known[y * fw + x] != 0 {
+                            sum += Double(seen[y * fw + x]); hidden += 1
+                        }
+                    }
                     if hidden > 0 { so[testedBlocks[k]] = sum / Double(hidden) }
                 }
             }
         }
-        guard let earliest = testedBlocks.map({ since[$0] }).min(), earliest.isFinite else { return [Bool](repeating: true, count: tested.count) }
-        // per context block: its context pixels, and when those that changed after the earliest
-        // sighting changed (in a still shot, none)
-        var needed = [Bool](repeating: false, count: bw * bh)
-        for j in testedBlocks where since[j].isFinite { Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { needed[$0] = true } }
-        let todo = needed.indices.filter { needed[$0] }
-        var counts = [Int](repeating: 0, count: bw * bh), recent = [[Int32]](repeating: [], count: bw * bh)
-        counts.withUnsafeMutableBufferPointer { cp in recent.withUnsafeMutableBufferPointer { rp in
-            let (co, ro) = (cp.baseAddress!, rp.baseAddress!)
-            parallelFor(todo.count, minChunk: 8) { part in
-                for k in part {
-                    var n = 0, list: [Int32] = []
-                    pixels(of: todo[k]) { i in
-                        guard near[i] == 0 && known[i] == 1 else { return }
-                        n += 1
-                        if Double(changed[i]) > earliest { list.append(changed[i]) }
-                    }
-                    co[todo[k]] = n; ro[todo[k]] = list
-                }
-            }
-        } }
-        var out = [Bool](repeating: true, count: tested.count)
-        for j in testedBlocks where since[j].isFinite {
-            var stale = 0, n = 0
-            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { c in
-                n += counts[c]
-                for t in recent[c] where Double(t) > since[j] { stale += 1 }
-            }
-            out[j] = n == 0 || Float(n - stale) >= share * Float(n)
-        }
-        return out
+        return since
     }
 
     /// Calls `body` with the index of every block within `radius` blocks (Chebyshev) of block `j`
