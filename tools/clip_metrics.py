@@ -8,7 +8,7 @@
   clip_metrics.py summary TSV [--sort] NAME...
                                            the rows under a header (clip, then the NAMEs of the
                                            other labels), then the means per group of those labels
-                                           (first-seen order, or sorted with --sort, numbers as numbers)
+                                           (first-seen order, or sorted with --sort: numbers as numbers, before words)
 """
 import collections
 import json
@@ -34,7 +34,7 @@ def summary(path, names, sort):
         groups.setdefault(tuple(r[1:1 + k]), []).append([float(x) for x in r[1 + k:]])
     keys = list(groups)
     if sort:
-        keys.sort(key=lambda g: tuple(int(x) if x.isdigit() else x for x in g))
+        keys.sort(key=lambda g: tuple((0, int(x), '') if x.isdigit() else (1, 0, x) for x in g))
     print('mean\t%s\t%s' % ('\t'.join(names), COLUMNS))
     for g in keys:
         m = [sum(c) / len(c) for c in zip(*groups[g])]

@@ -9,6 +9,7 @@
 # (`before`: `CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off`, the engine before the fifteenth session;
 # MODEL_CARD.md "The freshness rule", "The directional fill"), each judged by `clearsub eval`
 # against the clean clip with the exact mask.
+# ENGINES (environment, tools/lite_engines.sh) picks the engines, default "shipped pushpull before".
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip and engine, and the means per engine.
@@ -21,6 +22,10 @@ DATA="${3:-training-data}"; VAL="${4:-validation}"
 for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"; do
   [ -f "$f" ] || { echo "dynamic_scenes_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
 done
+source "$TOOLS/lite_engines.sh"
+declare -A KNOWN_ENGINES=([shipped]="" [pushpull]="CLEARSUB_LITE_FILL=pushpull"
+                          [before]="CLEARSUB_LITE_FILL=pushpull,CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off")
+read -r -a ENGINE_LIST <<< "${ENGINES:-shipped pushpull before}"
 mkdir -p "$OUT/syn" "$OUT/out"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 CLIPS=(mA mB mC tA tB vA vB)
@@ -35,12 +40,8 @@ for c in "${CLIPS[@]}"; do
     -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$c.mp4"
   [ -f "$OUT/syn/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
     --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-  for engine in shipped pushpull before; do
-    case "$engine" in
-      shipped) env=() ;;
-      pushpull) env=(CLEARSUB_LITE_FILL=pushpull) ;;
-      before) env=(CLEARSUB_LITE_FILL=pushpull CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off) ;;
-    esac
+  for entry in "${ENGINE_LIST[@]}"; do
+    engine_env "$entry"
     env "${env[@]}" "$BIN" remove "$OUT/syn/${c}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
     "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out/$engine/${c}_subbed_cleaned.mp4" \
       --mask "$OUT/syn/${c}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$c.json" > /dev/null

@@ -7,6 +7,10 @@
 # (head at half resolution and the memory's numbers as chosen at 720p whatever the size:
 # `CLEARSUB_LITE_HEAD_FACTOR=2 CLEARSUB_LITE_MEMORY_SCALE=1`, column "head" = before), each judged by
 # `clearsub eval` against the clean clip with the exact mask.
+# SIZES (environment) picks the sizes, default "1280x720 1920x1080 2560x1440 3840x2160"; portrait
+# sizes (taller than wide, e.g. 720x1280 1080x1920) are cut to 9:16 from the middle of the clip
+# first, and their rows are labelled WxH. ENGINES (environment, tools/lite_engines.sh) picks the
+# engines, default "shipped before".
 # Sources: Megamind.mp4 and tree.mp4 of the training data (tools/fetch_training_data.sh), and the
 # validation cuts v02 and v14 (tools/validate_lite.sh writes them to VALIDATION_DIR/clips).
 # Prints one line per clip, size and head scale, and the means per size and head scale.
@@ -19,6 +23,10 @@ DATA="${3:-training-data}"; VAL="${4:-validation}"
 for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"; do
   [ -f "$f" ] || { echo "large_frames_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
 done
+source "$TOOLS/lite_engines.sh"
+declare -A KNOWN_ENGINES=([shipped]="" [before]="CLEARSUB_LITE_HEAD_FACTOR=2,CLEARSUB_LITE_MEMORY_SCALE=1")
+read -r -a SIZE_LIST <<< "${SIZES:-1280x720 1920x1080 2560x1440 3840x2160}"
+read -r -a ENGINE_LIST <<< "${ENGINES:-shipped before}"
 mkdir -p "$OUT/syn" "$OUT/out"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 CLIPS=(mega megay v02 v14b tree)
@@ -28,19 +36,22 @@ declare -A STYLE=([mega]=classic [megay]=yellow [v02]=classic [v14b]=boxed [tree
 declare -A SEED=([mega]=11 [megay]=12 [v02]=3 [v14b]=13 [tree]=14)
 : > "$OUT/results.tsv"
 for c in "${CLIPS[@]}"; do
-  for size in 1280x720 1920x1080 2560x1440 3840x2160; do
-    n="${c}_${size#*x}"
-    [ -f "$OUT/$n.mp4" ] || ff -ss "${START[$c]}" -i "${SRC[$c]}" -t 2 -vf "scale=$size:flags=bicubic,fps=10" \
+  for size in "${SIZE_LIST[@]}"; do
+    w="${size%x*}"; h="${size#*x}"
+    if [ "$h" -gt "$w" ]; then label="$size"; vf="crop=ih*9/16:ih,scale=$size:flags=bicubic,fps=10"
+    else label="$h"; vf="scale=$size:flags=bicubic,fps=10"; fi
+    n="${c}_${label}"
+    [ -f "$OUT/$n.mp4" ] || ff -ss "${START[$c]}" -i "${SRC[$c]}" -t 2 -vf "$vf" \
       -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$n.mp4"
     [ -f "$OUT/syn/${n}_mask.mkv" ] || "$BIN" synth "$OUT/$n.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
       --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-    for head in shipped before; do
-      if [ "$head" = shipped ]; then env=(); else env=(CLEARSUB_LITE_HEAD_FACTOR=2 CLEARSUB_LITE_MEMORY_SCALE=1); fi
-      env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$head" --overwrite --quiet --crf 0
-      "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$head/${n}_subbed_cleaned.mp4" \
-        --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$head/$n.json" > /dev/null
-      python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$head/$n.json" "$c" "${size#*x}" "$head" >> "$OUT/results.tsv"
+    for entry in "${ENGINE_LIST[@]}"; do
+      engine_env "$entry"
+      env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
+      "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$engine/${n}_subbed_cleaned.mp4" \
+        --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$n.json" > /dev/null
+      python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$engine/$n.json" "$c" "$label" "$engine" >> "$OUT/results.tsv"
     done
   done
 done
-python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" --sort height engine
+python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" --sort size engine

@@ -16,6 +16,10 @@ struct TrainOptionGroup: ParsableArguments {
     @Option(help: "Synthetic printed pages added as hard negatives (0: none, as for the v3 weights).") var documentPages = 0
     @Option(help: "Comma-separated style presets of the training subtitles, cycled over the scripts (default: random,random,classic,yellow,boxed).")
     var styles: String?
+    @Option(help: "Comma-separated canvas sizes WxH the training subtitles are drawn on, cycled over the scripts (default: 640x360,960x540,1280x720).")
+    var canvases: String?
+    @Option(help: "Subtitle scripts of 60 s each; script i gets canvas i mod (canvases) and style i mod (styles).")
+    var scripts = 9
     @Option(help: "Share of training windows drawn across a cue's start or end (0: none, as for the v3-v7 weights).")
     var boundaryShare = 0.0
     @Option(help: "Share of training windows cut as at a clip's first or last frames, which the engine repeats (0: none).")
@@ -41,6 +45,18 @@ struct TrainOptionGroup: ParsableArguments {
             }
             guard !o.styles.isEmpty else { throw ValidationError("--styles needs at least one preset") }
         }
+        if let canvases {
+            let sizes = canvases.split(separator: ",").map { CanvasSize(parsing: String($0)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--canvases: expected sizes like 640x360,1920x1080, got \(canvases)")
+            }
+            o.canvases = sizes.compactMap { $0 }
+            guard o.canvases.allSatisfy({ $0.width >= crop && $0.height >= crop }) else {
+                throw ValidationError("--canvases: every canvas must be at least the \(crop)-pixel crop on both sides")
+            }
+        }
+        guard scripts >= 1 else { throw ValidationError("--scripts must be at least 1") }
+        o.scripts = scripts
         return o
     }
 }

@@ -122,3 +122,52 @@ extension TrainingTests {
         XCTAssertGreaterThan(moved, 3, "objects should move or flutter between the window's first and last frames")
     }
 }
+
+extension TrainingTests {
+    /// Mean length of the horizontal runs of α > 0 (stroke and outline widths) over a batch.
+    func meanAlphaRun(_ batch: TrainingBatch, samples: Int, crop s: Int) -> Double {
+        var total = 0, runs = 0
+        for b in 0..<samples {
+            let a = UnsafeBufferPointer(start: batch.alpha.f32 + b * s * s, count: s * s)
+            for y in 0..<s {
+                var x = 0
+                while x < s {
+                    if a[y * s + x] > 0 {
+                        var e = x
+                        while e < s && a[y * s + e] > 0 { e += 1 }
+                        total += e - x; runs += 1; x = e
+                    } else { x += 1 }
+                }
+            }
+        }
+        return runs == 0 ? 0 : Double(total) / Double(runs)
+    }
+
+    /// The canvas sets the glyph size: libass draws text by the canvas height, so on a 1080-row
+    /// canvas the runs of α > 0 (strokes, outlines) in the crop are about 2.3 times as long as on
+    /// a 360-row one (the text is 3 times as large; runs that merge or leave the crop make it less).
+    func testCanvasSizeSetsTheGlyphSize() throws {
+        let grey = CleanSource(name: "grey", width: 96, height: 64, frames: [[UInt8](repeating: 128, count: 96 * 64 * 3)])
+        func run(_ canvas: CanvasSize) throws -> Double {
+            let sampler = try PairSampler(sources: [grey], crop: 64, seed: 5, scripts: 1, sceneTextCopies: 0,
+                                          presets: [.classic], canvases: [canvas])
+            sampler.maxNoise = 0; sampler.textCropProbability = 1
+            return meanAlphaRun(try sampler.batch(8), samples: 8, crop: 64)
+        }
+        let small = try run(CanvasSize(640, 360)), large = try run(CanvasSize(1920, 1080))
+        XCTAssertGreaterThan(small, 0, "no subtitle pixels in the crops")
+        XCTAssertGreaterThan(large, 1.8 * small, "strokes \(large) px on 1080 rows against \(small) px on 360")
+    }
+
+    func testCanvasSizesParseAndMustHoldTheCrop() throws {
+        XCTAssertEqual(CanvasSize(parsing: "1920x1080"), CanvasSize(1920, 1080))
+        XCTAssertEqual(CanvasSize(parsing: "540X960"), CanvasSize(540, 960))
+        XCTAssertNil(CanvasSize(parsing: "1920"))
+        XCTAssertNil(CanvasSize(parsing: "0x100"))
+        XCTAssertNil(CanvasSize(parsing: "axb"))
+        XCTAssertEqual(PairSampler.defaultCanvases.map(\.description), ["640x360", "960x540", "1280x720"])
+        let grey = CleanSource(name: "grey", width: 96, height: 64, frames: [[UInt8](repeating: 128, count: 96 * 64 * 3)])
+        XCTAssertThrowsError(try PairSampler(sources: [grey], crop: 128, seed: 1, scripts: 1, sceneTextCopies: 0,
+                                             canvases: [CanvasSize(640, 100)]))
+    }
+}

@@ -7,6 +7,19 @@ import ClearSubtitles
 import ClearTensor
 import Foundation
 
+/// A canvas size of the training subtitles, written `WxH` (`clearsub train --canvases`).
+public struct CanvasSize: Equatable, Sendable, CustomStringConvertible {
+    public let width: Int, height: Int
+    public init(_ width: Int, _ height: Int) { self.width = width; self.height = height }
+    /// Parses `1920x1080`; nil when it is not two positive integers joined by `x`.
+    public init?(parsing text: String) {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
+        self.init(w, h)
+    }
+    public var description: String { "\(width)x\(height)" }
+}
+
 /// A batch: subtitled windows [N, 15, S, S], clean centre frames [N, 3, S, S], exact α [N, 1, S, S].
 public struct TrainingBatch {
     public let window: Tensor
@@ -40,22 +53,31 @@ public final class PairSampler {
 
     /// The styles of the v3/v5 recipe (`clearsub train --styles` changes them).
     public static let defaultPresets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]
+    /// The canvas sizes (width, height) the subtitles of the v3–v8 recipes are drawn on, cycled over
+    /// the scripts (`clearsub train --canvases` changes them). libass sizes text by the canvas
+    /// height, so the canvas sets how large the glyphs are in the crop.
+    public static let defaultCanvases: [CanvasSize] = [CanvasSize(640, 360), CanvasSize(960, 540), CanvasSize(1280, 720)]
 
     /// `presets`: styles used for training, cycled over the scripts (the validation set adds others).
     /// `sceneTextCopies`: photos copied with text printed into the scene (hard negatives).
     /// `documentPages`: synthetic printed pages (hard negatives, `DocumentSources`).
+    /// `canvases`: the canvas of script i is `canvases[i % canvases.count]`, its style `presets[i % presets.count]`.
     public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9, sceneTextCopies: Int = 8,
-                documentPages: Int = 0, presets: [StylePreset] = PairSampler.defaultPresets) throws {
+                documentPages: Int = 0, presets: [StylePreset] = PairSampler.defaultPresets,
+                canvases: [CanvasSize] = PairSampler.defaultCanvases) throws {
         guard !presets.isEmpty else { throw LiteError.noTrainingData("(no style presets)") }
+        guard !canvases.isEmpty, scripts >= 1 else { throw LiteError.noTrainingData("(no canvas sizes or scripts)") }
+        guard canvases.allSatisfy({ $0.width >= crop && $0.height >= crop }) else {
+            throw LiteError.noTrainingData("(a canvas is smaller than the \(crop)-pixel crop)")
+        }
         guard !sources.isEmpty else { throw LiteError.noTrainingData("(no sources)") }
         self.sources = sources + (try SceneTextSources.make(from: sources, count: sceneTextCopies, seed: seed))
             + (try DocumentSources.make(count: documentPages, seed: seed))
         self.crop = crop
         rng = SeededRandom(seed: seed)
-        let canvases = [(640, 360), (960, 540), (1280, 720)]
         var list: [(SubtitleRenderer, Int, Int, Int)] = []
         for i in 0..<scripts {
-            let (w, h) = canvases[i % canvases.count]
+            let (w, h) = (canvases[i % canvases.count].width, canvases[i % canvases.count].height)
             var gen = SubtitleGenerator(seed: seed &+ UInt64(i) &* 7919)
             let script = gen.makeScript(width: w, height: h, durationSeconds: 60, preset: presets[i % presets.count])
             list.append((try SubtitleRenderer(script: script.text, width: w, height: h), w, h, 60_000))

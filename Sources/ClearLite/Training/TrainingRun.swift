@@ -23,6 +23,9 @@ public struct TrainingOptions: Sendable {
     public var documentPages = 0
     /// Style presets of the subtitle scripts, cycled over the scripts (`PairSampler`).
     public var styles: [StylePreset] = PairSampler.defaultPresets
+    /// Canvas sizes of the subtitles, cycled over the scripts, and how many scripts (`PairSampler`).
+    public var canvases: [CanvasSize] = PairSampler.defaultCanvases
+    public var scripts = 9
     /// Windows across a cue's start or end, and windows cut at a clip's edge (`PairSampler`).
     public var boundaryShare = 0.0
     public var edgeShare = 0.0
@@ -42,6 +45,8 @@ public enum TrainingRun {
                  "format": "clearsub-lite-1"]
         // only when they differ from the v5 recipe, so its files stay byte-identical
         if o.styles != PairSampler.defaultPresets { m["styles"] = o.styles.map(\.rawValue).joined(separator: ",") }
+        if o.canvases != PairSampler.defaultCanvases { m["canvases"] = o.canvases.map(\.description).joined(separator: ",") }
+        if o.scripts != 9 { m["scripts"] = String(o.scripts) }
         if o.boundaryShare > 0 { m["boundary_share"] = String(o.boundaryShare) }
         if o.edgeShare > 0 { m["edge_share"] = String(o.edgeShare) }
         if o.movingObjectShare > 0 { m["moving_objects"] = String(o.movingObjectShare) }
@@ -53,7 +58,8 @@ public enum TrainingRun {
     /// The seeded pair sampler of a stage, with the options' data shares.
     static func pairSampler(_ o: TrainingOptions, seed: UInt64) throws -> PairSampler {
         let sampler = try PairSampler(sources: CleanSource.loadAll(o.dataDirectory), crop: o.crop, seed: seed,
-                                      documentPages: o.documentPages, presets: o.styles)
+                                      scripts: o.scripts, documentPages: o.documentPages, presets: o.styles,
+                                      canvases: o.canvases)
         sampler.boundaryShare = o.boundaryShare; sampler.edgeShare = o.edgeShare; sampler.movingObjectShare = o.movingObjectShare
         return sampler
     }
