@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "ClearMetrics", dependencies: ["ClearMedia"]),
         .target(name: "ClearPipeline", dependencies: ["ClearMedia"]),
         .target(name: "ClearWan", dependencies: ["ClearTensor", "ClearWeights", "ClearPipeline"]),
-        .target(name: "ClearLite", dependencies: ["ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles", "ClearMetrics"], resources: [.copy("Weights")]),
+        .target(name: "ClearLite", dependencies: ["ClearSIMD", "ClearTensor", "ClearWeights", "ClearMedia", "ClearPipeline", "ClearSubtitles", "ClearMetrics"], resources: [.copy("Weights")]),
         .executableTarget(name: "clearsub", dependencies: [
             "ClearTensor", "ClearWeights", "ClearMedia", "ClearSubtitles", "ClearMetrics", "ClearPipeline",
             "ClearWan",
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ClearMetricsTests", dependencies: ["ClearMetrics", "ClearMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
         .testTarget(name: "ClearWanTests", dependencies: ["ClearWan", "ClearTensor", "ClearWeights"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearMedia", "ClearPipeline", "ClearTensor"]),
+        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearSIMD", "ClearMedia", "ClearPipeline", "ClearTensor"]),
         .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia", "ClearLite"]),
     ]
 )

@@ -28,6 +28,7 @@
 // with zero motion, or a whole-pixel camera pan (`follow`, PlateFollow.swift).
 import ClearMedia
 import ClearMetrics
+import ClearSIMD
 import ClearTensor
 
 /// The numbers of the background memory (chosen on training footage, MODEL_CARD.md).
@@ -441,6 +442,8 @@ public struct BackgroundPlate: Sendable {
         let weights = (0...255).map { Int32(65536 / max(1, min($0, cap))) }
         frameCount += 1
         let tracking = settings.freshShare != nil, now = frameCount, moved = settings.freshDifference
+        // the AVX-512 build of the running-mean step when that kernel set is active (bit for bit the same)
+        let wideKernel = averaging && KernelDispatch.activeName == AVX512Kernels.name
         if tracking && seen.count != w * height {
             seen = [Int32](repeating: 0, count: w * height); changed = seen
         }
@@ -455,6 +458,14 @@ public struct BackgroundPlate: Sendable {
             let m = averaging ? mp.baseAddress : nil
             weights.withUnsafeBufferPointer { wt in
             parallelFor(height, minChunk: 16) { part in
+                if wideKernel, let m {   // the same step, vectorised (cs_avx512_plate_record)
+                    AVX512Kernels.plateRecord(range: part.lowerBound * w..<part.upperBound * w, src: src, near: nr, rgb: dst,
+                                              known: k, anchor: an, run: rn, last: last, mean: m,
+                                              seen: tracking ? seenAt : nil, changed: tracking ? changedAt : nil,
+                                              weights: wt.baseAddress!, need: Int(need), tolerance: tol, holdRun: holdRun,
+                                              limit: limit, moved: moved, now: now)
+                    return
+                }
                 // Few branches on the pixel's noise (a stable run restarts at random on noisy
                 // scenery): the run and anchor are selected, and the mean moves by the weight of
                 // the new run length, which for a restart (length 1) is the new value itself.

@@ -57,4 +57,18 @@ public enum AVX512Kernels: KernelSet {
         precondition(elementSize == 4 || elementSize == 2, "transpose: element size \(elementSize)")
         cs_avx512_transpose(src, srcRowStride, dst, dstRowStride, rows, cols, Int32(elementSize))
     }
+
+    /// The lite engine's background-plate step (`cs_avx512_plate_record`; ClearLite calls it from
+    /// `BackgroundPlate.record` when this set is active). Not part of `KernelSet`: its portable
+    /// version is the Swift loop it replaces.
+    public static func plateRecord(range: Range<Int>, src: UnsafePointer<UInt8>, near: UnsafePointer<UInt8>,
+                                   rgb: UnsafeMutablePointer<UInt8>, known: UnsafeMutablePointer<UInt8>,
+                                   anchor: UnsafeMutablePointer<UInt8>, run: UnsafeMutablePointer<UInt8>,
+                                   last: UnsafeMutablePointer<Int16>, mean: UnsafeMutablePointer<UInt16>,
+                                   seen: UnsafeMutablePointer<Int32>?, changed: UnsafeMutablePointer<Int32>?,
+                                   weights: UnsafePointer<Int32>, need: Int, tolerance: Int, holdRun: Int, limit: Int,
+                                   moved: Int, now: Int32) {
+        cs_avx512_plate_record(range.lowerBound, range.upperBound, src, near, rgb, known, anchor, run, last, mean, seen, changed,
+                               weights, Int32(need), Int32(tolerance), Int32(holdRun), Int32(limit), Int32(moved), now)
+    }
 }

@@ -3,6 +3,7 @@
 import XCTest
 @testable import ClearLite
 import ClearMedia
+import ClearSIMD
 import ClearTensor
 
 final class BackgroundPlateTests: XCTestCase {
@@ -493,5 +494,48 @@ final class BackgroundPlateTests: XCTestCase {
         }
         // the other overrides still apply when the memory is switched off
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "0", "CLEARSUB_LITE_PRECISION": "f32"]).restorationPrecision, .f32)
+    }
+}
+
+extension BackgroundPlateTests {
+    /// `record` runs the vectorised C step when the AVX-512 kernel set is active and the Swift loop
+    /// otherwise; both must leave every array of the plate the same, bit for bit, through noise,
+    /// restarts, held still frames, a subtitle bar coming and going and scenery that changes.
+    func testRecordKernelMatchesTheSwiftLoop() throws {
+        guard KernelDispatch.cpuSupportsWide else { throw XCTSkip("no AVX-512 on this CPU") }
+        let (w, h) = (70, 45)   // not a multiple of the vector width
+        var state: UInt64 = 12345
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        let base = (0..<(w * h * 3)).map { _ in UInt8(next() % 256) }
+        var plates = [BackgroundPlate(width: w, height: h), BackgroundPlate(width: w, height: h)]
+        var written = 0
+        for t in 0..<40 {
+            var frame = RGBFrame(width: w, height: h)
+            for i in 0..<(w * h * 3) {
+                var v = Int(base[i]) + next() % 7 - 3                  // sensor noise within the tolerance
+                if t >= 20 && (i / 3) % w < 30 { v += 60 }             // scenery that changes at frame 20
+                if next() % 50 == 0 { v += 40 }                        // a few restarts
+                frame.pixels[i] = UInt8(max(0, min(255, v)))
+            }
+            var near = [UInt8](repeating: 0, count: w * h)
+            if (t / 5) % 2 == 1 { for y in 25..<35 { for x in 10..<60 { near[y * w + x] = 1 } } }   // a bar comes and goes
+            for p in 0..<2 {
+                let set: any KernelSet.Type = p == 0 ? PortableKernels.self : AVX512Kernels.self
+                KernelDispatch.using(set) { plates[p].record(frame, near: near, still: t % 3 == 0) }
+            }
+            let (a, b) = (plates[0], plates[1])
+            func same<T: Equatable>(_ x: [T], _ y: [T], _ name: String) {
+                XCTAssertEqual(x.count, y.count, "\(name), frame \(t)")
+                if x.count == y.count, let i = x.indices.first(where: { x[$0] != y[$0] }) {
+                    XCTFail("\(name), frame \(t): element \(i) is \(y[i]) with the kernel, \(x[i]) with the Swift loop")
+                }
+            }
+            same(a.rgb, b.rgb, "rgb"); same(a.known, b.known, "known"); same(a.anchor, b.anchor, "anchor")
+            same(a.run, b.run, "run"); same(a.mean, b.mean, "mean"); same(a.previous, b.previous, "previous")
+            same(a.seen, b.seen, "seen"); same(a.changed, b.changed, "changed")
+            written = a.known.filter { $0 == 1 }.count
+        }
+        XCTAssertGreaterThan(written, w * h / 2, "the plate should know most pixels")
+        XCTAssertTrue(plates[1].changed.contains { $0 > 20 }, "the change at frame 20 should be recorded")
     }
 }

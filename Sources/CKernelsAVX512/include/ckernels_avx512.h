@@ -49,4 +49,13 @@ void cs_avx512_f32_to_bf16(const float *src, uint16_t *dst, size_t n);
 /// src[i·src_row_stride + j] for i < rows, j < cols (strides in elements).
 void cs_avx512_transpose(const void *src, size_t src_row_stride, void *dst, size_t dst_row_stride,
                          size_t rows, size_t cols, int element_size);
+/// One step of the lite engine's background plate for pixels [begin, end) (ClearLite's
+/// BackgroundPlate.record with its running mean; same result bit for bit): src is RGB, near is 1
+/// beside the subtitle; rgb/known/anchor/run/last/mean are the plate's arrays, seen/changed the
+/// freshness rule's (both NULL when it is off); weights[n] is the running mean's weight for a run
+/// of n frames in 1/65536.
+void cs_avx512_plate_record(size_t begin, size_t end, const uint8_t *src, const uint8_t *near, uint8_t *rgb, uint8_t *known,
+                            uint8_t *anchor, uint8_t *run, int16_t *last, uint16_t *mean, int32_t *seen, int32_t *changed,
+                            const int32_t *weights, int need, int tol, int hold_run, int limit, int moved, int32_t now);
+
 #endif
