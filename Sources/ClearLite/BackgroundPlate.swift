@@ -264,26 +264,30 @@ public struct BackgroundPlate: Sendable {
         var recent = [[Int32]](repeating: [], count: earliest == nil ? 0 : bw * bh)
         let tol = settings.stabilityTolerance
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+        near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in changed.withUnsafeBufferPointer { chp in
+        todo.withUnsafeBufferPointer { tp in
         sames.withUnsafeMutableBufferPointer { sp in counts.withUnsafeMutableBufferPointer { cp in recent.withUnsafeMutableBufferPointer { rp in
             let (px, pl, so, co) = (fp.baseAddress!, pp.baseAddress!, sp.baseAddress!, cp.baseAddress!)
+            let (nr, kn, td) = (np.baseAddress!, kp.baseAddress!, tp.baseAddress)
             let ro = earliest == nil ? nil : rp.baseAddress   // `recent` is empty when the rule is off
+            let ch = earliest == nil ? nil : chp.baseAddress  // `changed` is read only when it is on
             parallelFor(todo.count, minChunk: 8) { part in
                 for j in part {
-                    let bx = todo[j] % bw, by = todo[j] / bw
+                    let block = td![j], bx = block % bw, by = block / bw
                     var same = 0, n = 0, list: [Int32] = []
                     for y in by * b..<min(fh, (by + 1) * b) {
-                        for x in bx * b..<min(fw, (bx + 1) * b) where near[y * fw + x] == 0 && known[y * fw + x] == 1 {
+                        for x in bx * b..<min(fw, (bx + 1) * b) where nr[y * fw + x] == 0 && kn[y * fw + x] == 1 {
                             let p = (y * fw + x) * 3
                             if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tol { same += 1 }
                             n += 1
-                            if let earliest, Double(changed[y * fw + x]) > earliest { list.append(changed[y * fw + x]) }
+                            if let earliest, let ch, Double(ch[y * fw + x]) > earliest { list.append(ch[y * fw + x]) }
                         }
                     }
-                    so[todo[j]] = same; co[todo[j]] = n
-                    if let ro { ro[todo[j]] = list }
+                    so[block] = same; co[block] = n
+                    if let ro { ro[block] = list }
                 }
             }
-        } } } } }
+        } } } } } } } } }
         var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
         for j in tested.indices where tested[j] {
             var same = 0, n = 0
