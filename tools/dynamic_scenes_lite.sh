@@ -24,7 +24,7 @@ for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"; do
 done
 source "$TOOLS/lite_engines.sh"
 declare -A KNOWN_ENGINES=([shipped]="" [pushpull]="CLEARSUB_LITE_FILL=pushpull"
-                          [before]="CLEARSUB_LITE_FILL=pushpull,CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off")
+                          [before]="CLEARSUB_LITE_FILL=pushpull;CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off")
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped pushpull before}"
 mkdir -p "$OUT/syn" "$OUT/out"
 ff() { ffmpeg -nostdin -v error -y "$@"; }

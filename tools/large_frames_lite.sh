@@ -24,7 +24,7 @@ for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/
   [ -f "$f" ] || { echo "large_frames_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
 done
 source "$TOOLS/lite_engines.sh"
-declare -A KNOWN_ENGINES=([shipped]="" [before]="CLEARSUB_LITE_HEAD_FACTOR=2,CLEARSUB_LITE_MEMORY_SCALE=1")
+declare -A KNOWN_ENGINES=([shipped]="" [before]="CLEARSUB_LITE_HEAD_FACTOR=2;CLEARSUB_LITE_MEMORY_SCALE=1")
 read -r -a SIZE_LIST <<< "${SIZES:-1280x720 1920x1080 2560x1440 3840x2160}"
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped before}"
 mkdir -p "$OUT/syn" "$OUT/out"

@@ -8,7 +8,10 @@
 // sigmoid and tanh-GELU with bf16 outputs take a shorter exp (`vexp_bf16`), and on CPUs with
 // AVX512_BF16 these and the bf16 scale-shift round with VCVTNEPS2BF16 (the same bits except that
 // subnormals flush to zero). Binary ops and bf16 rounding (cs_avx512_f32_to_bf16) are computed
-// operation for operation without contraction, bit for bit.
+// operation for operation without contraction, bit for bit. One kernel is not ClearSIMD's: the lite
+// engine's background-plate step (cs_avx512_plate_record, ClearLite/BackgroundPlate.swift), integer
+// arithmetic, bit for bit the same as its Swift loop (right shifts of negative values are arithmetic
+// in clang, as in Swift).
 // Written in C because Swift cannot compile one function for a wider instruction set than its
 // module: each function carries a target attribute, and Swift calls them only after
 // cs_avx512_usable() (ClearSIMD/AVX512Kernels.swift).

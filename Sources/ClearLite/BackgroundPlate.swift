@@ -25,7 +25,8 @@
 // except `completionShare`, which was set after a validation run (MODEL_CARD.md says why).
 // No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
-// with zero motion, or a whole-pixel camera pan (`follow`, PlateFollow.swift).
+// with zero motion, or a whole-pixel camera pan (`follow`, PlateFollow.swift). `record`'s per-pixel
+// step also exists in C with AVX-512 (`cs_avx512_plate_record`), bit for bit the same.
 import ClearMedia
 import ClearMetrics
 import ClearSIMD
