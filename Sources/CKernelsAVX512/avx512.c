@@ -9,8 +9,9 @@
 // AVX512_BF16 these and the bf16 scale-shift round with VCVTNEPS2BF16 (the same bits except that
 // subnormals flush to zero). Binary ops and bf16 rounding (cs_avx512_f32_to_bf16) are computed
 // operation for operation without contraction, bit for bit. One kernel is not ClearSIMD's: the lite
-// engine's background-plate step (cs_avx512_plate_record, ClearLite/BackgroundPlate.swift), integer
-// arithmetic, bit for bit the same as its Swift loop (right shifts of negative values are arithmetic
+// engine's background-plate step and its scenery test's pixel pass (cs_avx512_plate_record,
+// cs_avx512_plate_block_counts; ClearLite/BackgroundPlate.swift), integer arithmetic, bit for bit
+// the same as their Swift loops (right shifts of negative values are arithmetic
 // in clang, as in Swift).
 // Written in C because Swift cannot compile one function for a wider instruction set than its
 // module: each function carries a target attribute, and Swift calls them only after
@@ -623,6 +624,45 @@ AVX512 void cs_avx512_plate_record(size_t begin, size_t end, const uint8_t *rest
     }
 }
 
+/// BackgroundPlate.matchingBlocks' pixel pass (ClearLite/BackgroundPlate.swift) for `count` blocks:
+/// per block (index blocks[j] of a bw-wide grid of b×b blocks, clipped to fw×fh), the pixels with
+/// near 0 and known 1 (n_out), those whose luma is within tol of the plate's (same_out) and, when
+/// changed is not NULL, the changed frames of those pixels later than `earliest`, in scan order, at
+/// list[j·b·b ...] (list_count). The counting loop is vectorised; the same integers as the Swift loop.
+AVX512 void cs_avx512_plate_block_counts(const int32_t *restrict blocks, size_t count, size_t bw, size_t b, size_t fw,
+                                         size_t fh, const uint8_t *restrict frame, const uint8_t *restrict plate,
+                                         const uint8_t *restrict near, const uint8_t *restrict known, int tol,
+                                         const int32_t *restrict changed, double earliest, int32_t *restrict same_out,
+                                         int32_t *restrict n_out, int32_t *restrict list, int32_t *restrict list_count) {
+    for (size_t j = 0; j < count; j++) {
+        const size_t bx = (size_t)blocks[j] % bw, by = (size_t)blocks[j] / bw;
+        const size_t x0 = bx * b, x1 = x0 + b < fw ? x0 + b : fw, y0 = by * b, y1 = y0 + b < fh ? y0 + b : fh;
+        int32_t same = 0, n = 0, m = 0;
+        for (size_t y = y0; y < y1; y++) {
+            const size_t row = y * fw;
+#pragma clang loop vectorize(enable)
+            for (size_t x = x0; x < x1; x++) {
+                const size_t i = row + x;
+                const int use = (near[i] == 0) & (known[i] == 1);
+                const int lf = (299 * frame[3 * i] + 587 * frame[3 * i + 1] + 114 * frame[3 * i + 2] + 500) / 1000;
+                const int lp = (299 * plate[3 * i] + 587 * plate[3 * i + 1] + 114 * plate[3 * i + 2] + 500) / 1000;
+                const int d = lf > lp ? lf - lp : lp - lf;
+                n += use;
+                same += use & (d <= tol);
+            }
+            if (changed) {
+                for (size_t x = x0; x < x1; x++) {
+                    const size_t i = row + x;
+                    if (near[i] == 0 && known[i] == 1 && (double)changed[i] > earliest) list[j * b * b + m++] = changed[i];
+                }
+            }
+        }
+        same_out[j] = same;
+        n_out[j] = n;
+        if (changed) list_count[j] = m;
+    }
+}
+
 #else  // other architectures: the AVX-512 set is never selected (cs_avx512_usable() is 0)
 #include <stdlib.h>
 int cs_avx512_usable(void) { return 0; }
@@ -641,4 +681,8 @@ void cs_avx512_transpose(const void *src, size_t src_row_stride, void *dst, size
 void cs_avx512_plate_record(size_t begin, size_t end, const uint8_t *src, const uint8_t *near, uint8_t *rgb, uint8_t *known,
                             uint8_t *anchor, uint8_t *run, int16_t *last, uint16_t *mean, int32_t *seen, int32_t *changed,
                             const int32_t *weights, int need, int tol, int hold_run, int limit, int moved, int32_t now) { abort(); }
+void cs_avx512_plate_block_counts(const int32_t *blocks, size_t count, size_t bw, size_t b, size_t fw, size_t fh,
+                                  const uint8_t *frame, const uint8_t *plate, const uint8_t *near, const uint8_t *known, int tol,
+                                  const int32_t *changed, double earliest, int32_t *same_out, int32_t *n_out, int32_t *list,
+                                  int32_t *list_count) { abort(); }
 #endif

@@ -261,9 +261,64 @@ public struct BackgroundPlate: Sendable {
             Self.forEachBlock(around: j, radius: earliest == nil ? r : max(r, fr), bw: bw, bh: bh) { needed[$0] = true }
         }
         let todo = needed.indices.filter { needed[$0] }
+        let (sames, counts, recent) = blockCounts(frame: frame, near: near, blocks: todo, earliest: earliest, bw: bw)
+        var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
+        for j in tested.indices where tested[j] {
+            var same = 0, n = 0
+            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
+            var fresh = true
+            if let since, let share = settings.freshShare, since[j].isFinite {
+                // at least `freshShare` of the context within `freshBlocks` has not changed since then
+                var stale = 0, m = 0
+                Self.forEachBlock(around: j, radius: fr, bw: bw, bh: bh) { c in
+                    m += counts[c]
+                    for t in recent[c] where Double(t) > since[j] { stale += 1 }
+                }
+                fresh = m == 0 || Float(m - stale) >= share * Float(m)
+            }
+            for (k, share) in shares.enumerated() { matches[k][j] = fresh && n >= settings.minimumContext && Float(same) >= share * Float(n) }
+        }
+        return matches
+    }
+
+    /// The scenery test's pixel pass over `blocks` (indices of a `bw`-wide block grid): per block,
+    /// the context pixels (`near` 0, `known` 1), how many of them are within `stabilityTolerance`
+    /// luma levels of the plate and (when `earliest` is set: the freshness rule) the frames, later
+    /// than `earliest`, at which those pixels last changed. Arrays over the whole grid; `recent` is
+    /// empty when `earliest` is nil. The C build (`cs_avx512_plate_block_counts`) runs when the AVX-512
+    /// kernel set is active.
+    func blockCounts(frame: RGBFrame, near: [UInt8], blocks todo: [Int], earliest: Double?, bw: Int)
+        -> (sames: [Int], counts: [Int], recent: [[Int32]]) {
+        let (fw, fh, b) = (width, height, settings.block)
+        let bh = (fh + b - 1) / b
         var sames = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
         var recent = [[Int32]](repeating: [], count: earliest == nil ? 0 : bw * bh)
         let tol = settings.stabilityTolerance
+        if KernelDispatch.activeName == AVX512Kernels.name {
+            // the same pass in C, vectorised (cs_avx512_plate_block_counts)
+            let bb = b * b, blocks = todo.map { Int32($0) }
+            var sameOut = [Int32](repeating: 0, count: todo.count), nOut = sameOut, listCount = sameOut
+            var lists = [Int32](repeating: 0, count: earliest == nil ? 0 : todo.count * bb)
+            frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+            near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in changed.withUnsafeBufferPointer { chp in
+            blocks.withUnsafeBufferPointer { bp in sameOut.withUnsafeMutableBufferPointer { so in nOut.withUnsafeMutableBufferPointer { no in
+            listCount.withUnsafeMutableBufferPointer { lc in lists.withUnsafeMutableBufferPointer { lp in
+                let (bl, sm, nm, cnt) = (bp.baseAddress, so.baseAddress, no.baseAddress, lc.baseAddress)
+                let ch = earliest == nil ? nil : chp.baseAddress, ls = earliest == nil ? nil : lp.baseAddress
+                parallelFor(todo.count, minChunk: 8) { part in
+                    let o = part.lowerBound
+                    AVX512Kernels.plateBlockCounts(blocks: bl! + o, count: part.count, blocksPerRow: bw, block: b, width: fw, height: fh,
+                                                   frame: fp.baseAddress!, plate: pp.baseAddress!, near: np.baseAddress!,
+                                                   known: kp.baseAddress!, tolerance: tol, changed: ch, earliest: earliest ?? .infinity,
+                                                   same: sm! + o, n: nm! + o, list: ls.map { $0 + o * bb }, listCount: cnt! + o)
+                }
+            } } } } } } } } } }
+            for (j, block) in todo.enumerated() {
+                sames[block] = Int(sameOut[j]); counts[block] = Int(nOut[j])
+                if earliest != nil { recent[block] = Array(lists[(j * bb)..<(j * bb + Int(listCount[j]))]) }
+            }
+            return (sames, counts, recent)
+        }
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
         near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in changed.withUnsafeBufferPointer { chp in
         todo.withUnsafeBufferPointer { tp in
@@ -289,23 +344,7 @@ public struct BackgroundPlate: Sendable {
                 }
             }
         } } } } } } } } }
-        var matches = shares.map { _ in [Bool](repeating: false, count: bw * bh) }
-        for j in tested.indices where tested[j] {
-            var same = 0, n = 0
-            Self.forEachBlock(around: j, radius: r, bw: bw, bh: bh) { same += sames[$0]; n += counts[$0] }
-            var fresh = true
-            if let since, let share = settings.freshShare, since[j].isFinite {
-                // at least `freshShare` of the context within `freshBlocks` has not changed since then
-                var stale = 0, m = 0
-                Self.forEachBlock(around: j, radius: fr, bw: bw, bh: bh) { c in
-                    m += counts[c]
-                    for t in recent[c] where Double(t) > since[j] { stale += 1 }
-                }
-                fresh = m == 0 || Float(m - stale) >= share * Float(m)
-            }
-            for (k, share) in shares.enumerated() { matches[k][j] = fresh && n >= settings.minimumContext && Float(same) >= share * Float(n) }
-        }
-        return matches
+        return (sames, counts, recent)
     }
 
     /// The freshness rule's first half (nil when it is off): per tested block, the mean frame at

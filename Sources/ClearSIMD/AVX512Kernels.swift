@@ -71,4 +71,16 @@ public enum AVX512Kernels: KernelSet {
         cs_avx512_plate_record(range.lowerBound, range.upperBound, src, near, rgb, known, anchor, run, last, mean, seen, changed,
                                weights, Int32(need), Int32(tolerance), Int32(holdRun), Int32(limit), Int32(moved), now)
     }
+
+    /// The lite engine's scenery-test pixel pass (`cs_avx512_plate_block_counts`; ClearLite calls it
+    /// from `BackgroundPlate.matchingBlocks` when this set is active).
+    public static func plateBlockCounts(blocks: UnsafePointer<Int32>, count: Int, blocksPerRow: Int, block: Int,
+                                        width: Int, height: Int, frame: UnsafePointer<UInt8>, plate: UnsafePointer<UInt8>,
+                                        near: UnsafePointer<UInt8>, known: UnsafePointer<UInt8>, tolerance: Int,
+                                        changed: UnsafePointer<Int32>?, earliest: Double,
+                                        same: UnsafeMutablePointer<Int32>, n: UnsafeMutablePointer<Int32>,
+                                        list: UnsafeMutablePointer<Int32>?, listCount: UnsafeMutablePointer<Int32>?) {
+        cs_avx512_plate_block_counts(blocks, count, blocksPerRow, block, width, height, frame, plate, near, known, Int32(tolerance),
+                                     changed, earliest, same, n, list, listCount)
+    }
 }

@@ -539,3 +539,56 @@ extension BackgroundPlateTests {
         XCTAssertTrue(plates[1].changed.contains { $0 > 20 }, "the change at frame 20 should be recorded")
     }
 }
+
+extension BackgroundPlateTests {
+    /// The scenery test's pixel pass (`blockCounts`) runs in C when the AVX-512 kernel set is active:
+    /// its counts and lists, and the blocks the test finds matching (several context shares, freshness
+    /// rule on), must be the same as the Swift loop's.
+    func testScenerySearchKernelMatchesTheSwiftLoop() throws {
+        guard KernelDispatch.cpuSupportsWide else { throw XCTSkip("no AVX-512 on this CPU") }
+        let (w, h) = (101, 67)
+        var state: UInt64 = 777
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        let base = (0..<(w * h * 3)).map { _ in UInt8(next() % 256) }
+        func frame(_ t: Int, shift: Int) -> RGBFrame {
+            var f = RGBFrame(width: w, height: h)
+            for i in 0..<(w * h * 3) {
+                var v = Int(base[i]) + next() % 5 - 2
+                if (i / 3) % w < shift { v += 50 }   // scenery on the left changes
+                f.pixels[i] = UInt8(max(0, min(255, v)))
+            }
+            return f
+        }
+        var settings = BackgroundMemorySettings()
+        settings.minimumContext = 16
+        var plate = BackgroundPlate(width: w, height: h, settings: settings)
+        var bar = [UInt8](repeating: 0, count: w * h)
+        for y in 30..<40 { for x in 15..<85 { bar[y * w + x] = 1 } }
+        let none = [UInt8](repeating: 0, count: w * h)
+        for t in 0..<12 { plate.record(frame(t, shift: 0), near: t < 6 ? none : bar) }
+        var found = 0, missed = 0, listed = 0
+        for (t, shift) in [(12, 0), (13, 30), (14, 60), (15, 101)] {
+            for _ in 0..<3 { plate.record(frame(t, shift: shift), near: bar) }
+            let now = frame(t, shift: shift)
+            let shares: [Float] = [0.5, 0.8, 0.95]
+            let swift = KernelDispatch.using(PortableKernels.self) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
+            let wide = KernelDispatch.using(AVX512Kernels.self) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
+            XCTAssertEqual(swift, wide, "shift \(shift)")
+            // the pass itself, on every block, with and without the freshness rule's lists
+            let b = plate.settings.block, bw = (w + b - 1) / b, all = Array(0..<(bw * ((h + b - 1) / b)))
+            for earliest in [nil, 0.5, 12.5] + (0...30).map { Double($0) } as [Double?] {
+                let a = KernelDispatch.using(PortableKernels.self) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
+                let c = KernelDispatch.using(AVX512Kernels.self) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
+                XCTAssertEqual(a.sames, c.sames, "same, shift \(shift), earliest \(String(describing: earliest))")
+                XCTAssertEqual(a.counts, c.counts, "counts, shift \(shift)")
+                XCTAssertEqual(a.recent, c.recent, "recent, shift \(shift), earliest \(String(describing: earliest))")
+                if earliest == 0.5 { listed += c.recent.map(\.count).reduce(0, +) }
+            }
+            found += wide.flatMap { $0 }.filter { $0 }.count
+            missed += wide[0].enumerated().filter { !$0.element }.count
+        }
+        XCTAssertGreaterThan(found, 0, "some blocks should match the plate")
+        XCTAssertGreaterThan(missed, 0, "changed scenery should fail the test somewhere")
+        XCTAssertGreaterThan(listed, 0, "the changed scenery should be listed")
+    }
+}

@@ -58,4 +58,14 @@ void cs_avx512_plate_record(size_t begin, size_t end, const uint8_t *src, const 
                             uint8_t *anchor, uint8_t *run, int16_t *last, uint16_t *mean, int32_t *seen, int32_t *changed,
                             const int32_t *weights, int need, int tol, int hold_run, int limit, int moved, int32_t now);
 
+/// The pixel pass of the lite engine's scenery test (ClearLite's BackgroundPlate.matchingBlocks; the
+/// same counts bit for bit) for `count` blocks, each blocks[j] of a bw-wide grid of b×b blocks
+/// clipped to fw×fh: n_out[j] the pixels with near 0 and known 1, same_out[j] those of them whose
+/// luma is within tol of the plate's; when changed is not NULL, list[j·b·b ..< +list_count[j]] their
+/// changed frames later than `earliest`, in scan order.
+void cs_avx512_plate_block_counts(const int32_t *blocks, size_t count, size_t bw, size_t b, size_t fw, size_t fh,
+                                  const uint8_t *frame, const uint8_t *plate, const uint8_t *near, const uint8_t *known, int tol,
+                                  const int32_t *changed, double earliest, int32_t *same_out, int32_t *n_out, int32_t *list,
+                                  int32_t *list_count);
+
 #endif
