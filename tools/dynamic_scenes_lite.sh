@@ -40,12 +40,6 @@ for c in "${CLIPS[@]}"; do
     -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$c.mp4"
   [ -f "$OUT/syn/${c}_mask.mkv" ] || "$BIN" synth "$OUT/$c.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
     --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-  for entry in "${ENGINE_LIST[@]}"; do
-    engine_env "$entry"
-    env "${env[@]}" "$BIN" remove "$OUT/syn/${c}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
-    "$BIN" eval --reference "$OUT/$c.mp4" --candidate "$OUT/out/$engine/${c}_subbed_cleaned.mp4" \
-      --mask "$OUT/syn/${c}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$c.json" > /dev/null
-    python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$engine/$c.json" "$c" "$engine" >> "$OUT/results.tsv"
-  done
+  clean_and_score "$c" "$c"
 done
 python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" engine

@@ -45,13 +45,7 @@ for c in "${CLIPS[@]}"; do
       -c:v libx264 -crf 12 -pix_fmt yuv420p -an "$OUT/$n.mp4"
     [ -f "$OUT/syn/${n}_mask.mkv" ] || "$BIN" synth "$OUT/$n.mp4" --output-dir "$OUT/syn" --overwrite --quiet \
       --seed "${SEED[$c]}" --style "${STYLE[$c]}"
-    for entry in "${ENGINE_LIST[@]}"; do
-      engine_env "$entry"
-      env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
-      "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$engine/${n}_subbed_cleaned.mp4" \
-        --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$n.json" > /dev/null
-      python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$engine/$n.json" "$c" "$label" "$engine" >> "$OUT/results.tsv"
-    done
+    clean_and_score "$n" "$c" "$label"
   done
 done
 python3 "$TOOLS/clip_metrics.py" summary "$OUT/results.tsv" --sort size engine

@@ -1,5 +1,5 @@
 # Sourced by the lite engine's footage scripts (large_frames_lite.sh, dynamic_scenes_lite.sh): which
-# engines a run compares. Each script declares KNOWN_ENGINES (name → VAR=VALUE settings separated
+# engines a run compares, and the clean-and-judge step both run per clip. Each script declares KNOWN_ENGINES (name → VAR=VALUE settings separated
 # by ";", "" for the shipped engine; a value may hold commas, as CLEARSUB_LITE_BACKGROUND_MEMORY's
 # do) and a default list; the caller may set ENGINES to a space-separated list of known names or
 # of NAME:VAR=VALUE[;VAR=VALUE…] entries, for example
@@ -16,4 +16,20 @@ engine_env() {
     echo "unknown engine '$engine' (known: ${!KNOWN_ENGINES[*]}; or NAME:VAR=VALUE;…)" >&2; exit 1
   fi
   [ -z "$settings" ] || IFS=';' read -r -a env <<< "$settings"
+}
+
+# clean_and_score NAME LABEL...: for every entry of ENGINE_LIST, cleans OUT/syn/NAME_subbed.mp4 with
+# `clearsub remove --crf 0` into OUT/out/ENGINE, judges it with `clearsub eval` against OUT/NAME.mp4
+# and the exact mask OUT/syn/NAME_mask.mkv, and appends a row (the LABELs, the engine, the metrics;
+# clip_metrics.py) to OUT/results.tsv. Reads OUT, BIN and TOOLS of the calling script.
+clean_and_score() {
+  local n="$1"; shift
+  local entry
+  for entry in "${ENGINE_LIST[@]}"; do
+    engine_env "$entry"
+    env "${env[@]}" "$BIN" remove "$OUT/syn/${n}_subbed.mp4" --output-dir "$OUT/out/$engine" --overwrite --quiet --crf 0
+    "$BIN" eval --reference "$OUT/$n.mp4" --candidate "$OUT/out/$engine/${n}_subbed_cleaned.mp4" \
+      --mask "$OUT/syn/${n}_mask.mkv" --no-warping-error --quiet --json "$OUT/out/$engine/$n.json" > /dev/null
+    python3 "$TOOLS/clip_metrics.py" row "$OUT/out/$engine/$n.json" "$@" "$engine" >> "$OUT/results.tsv"
+  done
 }

@@ -19,7 +19,7 @@ struct TrainOptionGroup: ParsableArguments {
     @Option(help: "Comma-separated canvas sizes WxH the training subtitles are drawn on, cycled over the scripts (default: 640x360,960x540,1280x720).")
     var canvases: String?
     @Option(help: "Subtitle scripts of 60 s each; script i gets canvas i mod (canvases) and style i mod (styles).")
-    var scripts = 9
+    var scripts = PairSampler.defaultScripts
     @Option(help: "Share of training windows drawn across a cue's start or end (0: none, as for the v3-v7 weights).")
     var boundaryShare = 0.0
     @Option(help: "Share of training windows cut as at a clip's first or last frames, which the engine repeats (0: none).")

@@ -53,6 +53,8 @@ public final class PairSampler {
 
     /// The styles of the v3/v5 recipe (`clearsub train --styles` changes them).
     public static let defaultPresets: [StylePreset] = [.random, .random, .classic, .yellow, .boxed]
+    /// How many 60-s subtitle scripts the v3–v8 recipes draw from (`clearsub train --scripts`).
+    public static let defaultScripts = 9
     /// The canvas sizes (width, height) the subtitles of the v3–v8 recipes are drawn on, cycled over
     /// the scripts (`clearsub train --canvases` changes them). libass sizes text by the canvas
     /// height, so the canvas sets how large the glyphs are in the crop.
@@ -62,7 +64,7 @@ public final class PairSampler {
     /// `sceneTextCopies`: photos copied with text printed into the scene (hard negatives).
     /// `documentPages`: synthetic printed pages (hard negatives, `DocumentSources`).
     /// `canvases`: the canvas of script i is `canvases[i % canvases.count]`, its style `presets[i % presets.count]`.
-    public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = 9, sceneTextCopies: Int = 8,
+    public init(sources: [CleanSource], crop: Int, seed: UInt64, scripts: Int = PairSampler.defaultScripts, sceneTextCopies: Int = 8,
                 documentPages: Int = 0, presets: [StylePreset] = PairSampler.defaultPresets,
                 canvases: [CanvasSize] = PairSampler.defaultCanvases) throws {
         guard !presets.isEmpty else { throw LiteError.noTrainingData("(no style presets)") }

@@ -25,7 +25,7 @@ public struct TrainingOptions: Sendable {
     public var styles: [StylePreset] = PairSampler.defaultPresets
     /// Canvas sizes of the subtitles, cycled over the scripts, and how many scripts (`PairSampler`).
     public var canvases: [CanvasSize] = PairSampler.defaultCanvases
-    public var scripts = 9
+    public var scripts = PairSampler.defaultScripts
     /// Windows across a cue's start or end, and windows cut at a clip's edge (`PairSampler`).
     public var boundaryShare = 0.0
     public var edgeShare = 0.0
@@ -46,7 +46,7 @@ public enum TrainingRun {
         // only when they differ from the v5 recipe, so its files stay byte-identical
         if o.styles != PairSampler.defaultPresets { m["styles"] = o.styles.map(\.rawValue).joined(separator: ",") }
         if o.canvases != PairSampler.defaultCanvases { m["canvases"] = o.canvases.map(\.description).joined(separator: ",") }
-        if o.scripts != 9 { m["scripts"] = String(o.scripts) }
+        if o.scripts != PairSampler.defaultScripts { m["scripts"] = String(o.scripts) }
         if o.boundaryShare > 0 { m["boundary_share"] = String(o.boundaryShare) }
         if o.edgeShare > 0 { m["edge_share"] = String(o.edgeShare) }
         if o.movingObjectShare > 0 { m["moving_objects"] = String(o.movingObjectShare) }
