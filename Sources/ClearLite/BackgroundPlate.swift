@@ -449,6 +449,49 @@ public struct BackgroundPlate: Sendable {
         return out
     }
 
+    /// Whether the plate, where it knows `pixels`, is closer to `frame` than to `other` (the frame
+    /// with a subtitle box divided out) at more than twice as many of them as the other way round,
+    /// counting pixels where the two differ by at least 12 levels (mean over RGB), on at least a
+    /// fifth of `pixels`: what looks like a box was there before the subtitle.
+    public func showed(_ frame: RGBFrame, ratherThan other: RGBFrame, at pixels: [Int]) -> Bool {
+        var closerFrame = 0, closerOther = 0
+        for i in pixels where known[i] != 0 {
+            var dFrame: Float = 0, dOther: Float = 0, apart: Float = 0
+            for c in 0..<3 {
+                let (p, f, o) = (Float(rgb[i * 3 + c]), Float(frame.pixels[i * 3 + c]), Float(other.pixels[i * 3 + c]))
+                dFrame += abs(p - f); dOther += abs(p - o); apart += abs(f - o)
+            }
+            guard apart >= 36 else { continue }
+            if dFrame < dOther { closerFrame += 1 } else { closerOther += 1 }
+        }
+        return 5 * (closerFrame + closerOther) >= pixels.count && closerFrame > 2 * closerOther
+    }
+
+    /// `alpha` without the `pixels` whose block of the plate disagrees with `frame` there: mean
+    /// |plate − frame| over the block's listed pixels that are not in `exclude` (α > 0 there) and
+    /// that the plate knows above `tolerance` levels (a block without such pixels keeps α). For a subtitle box divided out of the frame,
+    /// the plate gives back what it saw only where that agrees with the division (a plate that
+    /// learned the box's darkened scenery in a frame the box was missed in does not).
+    public func agreeing(_ alpha: AlphaMap, pixels: [Int], frame: RGBFrame, exclude: AlphaMap, tolerance: Float) -> AlphaMap {
+        let (fw, b) = (width, settings.block)
+        let bw = (fw + b - 1) / b
+        var sum: [Int: (Float, Int)] = [:]
+        for i in pixels where known[i] != 0 && exclude.values[i] == 0 {
+            let k = ((i / fw) / b) * bw + (i % fw) / b
+            var d: Float = 0
+            for c in 0..<3 { d += abs(Float(rgb[i * 3 + c]) - Float(frame.pixels[i * 3 + c])) }
+            let (s0, n0) = sum[k] ?? (0, 0)
+            sum[k] = (s0 + d / 3, n0 + 1)
+        }
+        var out = alpha
+        for i in pixels {
+            let k = ((i / fw) / b) * bw + (i % fw) / b
+            guard let (s0, n0) = sum[k], n0 > 0 else { continue }   // no evidence against the plate
+            if s0 / Float(n0) > tolerance { out.values[i] = 0 }
+        }
+        return out
+    }
+
     /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the
     /// region's pixels with α > 0 that the plate knows, in matching blocks; returns how many.
     @discardableResult

@@ -8,6 +8,8 @@
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
+// A dark semi-transparent box around the text (`SubtitleBoxFinder`) is subtitle as a whole (α = 1);
+// restoration starts there from the frame with the box divided out, and fills only the glyphs.
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
 // behind the subtitle where the scenery around it still matches, and has not changed since the
 // plate last saw what lies under the text (the freshness rule).
@@ -42,6 +44,9 @@ public final class LiteEngine: WindowedEngine {
     public var staticSceneSettings: StaticSceneSettings? = StaticSceneSettings()
     /// The line cue on α (`TextLineFilter`; nil: off, `CLEARSUB_LITE_LINE_FILTER=0`).
     public var textLineFilter: TextLineFilter? = TextLineFilter()
+    /// Dark semi-transparent boxes around the text α found, divided out of the frame
+    /// (`SubtitleBoxFinder`; nil: off, `CLEARSUB_LITE_BOXES=0`).
+    public var subtitleBoxes: SubtitleBoxSettings? = SubtitleBoxSettings()
     /// The background memory for still shots (`BackgroundPlate`; nil: off,
     /// `CLEARSUB_LITE_BACKGROUND_MEMORY=0`; other numbers: `CLEARSUB_LITE_BACKGROUND_MEMORY=
     /// "share=0.8,reach=12,…"`, see `BackgroundMemorySettings(parsing:)`). The plate holds what
@@ -70,6 +75,12 @@ public final class LiteEngine: WindowedEngine {
     /// computed once, not again when the window slides), and the index of the next output frame.
     private var headCache: [Int: AlphaMap] = [:]
     private var nextFrame = 0
+    /// Inside a subtitle box, the memory's plate is used only in blocks where it is within this
+    /// many levels (mean absolute, RGB) of the frame with the box divided out.
+    public var boxPlateTolerance: Float = 20
+    /// The boxes found in the previous frame (`SubtitleBoxFinder.find`'s `previous`).
+    private var lastBoxes: [SubtitleBoxRect] = []
+    private var boxesMissed = 0
 
     public static let descriptor = EngineDescriptor(
         name: "lite", summary: "compact mask-free CPU network (default; bundled weights)",
@@ -78,7 +89,7 @@ public final class LiteEngine: WindowedEngine {
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
-    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
+    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
     /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
@@ -90,6 +101,7 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
+        if environment["CLEARSUB_LITE_BOXES"] == "0" { engine.subtitleBoxes = nil }
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
             guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
             engine.headFactorOverride = f
@@ -167,7 +179,7 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// Forgets the background memory: the next frame cleaned is the first of a video.
-    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0 }
+    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0; lastBoxes = [] }
 
     /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
     /// Successive calls continue the video (the background memory carries over; the outputs must
@@ -231,17 +243,56 @@ public final class LiteEngine: WindowedEngine {
                 alpha.suppress(scene)
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
+            // A subtitle box around the text (`SubtitleBoxFinder`): the whole box is subtitle (α = 1,
+            // so the memory gives back what it saw there), and restoration starts from the frame
+            // with the box divided out (`centre`), filling only the glyphs inside it (`glyphs`).
+            var centre = chunk[t]
+            var glyphs: AlphaMap?
+            var boxed: [Int] = []
+            if subtitleBoxes == nil || alpha.isEmpty { lastBoxes = [] }
+            if let settings = subtitleBoxes, !alpha.isEmpty {
+                var layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes)
+                if let plate, !layers.isEmpty {
+                    // a dark rectangle the plate saw before the text came (a window behind a top cue)
+                    // is scenery: there the plate matches the frame as it is, not divided
+                    layers = layers.filter { l in
+                        var divided = centre, inside = alpha
+                        let pixels = SubtitleBoxFinder.unblend(&divided, alpha: &inside, layers: [l], settings: settings)
+                        return !plate.showed(centre, ratherThan: divided, at: pixels.filter { inside.values[$0] == 0 })
+                    }
+                }
+                // the boxes last found are remembered over a few frames that miss them
+                if !layers.isEmpty { lastBoxes = layers.flatMap(\.boxes); boxesMissed = 0 } else {
+                    boxesMissed += 1
+                    if boxesMissed > settings.memoryFrames { lastBoxes = [] }
+                }
+                if !layers.isEmpty {
+                    var inside = alpha
+                    boxed = SubtitleBoxFinder.unblend(&centre, alpha: &inside, layers: layers, settings: settings)
+                    glyphs = inside
+                    for i in boxed { alpha.values[i] = 1 }
+                }
+            }
             var frame = chunk[t]
             // of those, the ones the cues kept (what the memory's completion adds is kept for record)
             let borrowedOnly = raised.filter { alpha.values[$0] > 0 }
             let (near, matches, still) = consultMemory(&alpha, frame: chunk[t])
+            // the fill's hole: α (with what the memory's completion added), but inside boxes the glyphs only
+            var hole = alpha
+            if let glyphs { for i in boxed { hole.values[i] = glyphs.values[i] } }
             if !alpha.isEmpty {
                 // Regions snap to a 32-pixel grid so their shapes repeat and oneDNN's cached
                 // convolution primitives are reused (a new shape costs a primitive creation).
                 var grid = alpha.activeTiles(tile: tile)
+                // inside boxes, the plate only where it agrees with the box divided out
+                let plateAlpha = glyphs == nil || plate == nil ? alpha
+                    : plate!.agreeing(alpha, pixels: boxed, frame: centre, exclude: hole, tolerance: boxPlateTolerance)
                 if let plate {
-                    // tiles the plate gives back whole need no network restoration
-                    for r in plate.coveredTiles(grid: grid, tile: tile, alpha: alpha, matches: matches) {
+                    // tiles the plate gives back whole need no network restoration (tiles with a box go
+                    // through restoration: the division is what they start from)
+                    var shortcut = grid
+                    for i in boxed { shortcut[(i / w) / tile][(i % w) / tile] = false }
+                    for r in plate.coveredTiles(grid: shortcut, tile: tile, alpha: alpha, matches: matches) {
                         let restored = Tensor(shape: [1, 3, r.height, r.width], dtype: .f32, zeroed: true)
                         plate.apply(to: restored, region: r, alpha: alpha, matches: matches)
                         AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
@@ -250,12 +301,12 @@ public final class LiteEngine: WindowedEngine {
                 }
                 let regions = TileRegions.regions(grid: grid, tile: tile, margin: margin,
                                                   align: 32, paddedWidth: pw, paddedHeight: ph)
-                let frames = idx.map { chunk[$0] }
+                let frames = idx.map { $0 == t ? centre : chunk[$0] }
                 for r in regions {
-                    var restored = try restore(frames: frames, alpha: alpha, region: r)
+                    var restored = try restore(frames: frames, alpha: hole, region: r)
                     if let plate {
                         restored = restored.toF32()
-                        plate.apply(to: restored, region: r, alpha: alpha, matches: matches)
+                        plate.apply(to: restored, region: r, alpha: plateAlpha, matches: matches)
                     }
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
@@ -278,6 +329,7 @@ public final class LiteEngine: WindowedEngine {
                     leads = temporal.lead > 0 && TemporalAlpha.leads(evidence, t: t, frames: chunk, settings: temporal)
                     for i in released { own.values[i] = 0 }
                 }
+                for i in boxed { own.values[i] = 1 }
                 let recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)
                 plate!.record(chunk[t], near: recordNear, still: still)
                 // a clean frame beside a cue: what lies under its α and guard ring is scenery

@@ -44,20 +44,20 @@ public struct TextLineFilter: Sendable, Equatable {
 }
 
 extension AlphaMap {
-    /// Sets α to 0 on every component `filter` does not keep; returns how many were removed.
-    @discardableResult
-    public mutating func keepTextLines(_ filter: TextLineFilter = TextLineFilter()) -> Int {
-        let c = filter.cell
+    /// The 8-connected components of the cells (`cell`×`cell` pixels) holding any α > `above`:
+    /// their bounding boxes in cell coordinates, each "on" cell's component (−1 elsewhere), and
+    /// the grid's columns. Shared by the line cue and the box finder (`SubtitleBoxFinder`).
+    func cellComponents(cell c: Int, above: Float = 0) -> (components: [TextLineFilter.Component], label: [Int32], columns: Int) {
         let cols = (width + c - 1) / c, rows = (height + c - 1) / c
         var on = [Bool](repeating: false, count: cols * rows)
         let w = width
         values.withUnsafeBufferPointer { v in
             for y in 0..<height {
                 let rowBase = (y / c) * cols, src = y * w
-                for x in 0..<w where v[src + x] > 0 { on[rowBase + x / c] = true }
+                for x in 0..<w where v[src + x] > above { on[rowBase + x / c] = true }
             }
         }
-        guard on.contains(true) else { return 0 }
+        guard on.contains(true) else { return ([], [], cols) }
         // 8-connected components by union-find over the "on" cells
         var parent = [Int32](repeating: -1, count: cols * rows)
         func find(_ i: Int) -> Int {
@@ -95,6 +95,14 @@ extension AlphaMap {
                 comps[k].y0 = min(comps[k].y0, y); comps[k].y1 = max(comps[k].y1, y)
             }
         }
+        return (comps, label, cols)
+    }
+
+    /// Sets α to 0 on every component `filter` does not keep; returns how many were removed.
+    @discardableResult
+    public mutating func keepTextLines(_ filter: TextLineFilter = TextLineFilter()) -> Int {
+        let c = filter.cell, w = width
+        let (comps, label, cols) = cellComponents(cell: c)
         guard !comps.isEmpty else { return 0 }
         let drop = comps.indices.map { !filter.keeps(comps[$0], among: comps, index: $0, frameColumns: cols) }
         let removed = drop.filter { $0 }.count

@@ -4,6 +4,7 @@
 import ClearLite
 import ClearMedia
 import ClearTensor
+import Foundation
 
 enum EngineFixtures {
     static func brightnessWeights() throws -> LiteWeights {
@@ -35,5 +36,34 @@ enum EngineFixtures {
             f.pixels[p] = 255; f.pixels[p + 1] = 255; f.pixels[p + 2] = 255
         } } }
         return f
+    }
+
+    /// Smooth, textured scenery (levels `base` ± `amplitude`·1.5, a different phase per channel)
+    /// under dark boxes (rows y0...y1, columns x0...x1, transmission t; boxes multiply), with
+    /// white bars as glyphs (12 px wide, every 30 px from `glyphX` up to `glyphEnd`) at `glyphRows`:
+    /// the frame, the clean scenery (RGB, unrounded) and where the glyphs are.
+    static func boxedScene(width w: Int, height h: Int, boxes: [(y0: Int, y1: Int, x0: Int, x1: Int, t: Float)],
+                           glyphRows: [ClosedRange<Int>], glyphX: Int, glyphEnd: Int,
+                           base: Float = 140, amplitude: Float = 60) -> (frame: RGBFrame, clean: [Float], glyphs: [Bool]) {
+        var px = [UInt8](repeating: 0, count: w * h * 3), clean = [Float](repeating: 0, count: w * h * 3)
+        var glyphs = [Bool](repeating: false, count: w * h)
+        for rows in glyphRows {
+            for y in rows { for x0 in stride(from: glyphX, to: glyphEnd, by: 30) { for x in x0..<(x0 + 12) { glyphs[y * w + x] = true } } }
+        }
+        for y in 0..<h {
+            for x in 0..<w {
+                var t: Float = 1
+                for b in boxes where (b.y0...b.y1).contains(y) && (b.x0...b.x1).contains(x) { t *= b.t }
+                for c in 0..<3 {
+                    let (fx, fy, fc) = (Float(x), Float(y), Float(c))
+                    let wave: Float = sin(fx / 9 + fc) * cos(fy / 13 - fc)
+                    let diagonal: Float = sin((fx + fy) / 23 + 2 * fc)
+                    let bg = base + amplitude * wave + amplitude / 2 * diagonal
+                    clean[(y * w + x) * 3 + c] = bg
+                    px[(y * w + x) * 3 + c] = glyphs[y * w + x] ? 255 : UInt8((bg * t).rounded())
+                }
+            }
+        }
+        return (RGBFrame(width: w, height: h, pixels: px), clean, glyphs)
     }
 }
