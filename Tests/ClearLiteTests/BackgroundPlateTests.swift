@@ -591,4 +591,34 @@ extension BackgroundPlateTests {
         XCTAssertGreaterThan(missed, 0, "changed scenery should fail the test somewhere")
         XCTAssertGreaterThan(listed, 0, "the changed scenery should be listed")
     }
+
+    /// Inside a subtitle box the plate is used only where it agrees with the frame with the box
+    /// divided out (`agreeing`), and a "box" the plate saw before the subtitle is scenery (`showed`).
+    func testPlateAgreesWithTheDividedBoxOnlyWhereItSawTheSame() {
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+        // 16-px blocks: block (1, 1) of `divided` is the scenery, block (2, 1) is 40 levels off
+        var divided = still
+        for y in 16..<32 { for x in 32..<48 { for c in 0..<3 { divided.pixels[(y * 96 + x) * 3 + c] &+= 40 } } }
+        let pixels = (16..<32).flatMap { y in (16..<48).map { y * 96 + $0 } }
+        var ones = empty
+        for i in pixels { ones.values[i] = 1 }
+        let kept = plate.agreeing(ones, pixels: pixels, frame: divided, exclude: empty, tolerance: 8)
+        XCTAssertTrue((16..<32).allSatisfy { y in (16..<32).allSatisfy { kept.values[y * 96 + $0] == 1 } })
+        XCTAssertTrue((16..<32).allSatisfy { y in (32..<48).allSatisfy { kept.values[y * 96 + $0] == 0 } })
+        // a block whose listed pixels are all excluded (glyphs) keeps α: no evidence against the plate
+        var glyphs = empty
+        for y in 16..<32 { for x in 32..<48 { glyphs.values[y * 96 + x] = 1 } }
+        XCTAssertTrue(plate.agreeing(ones, pixels: pixels, frame: divided, exclude: glyphs, tolerance: 8).values[20 * 96 + 40] == 1)
+
+        // the plate saw `still`; a frame 60 levels darker in a rectangle, divided back to `still`,
+        // is a box; the same rectangle in the plate's scenery is not
+        var darker = still
+        for y in 16..<32 { for x in 16..<48 { for c in 0..<3 { darker.pixels[(y * 96 + x) * 3 + c] = UInt8(Float(still.pixels[(y * 96 + x) * 3 + c]) * 0.4) } } }
+        let bright = (16..<32).flatMap { y in (16..<48).map { y * 96 + $0 } }.filter { i in still.pixels[i * 3] > 90 }
+        XCTAssertFalse(plate.showed(darker, ratherThan: still, at: bright), "the plate saw the scenery: a box came")
+        var sawDark = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { sawDark.record(darker, near: sawDark.nearSubtitle(empty)) }
+        XCTAssertTrue(sawDark.showed(darker, ratherThan: still, at: bright), "the plate saw the dark rectangle before")
+    }
 }
