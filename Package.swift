@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ClearMetricsTests", dependencies: ["ClearMetrics", "ClearMedia"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ClearPipelineTests", dependencies: ["ClearPipeline", "ClearMedia"]),
         .testTarget(name: "ClearWanTests", dependencies: ["ClearWan", "ClearTensor", "ClearWeights"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearSIMD", "ClearMedia", "ClearPipeline", "ClearTensor"]),
+        .testTarget(name: "ClearLiteTests", dependencies: ["ClearLite", "ClearSIMD", "ClearMedia", "ClearPipeline", "ClearTensor", "ClearSubtitles"]),
         .testTarget(name: "CLITests", dependencies: ["clearsub", "ClearMedia", "ClearLite"]),
     ]
 )

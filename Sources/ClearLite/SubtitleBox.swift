@@ -244,6 +244,7 @@ public enum SubtitleBoxFinder {
         for e in merged {
             if e.step < 0 { open.append(e); continue }
             guard let i = open.firstIndex(where: { t in
+                guard e.row > t.row + 2 else { return false }
                 let (a, b) = (max(t.x0, e.x0), min(t.x1, e.x1))
                 return b - a + 1 >= min(t.x1 - t.x0, e.x1 - e.x0) / 2 && abs(t.step + e.step) <= 0.25 * abs(t.step)
             }) else { continue }
@@ -289,7 +290,7 @@ public enum SubtitleBoxFinder {
             // the box of the frame before, at the same rows: its sides are where they were
             if let p = previous.first(where: { $0.sameRows(rect(b)) }) {
                 b.x0 = max(0, p.x0 - x0); b.x1 = min(w - 1, p.x1 - x0)
-                return b
+                return b.x1 - b.x0 > 2 * shift ? b : nil
             }
             guard b.x0 - shift - 1 >= 0, b.x1 + shift + 1 < w, b.x1 - b.x0 > 2 * shift, b.bottom.row - b.top.row > 4 else { return nil }
             let others = model(candidates.indices.filter { $0 != k }.map { candidates[$0] }).logT
@@ -316,7 +317,7 @@ public enum SubtitleBoxFinder {
                 guard best >= s.sideAgreement else { return nil }
                 if direction == 1 { b.x0 = bestColumn } else { b.x1 = bestColumn }
             }
-            return b
+            return b.x1 - b.x0 > 2 * shift ? b : nil   // the sides found may close in on each other
         }
         guard !boxes.isEmpty else { return nil }
         // an edge no kept box explains, inside one of them, is a box the model misses (a stacked

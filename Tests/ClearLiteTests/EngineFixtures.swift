@@ -48,12 +48,12 @@ enum EngineFixtures {
         var px = [UInt8](repeating: 0, count: w * h * 3), clean = [Float](repeating: 0, count: w * h * 3)
         var glyphs = [Bool](repeating: false, count: w * h)
         for rows in glyphRows {
-            for y in rows { for x0 in stride(from: glyphX, to: glyphEnd, by: 30) { for x in x0..<(x0 + 12) { glyphs[y * w + x] = true } } }
+            for y in rows where y >= 0 && y < h { for x0 in stride(from: glyphX, to: glyphEnd, by: 30) { for x in x0..<min(w, x0 + 12) { glyphs[y * w + x] = true } } }
         }
         for y in 0..<h {
             for x in 0..<w {
                 var t: Float = 1
-                for b in boxes where (b.y0...b.y1).contains(y) && (b.x0...b.x1).contains(x) { t *= b.t }
+                for b in boxes where y >= b.y0 && y <= b.y1 && x >= b.x0 && x <= b.x1 { t *= b.t }
                 for c in 0..<3 {
                     let (fx, fy, fc) = (Float(x), Float(y), Float(c))
                     let wave: Float = sin(fx / 9 + fc) * cos(fy / 13 - fc)

@@ -5,6 +5,7 @@
 // left alone.
 import XCTest
 import ClearMedia
+import ClearSubtitles
 @testable import ClearLite
 
 final class SubtitleBoxTests: XCTestCase {
@@ -140,5 +141,55 @@ final class SubtitleBoxTests: XCTestCase {
         let kept = try engine.clean(frames)
         XCTAssertGreaterThan(Self.error(kept[2], clean: scene.clean, glyphs: scene.glyphs, rows: 123...156, columns: 64...255).mean, 30,
                              "without the finder the box stays")
+    }
+
+    /// Whatever the frame and α (boxes of any size and place, cut by the frame's edge, stacked,
+    /// noise, stray α, previous boxes near or far), the finder and the division return without
+    /// trapping and only change pixels inside the boxes they report.
+    func testArbitraryFramesNeverTrap() {
+        var rng = SeededRandom(seed: 17)
+        var found = 0
+        for trial in 0..<80 {
+            let (fw, fh) = trial % 4 == 3 ? (Int.random(in: 16...240, using: &rng), Int.random(in: 16...160, using: &rng))
+                                           : (Int.random(in: 160...320, using: &rng), Int.random(in: 90...200, using: &rng))
+            // a line of text, centred or anywhere, and boxes around it (padded, cut by the frame's
+            // edge, stacked), or anywhere
+            let lineHeight = Int.random(in: 10...26, using: &rng)
+            let ty0 = Int.random(in: 0..<max(1, fh - lineHeight), using: &rng), ty1 = min(fh - 1, ty0 + lineHeight)
+            let gx = trial % 4 == 3 ? Int.random(in: 0..<fw, using: &rng) : Int.random(in: fw / 5...fw / 3, using: &rng)
+            let gEnd = trial % 4 == 3 ? Int.random(in: gx...fw, using: &rng) : fw - gx
+            var boxes: [(y0: Int, y1: Int, x0: Int, x1: Int, t: Float)] = []
+            for k in 0..<Int.random(in: 0...3, using: &rng) {
+                let pad = Int.random(in: -2...14, using: &rng), t = Float.random(in: 0.1...0.9, using: &rng)
+                switch (trial + k) % 3 {
+                case 0: boxes.append((ty0 - pad, ty1 + pad, gx - pad, gEnd + pad, t))
+                case 1: boxes.append((ty0 - pad + lineHeight / 2, ty1 + pad + lineHeight, gx - pad, gEnd + pad + Int.random(in: -20...20, using: &rng), t))
+                default: boxes.append((Int.random(in: -10..<fh, using: &rng), Int.random(in: 0..<fh + 10, using: &rng),
+                                       Int.random(in: -10..<fw, using: &rng), Int.random(in: 0..<fw + 10, using: &rng), t))
+                }
+            }
+            var (frame, _, glyphs) = EngineFixtures.boxedScene(width: fw, height: fh, boxes: boxes, glyphRows: [ty0 + 3...ty1 - 3],
+                                                               glyphX: gx, glyphEnd: gEnd)
+            if trial % 5 == 0 { for i in frame.pixels.indices { frame.pixels[i] = UInt8.random(in: 0...255, using: &rng) } }
+            var a = [Float](repeating: 0, count: fw * fh)
+            for y in 0..<fh { for x in 0..<fw where glyphs[y * fw + x] {
+                for yy in max(0, y - 2)...min(fh - 1, y + 2) { for xx in max(0, x - 2)...min(fw - 1, x + 2) { a[yy * fw + xx] = 0.9 } }
+            } }
+            let stray = trial % 3 == 0 ? 20 : 2000   // stray α: dense in a third of the frames
+            for i in a.indices where Int.random(in: 0..<stray, using: &rng) == 0 { a[i] = Float.random(in: 0...1, using: &rng) }
+            var alpha = AlphaMap(width: fw, height: fh, values: a)
+            let previous = (0..<Int.random(in: 0...2, using: &rng)).map { _ in
+                SubtitleBoxRect(top: ty0 + Int.random(in: -20...5, using: &rng), bottom: ty1 + Int.random(in: -5...20, using: &rng),
+                                x0: Int.random(in: -5..<fw, using: &rng), x1: Int.random(in: -5..<fw + 5, using: &rng))
+            }
+            let layers = SubtitleBoxFinder.find(frame: frame, alpha: alpha, previous: previous)
+            if !layers.isEmpty { found += 1 }
+            let before = frame
+            let inside = Set(SubtitleBoxFinder.unblend(&frame, alpha: &alpha, layers: layers))
+            for i in 0..<(fw * fh) where !inside.contains(i) {
+                XCTAssertEqual(frame.pixels[(3 * i)..<(3 * i + 3)], before.pixels[(3 * i)..<(3 * i + 3)])
+            }
+        }
+        XCTAssertGreaterThanOrEqual(found, 5, "some of the frames hold a box the finder takes")
     }
 }
