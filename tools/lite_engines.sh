@@ -1,5 +1,5 @@
-# Sourced by the lite engine's footage scripts (large_frames_lite.sh, dynamic_scenes_lite.sh): which
-# engines a run compares, and the clean-and-judge step both run per clip. Each script declares KNOWN_ENGINES (name → VAR=VALUE settings separated
+# Sourced by the lite engine's footage scripts (large_frames_lite.sh, dynamic_scenes_lite.sh, boxed_clips_lite.sh): which
+# engines a run compares, and the clean-and-judge step they all run per clip. Each script declares KNOWN_ENGINES (name → VAR=VALUE settings separated
 # by ";", "" for the shipped engine; a value may hold commas, as CLEARSUB_LITE_BACKGROUND_MEMORY's
 # do) and a default list; the caller may set ENGINES to a space-separated list of known names or
 # of NAME:VAR=VALUE[;VAR=VALUE…] entries, for example
