@@ -18,11 +18,8 @@ set -euo pipefail
 TOOLS="$(cd "$(dirname "$0")" && pwd)"
 OUT="${1:-results/dynamic-scenes}"; BIN="${2:-.build/release/clearsub}"
 DATA="${3:-training-data}"; VAL="${4:-validation}"
-[ -x "$BIN" ] || { echo "dynamic_scenes_lite.sh: $BIN is not an executable" >&2; exit 1; }
-for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"; do
-  [ -f "$f" ] || { echo "dynamic_scenes_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
-done
 source "$TOOLS/lite_engines.sh"
+footage_inputs dynamic_scenes_lite.sh "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"
 declare -A KNOWN_ENGINES=([shipped]="" [pushpull]="CLEARSUB_LITE_FILL=pushpull"
                           [before]="CLEARSUB_LITE_FILL=pushpull;CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off")
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped pushpull before}"

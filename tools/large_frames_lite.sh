@@ -19,11 +19,8 @@ set -euo pipefail
 TOOLS="$(cd "$(dirname "$0")" && pwd)"
 OUT="${1:-results/large-frames}"; BIN="${2:-.build/release/clearsub}"
 DATA="${3:-training-data}"; VAL="${4:-validation}"
-[ -x "$BIN" ] || { echo "large_frames_lite.sh: $BIN is not an executable" >&2; exit 1; }
-for f in "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"; do
-  [ -f "$f" ] || { echo "large_frames_lite.sh: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
-done
 source "$TOOLS/lite_engines.sh"
+footage_inputs large_frames_lite.sh "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"
 declare -A KNOWN_ENGINES=([shipped]="" [before]="CLEARSUB_LITE_HEAD_FACTOR=2;CLEARSUB_LITE_MEMORY_SCALE=1")
 read -r -a SIZE_LIST <<< "${SIZES:-1280x720 1920x1080 2560x1440 3840x2160}"
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped before}"

@@ -4,6 +4,16 @@
 # do) and a default list; the caller may set ENGINES to a space-separated list of known names or
 # of NAME:VAR=VALUE[;VAR=VALUE…] entries, for example
 #   ENGINES="shipped v9:CLEARSUB_LITE_WEIGHTS=results/v9/lite.safetensors" tools/large_frames_lite.sh …
+# footage_inputs SCRIPT FILE...: stops with a one-line error unless BIN (of the calling script) is an
+# executable and every FILE exists.
+footage_inputs() {
+  local script="$1" f; shift
+  [ -x "$BIN" ] || { echo "$script: $BIN is not an executable" >&2; exit 1; }
+  for f in "$@"; do
+    [ -f "$f" ] || { echo "$script: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
+  done
+}
+
 # engine_env ENTRY sets `engine` (the name, used for output folders and rows) and the array `env`.
 engine_env() {
   local entry="$1" settings
