@@ -392,6 +392,9 @@ public enum SubtitleBoxFinder {
         let W = frame.width, H = frame.height
         let r = max(1, Int((s.rim * Float(H) / 720).rounded()))
         let window = 3 * r
+        // a pixel is divided once, by the first layer that holds it (two groups of text lines can
+        // find the same box)
+        var done = [Bool](repeating: false, count: layers.count > 1 ? W * H : 0)
         for l in layers {
             let (lw, lh) = (l.width, l.height)
             var glyph = [Bool](repeating: false, count: lw * lh)
@@ -433,6 +436,7 @@ public enum SubtitleBoxFinder {
             for y in 0..<lh where y + l.y0 < H {
                 for x in 0..<lw where l.transmission[y * lw + x] < 1 {
                     let i = (y + l.y0) * W + x + l.x0
+                    if !done.isEmpty { if done[i] { continue }; done[i] = true }
                     inside.append(i)
                     alpha.values[i] = grown[y * lw + x] || l.sides[y * lw + x] ? 1 : 0
                     for c in 0..<3 { frame.pixels[i * 3 + c] = divided[(y * lw + x) * 3 + c] }

@@ -91,6 +91,16 @@ final class SubtitleBoxTests: XCTestCase {
         XCTAssertLessThan(error(frame, s, rows: 243...345, columns: 185...454).mean, 2)
     }
 
+    func testTheSameBoxInTwoLayersIsDividedOnce() throws {
+        let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        let layer = try XCTUnwrap(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).first)
+        var once = s.frame, twice = s.frame, a1 = s.alpha, a2 = s.alpha
+        let single = SubtitleBoxFinder.unblend(&once, alpha: &a1, layers: [layer])
+        let double = SubtitleBoxFinder.unblend(&twice, alpha: &a2, layers: [layer, layer])
+        XCTAssertEqual(twice, once)
+        XCTAssertEqual(double, single)
+    }
+
     func testTextWithoutABoxIsLeftAlone() {
         let s = scene(boxes: [], glyphRows: [293...316])
         XCTAssertTrue(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).isEmpty)
