@@ -31,8 +31,6 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     public var minDarkening: Float = 0.3
     /// A column's log-step agrees with its edge's within this.
     public var tolerance: Float = 0.1
-    /// A column's steps must come back to 0 within this below the box.
-    public var closure: Float = 0.12
     /// Pixels darker than this (R+G+B) give no usable ratio.
     public var minLight: Float = 6
     /// Noise on R+G+B (levels) that widens a column's tolerance where it is dark: tolerance +
