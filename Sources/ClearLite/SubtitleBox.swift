@@ -38,7 +38,7 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     public var noise: Float = 8
     /// An edge's run of agreeing columns bridges this many disagreeing ones in a row (per 720 rows).
     public var bridge: Float = 8
-    /// An edge must span at least this share of its text line's columns.
+    /// The boxes must cover at least this share of their text line's glyph columns.
     public var span: Float = 0.9
     /// Across a box's sides, at least this share of its rows steps as the model says.
     public var sideAgreement: Float = 0.6
@@ -58,7 +58,8 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     public var fadingContrast: Float = 16
     /// The engine remembers the boxes last found over this many frames that miss them (`previous`).
     public var memoryFrames = 5
-    /// The darkest transmission divided out (a box darker than this is left to the fill).
+    /// The darkest transmission divided by: a box darker than this is divided as if it were this
+    /// dark (so coding noise is multiplied by at most 1 / minTransmission).
     public var minTransmission: Float = 0.08
 
     public init() {}
