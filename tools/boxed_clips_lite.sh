@@ -13,10 +13,9 @@
 # Usage: tools/boxed_clips_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
 set -euo pipefail
 TOOLS="$(cd "$(dirname "$0")" && pwd)"
-OUT="${1:-results/boxed-clips}"; BIN="${2:-.build/release/clearsub}"
-DATA="${3:-training-data}"; VAL="${4:-validation}"
 source "$TOOLS/lite_engines.sh"
-footage_inputs boxed_clips_lite.sh "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"
+footage_args results/boxed-clips "$@"
+footage_inputs "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"
 declare -A KNOWN_ENGINES=([shipped]="" [off]="CLEARSUB_LITE_BOXES=0")
 read -r -a SIZE_LIST <<< "${SIZES:-1280x720 1920x1080 2560x1440 1080x1920}"
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped off}"

@@ -16,10 +16,9 @@
 # Usage: tools/dynamic_scenes_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
 set -euo pipefail
 TOOLS="$(cd "$(dirname "$0")" && pwd)"
-OUT="${1:-results/dynamic-scenes}"; BIN="${2:-.build/release/clearsub}"
-DATA="${3:-training-data}"; VAL="${4:-validation}"
 source "$TOOLS/lite_engines.sh"
-footage_inputs dynamic_scenes_lite.sh "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"
+footage_args results/dynamic-scenes "$@"
+footage_inputs "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/src/vtest.avi"
 declare -A KNOWN_ENGINES=([shipped]="" [pushpull]="CLEARSUB_LITE_FILL=pushpull"
                           [before]="CLEARSUB_LITE_FILL=pushpull;CLEARSUB_LITE_BACKGROUND_MEMORY=fresh=off")
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped pushpull before}"

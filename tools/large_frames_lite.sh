@@ -17,10 +17,9 @@
 # Usage: tools/large_frames_lite.sh [OUT_DIR] [CLEARSUB_BINARY] [TRAINING_DATA] [VALIDATION_DIR]
 set -euo pipefail
 TOOLS="$(cd "$(dirname "$0")" && pwd)"
-OUT="${1:-results/large-frames}"; BIN="${2:-.build/release/clearsub}"
-DATA="${3:-training-data}"; VAL="${4:-validation}"
 source "$TOOLS/lite_engines.sh"
-footage_inputs large_frames_lite.sh "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"
+footage_args results/large-frames "$@"
+footage_inputs "$DATA/Megamind.mp4" "$DATA/tree.mp4" "$VAL/clips/v02.mp4" "$VAL/clips/v14.mp4"
 declare -A KNOWN_ENGINES=([shipped]="" [before]="CLEARSUB_LITE_HEAD_FACTOR=2;CLEARSUB_LITE_MEMORY_SCALE=1")
 read -r -a SIZE_LIST <<< "${SIZES:-1280x720 1920x1080 2560x1440 3840x2160}"
 read -r -a ENGINE_LIST <<< "${ENGINES:-shipped before}"

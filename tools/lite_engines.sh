@@ -4,13 +4,18 @@
 # do) and a default list; the caller may set ENGINES to a space-separated list of known names or
 # of NAME:VAR=VALUE[;VAR=VALUE…] entries, for example
 #   ENGINES="shipped v9:CLEARSUB_LITE_WEIGHTS=results/v9/lite.safetensors" tools/large_frames_lite.sh …
-# footage_inputs SCRIPT FILE...: stops with a one-line error unless BIN (of the calling script) is an
-# executable and every FILE exists.
+# footage_args DEFAULT_OUT ARG...: the footage scripts' arguments [OUT_DIR] [CLEARSUB_BINARY]
+# [TRAINING_DATA] [VALIDATION_DIR] into OUT, BIN, DATA and VAL (defaults: DEFAULT_OUT,
+# .build/release/clearsub, training-data, validation); stops with a one-line error unless BIN is an
+# executable. footage_inputs FILE...: stops with a one-line error unless every FILE exists.
+footage_args() {
+  OUT="${2:-$1}"; BIN="${3:-.build/release/clearsub}"; DATA="${4:-training-data}"; VAL="${5:-validation}"
+  [ -x "$BIN" ] || { echo "$(basename "$0"): $BIN is not an executable" >&2; exit 1; }
+}
 footage_inputs() {
-  local script="$1" f; shift
-  [ -x "$BIN" ] || { echo "$script: $BIN is not an executable" >&2; exit 1; }
+  local f
   for f in "$@"; do
-    [ -f "$f" ] || { echo "$script: $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
+    [ -f "$f" ] || { echo "$(basename "$0"): $f is missing (tools/fetch_training_data.sh, tools/validate_lite.sh)" >&2; exit 1; }
   done
 }
 

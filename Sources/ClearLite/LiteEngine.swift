@@ -75,9 +75,6 @@ public final class LiteEngine: WindowedEngine {
     /// computed once, not again when the window slides), and the index of the next output frame.
     private var headCache: [Int: AlphaMap] = [:]
     private var nextFrame = 0
-    /// Inside a subtitle box, the memory's plate is used only in blocks where it is within this
-    /// many levels (mean absolute, RGB) of the frame with the box divided out.
-    public var boxPlateTolerance: Float = 20
     /// The boxes found in the previous frame (`SubtitleBoxFinder.find`'s `previous`).
     private var lastBoxes: [SubtitleBoxRect] = []
     private var boxesMissed = 0
@@ -252,12 +249,16 @@ public final class LiteEngine: WindowedEngine {
             if subtitleBoxes == nil || alpha.isEmpty { lastBoxes = [] }
             if let settings = subtitleBoxes, !alpha.isEmpty {
                 var layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes)
+                // a lone layer's division, kept from the test below (the same call it would be again)
+                var divisionOfLone: (frame: RGBFrame, alpha: AlphaMap, pixels: [Int])?
                 if let plate, !layers.isEmpty {
                     // a dark rectangle the plate saw before the text came (a window behind a top cue)
                     // is scenery: there the plate matches the frame as it is, not divided
+                    let found = layers.count
                     layers = layers.filter { l in
                         var divided = centre, inside = alpha
                         let pixels = SubtitleBoxFinder.unblend(&divided, alpha: &inside, layers: [l], settings: settings)
+                        if found == 1 { divisionOfLone = (divided, inside, pixels) }
                         return !plate.showed(centre, ratherThan: divided, at: pixels.filter { inside.values[$0] == 0 })
                     }
                 }
@@ -267,9 +268,13 @@ public final class LiteEngine: WindowedEngine {
                     if boxesMissed > settings.memoryFrames { lastBoxes = [] }
                 }
                 if !layers.isEmpty {
-                    var inside = alpha
-                    boxed = SubtitleBoxFinder.unblend(&centre, alpha: &inside, layers: layers, settings: settings)
-                    glyphs = inside
+                    if layers.count == 1, let kept = divisionOfLone {
+                        (centre, glyphs, boxed) = (kept.frame, kept.alpha, kept.pixels)
+                    } else {
+                        var inside = alpha
+                        boxed = SubtitleBoxFinder.unblend(&centre, alpha: &inside, layers: layers, settings: settings)
+                        glyphs = inside
+                    }
                     for i in boxed { alpha.values[i] = 1 }
                 }
             }
@@ -286,7 +291,7 @@ public final class LiteEngine: WindowedEngine {
                 var grid = alpha.activeTiles(tile: tile)
                 // inside boxes, the plate only where it agrees with the box divided out
                 let plateAlpha = glyphs == nil || plate == nil ? alpha
-                    : plate!.agreeing(alpha, pixels: boxed, frame: centre, exclude: hole, tolerance: boxPlateTolerance)
+                    : plate!.agreeing(alpha, pixels: boxed, frame: centre, exclude: hole, tolerance: subtitleBoxes!.plateTolerance)
                 if let plate {
                     // tiles the plate gives back whole need no network restoration (tiles with a box go
                     // through restoration: the division is what they start from)

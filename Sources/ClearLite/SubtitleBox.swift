@@ -56,6 +56,9 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     /// A pixel the head marks (α ≥ `glyph`) inside a box is a glyph when, divided, its luma exceeds
     /// the mean around it by this many levels (a fading cue's faint glyphs).
     public var fadingContrast: Float = 16
+    /// Inside a box the engine uses the memory's plate only in blocks where it is within this many
+    /// levels (mean absolute, RGB) of the frame with the box divided out.
+    public var plateTolerance: Float = 20
     /// The engine remembers the boxes last found over this many frames that miss them (`previous`).
     public var memoryFrames = 5
     /// The darkest transmission divided by: a box darker than this is divided as if it were this
