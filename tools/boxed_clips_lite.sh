@@ -6,7 +6,9 @@
 # cleaned with `clearsub remove --crf 0` as shipped (`shipped`) and without the box finder (`off`:
 # `CLEARSUB_LITE_BOXES=0`), each judged by `clearsub eval` against the clean clip with the exact mask.
 # These were the held-out clips of the seventeenth session's rule (never looked at before it).
-# ENGINES (environment, tools/lite_engines.sh) picks the engines, default "shipped off"; SIZES the sizes.
+# ENGINES (environment, tools/lite_engines.sh) picks the engines, default "shipped off"; SIZES the sizes;
+# STARTS and SEEDS (six numbers each, for fa…ff) another set of cuts and cues: the eighteenth
+# session's held-out set is STARTS="1 5.5 11 12 26 46" SEEDS="71 72 73 74 75 76".
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip, size and engine, and the means per size and engine.
@@ -24,8 +26,11 @@ ff() { ffmpeg -nostdin -v error -y "$@"; }
 CLIPS=(fa fb fc fd fe ff)
 declare -A SRC=([fa]="$DATA/Megamind.mp4" [fb]="$DATA/Megamind.mp4" [fc]="$DATA/tree.mp4"
                 [fd]="$VAL/src/vtest.avi" [fe]="$VAL/src/vtest.avi" [ff]="$VAL/src/vtest.avi")
-declare -A START=([fa]=3 [fb]=7 [fc]=5 [fd]=40 [fe]=52 [ff]=64)
-declare -A SEED=([fa]=61 [fb]=62 [fc]=63 [fd]=64 [fe]=65 [ff]=66)
+read -r -a START_LIST <<< "${STARTS:-3 7 5 40 52 64}"
+read -r -a SEED_LIST <<< "${SEEDS:-61 62 63 64 65 66}"
+[ "${#START_LIST[@]}" -eq 6 ] && [ "${#SEED_LIST[@]}" -eq 6 ] || { echo "boxed_clips_lite.sh: STARTS and SEEDS need six numbers each" >&2; exit 2; }
+declare -A START SEED
+for i in "${!CLIPS[@]}"; do START[${CLIPS[$i]}]="${START_LIST[$i]}"; SEED[${CLIPS[$i]}]="${SEED_LIST[$i]}"; done
 : > "$OUT/results.tsv"
 for c in "${CLIPS[@]}"; do
   for size in "${SIZE_LIST[@]}"; do

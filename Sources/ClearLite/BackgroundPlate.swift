@@ -452,10 +452,20 @@ public struct BackgroundPlate: Sendable {
     /// Whether the plate, where it knows `pixels`, is closer to `frame` than to `other` (the frame
     /// with a subtitle box divided out) at more than twice as many of them as the other way round,
     /// counting pixels where the two differ by at least 12 levels (mean over RGB), on at least a
-    /// fifth of `pixels`: what looks like a box was there before the subtitle.
-    public func showed(_ frame: RGBFrame, ratherThan other: RGBFrame, at pixels: [Int]) -> Bool {
+    /// fifth of `pixels`: what looks like a box was there before the subtitle. With the freshness
+    /// rule on, none of it counts when less than `freshShare` of the stable pixels of `around` (the
+    /// box's surroundings) are unchanged since the plate last saw `pixels`, on average: after a
+    /// cut, the plate under a box the engine found (and so did not record) is the old view.
+    public func showed(_ frame: RGBFrame, ratherThan other: RGBFrame, at pixels: [Int], around: [Int] = []) -> Bool {
+        let sighted = pixels.filter { known[$0] != 0 }
+        if let share = settings.freshShare, seen.count == width * height, !sighted.isEmpty {
+            let since = sighted.reduce(0.0) { $0 + Double(seen[$1]) } / Double(sighted.count)
+            let context = around.filter { known[$0] == 1 }
+            let stale = context.filter { Double(changed[$0]) > since }.count
+            if !context.isEmpty && Float(context.count - stale) < share * Float(context.count) { return false }
+        }
         var closerFrame = 0, closerOther = 0
-        for i in pixels where known[i] != 0 {
+        for i in sighted {
             var dFrame: Float = 0, dOther: Float = 0, apart: Float = 0
             for c in 0..<3 {
                 let (p, f, o) = (Float(rgb[i * 3 + c]), Float(frame.pixels[i * 3 + c]), Float(other.pixels[i * 3 + c]))

@@ -19,7 +19,10 @@
 //    at the same rows (scenery beside a box can hide one side for a while).
 // 4. A box that still holds an edge as strong as its own, unexplained, is dropped (the model is
 //    missing a box there; divided by the rest, it would stay half dark), and the boxes must hold
-//    their text line's glyphs and span its columns.
+//    their text line's glyphs and span its columns. A glyph's horizontal stroke well inside the
+//    box explains itself: its bright side is glyph (α, and brighter than the box lets scenery
+//    through); two boxes split at such a stroke (over bright scenery its edges match the box's
+//    step) are one.
 // Only black boxes of any opacity fit the model (a coloured box adds a colour term; it is left to
 // the head as before). No reference implementation: a rule of this project (seventeenth session,
 // 2026-12-06).
@@ -253,6 +256,43 @@ public enum SubtitleBoxFinder {
             let t = open.remove(at: i)
             boxes.append((t, e, min(t.x0, e.x0), max(t.x1, e.x1)))   // a run may stop short of the side: the side test finds it
         }
+        // A glyph's horizontal stroke makes edges too: its bright side is a glyph (the head's α ≥
+        // `glyph`, and brighter than the box lets any scenery through: the `unblend` glyph test).
+        func glyphStroke(_ e: Edge, logT: (Int, Int) -> Float) -> Bool {
+            let bright = e.step < 0 ? e.row - 1 : e.row + 1
+            guard bright >= 0, bright < h else { return false }
+            var lit = 0
+            frame.pixels.withUnsafeBufferPointer { px in
+                for c in e.x0...e.x1 where alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
+                    let p = ((bright + y0) * W + c + x0) * 3
+                    if Float(max(px[p], px[p + 1], px[p + 2])) > 255 * exp(logT(bright, c)) * (1 + s.glyphMargin) + s.glyphLevels { lit += 1 }
+                }
+            }
+            return 2 * lit >= e.x1 - e.x0 + 1
+        }
+        // a stroke lies inside its box by at least the box's padding (an outline hugging a headline
+        // stroke, Devanagari's, is thinner than that: its edges stay unexplained)
+        let inset = max(2, Int((3 * s.rim * Float(H) / 720).rounded()))
+        // such a stroke across the line can close a box early and open another just below it: two
+        // boxes whose facing edges are both glyph strokes, a stroke's width apart, are one box
+        var joined = true
+        while joined {
+            joined = false
+            outer: for i in boxes.indices {
+                for j in boxes.indices where j != i {
+                    let (a, b) = (boxes[i], boxes[j])
+                    let gap = b.top.row - a.bottom.row
+                    guard gap > 0, gap <= max(4, g.lineHeight / 4), min(a.x1, b.x1) - max(a.x0, b.x0) > 0,
+                          a.bottom.row - a.top.row >= inset, b.bottom.row - b.top.row >= inset else { continue }
+                    let inside = { (_: Int, _: Int) in a.top.step }
+                    guard glyphStroke(a.bottom, logT: inside), glyphStroke(b.top, logT: inside) else { continue }
+                    boxes[i] = (a.top, b.bottom, min(a.x0, b.x0), max(a.x1, b.x1))
+                    boxes.remove(at: j)
+                    joined = true
+                    break outer
+                }
+            }
+        }
         // a box holds glyphs (a subtitle's box is drawn around its text)
         boxes = boxes.filter { b in
             var inside = 0
@@ -330,13 +370,15 @@ public enum SubtitleBoxFinder {
         var dropping = true
         while dropping {
             dropping = false
+            let logT = model(boxes).logT
             for e in merged where !boxes.contains(where: { same($0.top, e) || same($0.bottom, e) }) {
                 // as strong as the box's own edges (a glyph's stroke over flat scenery is weaker or inconsistent)
                 if let k = boxes.firstIndex(where: { b in
                     let overlap = min(e.x1, b.x1) - max(e.x0, b.x0) + 1
                     return e.row > b.top.row + 1 && e.row < b.bottom.row - 1 && abs(e.step) >= 0.75 * abs(b.top.step)
                         && 2 * overlap >= e.x1 - e.x0 + 1
-                }) {
+                }), !(e.row - boxes[k].top.row >= inset && boxes[k].bottom.row - e.row >= inset
+                      && glyphStroke(e, logT: { logT[$0 * w + $1] })) {
                     boxes.remove(at: k); dropping = true; break
                 }
             }

@@ -621,4 +621,30 @@ extension BackgroundPlateTests {
         for _ in 0..<2 { sawDark.record(darker, near: sawDark.nearSubtitle(empty)) }
         XCTAssertTrue(sawDark.showed(darker, ratherThan: still, at: bright), "the plate saw the dark rectangle before")
     }
+
+    /// `showed` is evidence only while the scenery around the box has not changed since the plate
+    /// saw under it: after a cut the plate under a box (which it does not record while the box is
+    /// there) is the old view, not a box seen before.
+    func testThePlateShowedNothingUnderABoxAfterACut() {
+        func darkened(_ f: RGBFrame) -> RGBFrame {
+            var g = f
+            for y in 16..<32 { for x in 16..<48 { for c in 0..<3 { g.pixels[(y * 96 + x) * 3 + c] = UInt8(Float(f.pixels[(y * 96 + x) * 3 + c]) * 0.4) } } }
+            return g
+        }
+        let rectangle = (16..<32).flatMap { y in (16..<48).map { y * 96 + $0 } }
+        let around = (8..<40).flatMap { y in (8..<56).map { y * 96 + $0 } }.filter { !rectangle.contains($0) }
+        func bright(_ f: RGBFrame) -> [Int] { rectangle.filter { f.pixels[$0 * 3] > 90 } }
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<3 { plate.record(darkened(still), near: plate.nearSubtitle(empty)) }
+        XCTAssertTrue(plate.showed(darkened(still), ratherThan: still, at: bright(still), around: around),
+                      "the plate saw the dark rectangle before, and nothing around it changed since")
+        // a cut: other scenery, with a box over the rectangle, which the plate does not record
+        let other = EngineFixtures.frame(width: 96, height: 64, seed: 11)
+        var near = [UInt8](repeating: 0, count: 96 * 64)
+        for i in rectangle { near[i] = 1 }
+        for _ in 0..<4 { plate.record(darkened(other), near: near) }
+        XCTAssertFalse(plate.showed(darkened(other), ratherThan: other, at: bright(other), around: around),
+                       "the plate under the box is the view before the cut")
+        XCTAssertTrue(plate.showed(darkened(other), ratherThan: other, at: bright(other)), "without the surroundings, no freshness test")
+    }
 }

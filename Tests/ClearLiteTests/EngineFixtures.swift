@@ -40,13 +40,16 @@ enum EngineFixtures {
 
     /// Smooth, textured scenery (levels `base` ± `amplitude`·1.5, a different phase per channel)
     /// under dark boxes (rows y0...y1, columns x0...x1, transmission t; boxes multiply), with
-    /// white bars as glyphs (12 px wide, every 30 px from `glyphX` up to `glyphEnd`) at `glyphRows`:
-    /// the frame, the clean scenery (RGB, unrounded) and where the glyphs are.
+    /// white bars as glyphs (12 px wide, every 30 px from `glyphX` up to `glyphEnd`) at `glyphRows`,
+    /// and white `strokes` (rectangles: a glyph's horizontal stroke): the frame, the clean scenery
+    /// (RGB, unrounded) and where the glyphs are.
     static func boxedScene(width w: Int, height h: Int, boxes: [(y0: Int, y1: Int, x0: Int, x1: Int, t: Float)],
                            glyphRows: [ClosedRange<Int>], glyphX: Int, glyphEnd: Int,
-                           base: Float = 140, amplitude: Float = 60) -> (frame: RGBFrame, clean: [Float], glyphs: [Bool]) {
+                           base: Float = 140, amplitude: Float = 60,
+                           strokes: [(y0: Int, y1: Int, x0: Int, x1: Int)] = []) -> (frame: RGBFrame, clean: [Float], glyphs: [Bool]) {
         var px = [UInt8](repeating: 0, count: w * h * 3), clean = [Float](repeating: 0, count: w * h * 3)
         var glyphs = [Bool](repeating: false, count: w * h)
+        for s in strokes { for y in max(0, s.y0)...min(h - 1, s.y1) { for x in max(0, s.x0)...min(w - 1, s.x1) { glyphs[y * w + x] = true } } }
         for rows in glyphRows {
             for y in rows where y >= 0 && y < h { for x0 in stride(from: glyphX, to: glyphEnd, by: 30) { for x in x0..<min(w, x0 + 12) { glyphs[y * w + x] = true } } }
         }
