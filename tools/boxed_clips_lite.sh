@@ -7,8 +7,10 @@
 # `CLEARSUB_LITE_BOXES=0`), each judged by `clearsub eval` against the clean clip with the exact mask.
 # These were the held-out clips of the seventeenth session's rule (never looked at before it).
 # ENGINES (environment, tools/lite_engines.sh) picks the engines, default "shipped off"; SIZES the sizes;
-# STARTS and SEEDS (six numbers each, for fa…ff) another set of cuts and cues: the eighteenth
-# session's held-out set is STARTS="1 5.5 11 12 26 46" SEEDS="71 72 73 74 75 76".
+# STARTS and SEEDS (six numbers each, for fa…ff) another set of cuts and cues. The eighteenth
+# session's sets (MODEL_CARD.md "Subtitle boxes, second look"): set 2 STARTS="1 5.5 11 12 26 46"
+# SEEDS="71 72 73 74 75 76", set 3 STARTS="2 6.5 13 16 34 58" SEEDS="81 82 83 84 85 86", set 4 (its
+# held-out set) STARTS="0.5 4 2 8 38 70" SEEDS="91 92 93 94 95 96".
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip, size and engine, and the means per size and engine.
