@@ -1,8 +1,9 @@
 // The box finder (SubtitleBoxFinder): a dark semi-transparent box around the text α marks is found
 // from the frame alone and divided out, giving back the scenery under it; the glyphs inside get
 // α = 1, the rest of the box α = 0; scenery that is not a box (no box, a dark band wider than the
-// text's surroundings, a box whose side is hidden unless it was found in the frame before) is
-// left alone.
+// text's surroundings, a box whose side is hidden unless it was found in the frame before, a
+// bright stroke hugging a dark band's edge) is left alone; a glyph's horizontal stroke inside a box
+// neither splits nor drops it.
 import XCTest
 import ClearMedia
 import ClearSubtitles
