@@ -259,14 +259,10 @@ public final class LiteEngine: WindowedEngine {
                         var divided = centre, inside = alpha
                         let pixels = SubtitleBoxFinder.unblend(&divided, alpha: &inside, layers: [l], settings: settings)
                         if found == 1 { divisionOfLone = (divided, inside, pixels) }
-                        // the layer's rectangle around its boxes, away from α: where the freshness rule
-                        // asks whether the scenery changed since the plate saw under the box
-                        var ring: [Int] = []
-                        for y in 0..<l.height { for x in 0..<l.width where l.transmission[y * l.width + x] == 1 {
-                            let i = (y + l.y0) * w + x + l.x0
-                            if alpha.values[i] == 0 { ring.append(i) }
-                        } }
-                        return !plate.showed(centre, ratherThan: divided, at: pixels.filter { inside.values[$0] == 0 }, around: ring)
+                        // around the boxes the freshness rule asks whether the scenery changed since
+                        // the plate saw under them
+                        return !plate.showed(centre, ratherThan: divided, at: pixels.filter { inside.values[$0] == 0 },
+                                             around: l.surroundings(alpha: alpha))
                     }
                 }
                 // the boxes last found are remembered over a few frames that miss them

@@ -80,6 +80,19 @@ public struct SubtitleBoxLayer: Sendable, Equatable {
     public var sides: [Bool]
     /// The boxes, in frame coordinates.
     public var boxes: [SubtitleBoxRect]
+
+    /// The scenery around the boxes: the pixels of the layer's rectangle outside them where `alpha`
+    /// (of the whole frame) is 0, as frame indices.
+    public func surroundings(alpha: AlphaMap) -> [Int] {
+        var out: [Int] = []
+        for y in 0..<height {
+            for x in 0..<width where transmission[y * width + x] == 1 {
+                let i = (y + y0) * alpha.width + x + x0
+                if alpha.values[i] == 0 { out.append(i) }
+            }
+        }
+        return out
+    }
 }
 
 /// One box: its top and bottom transition rows and first and last columns (frame coordinates).
@@ -370,17 +383,20 @@ public enum SubtitleBoxFinder {
         var dropping = true
         while dropping {
             dropping = false
-            let logT = model(boxes).logT
+            var logT: [Float]?   // the kept boxes' model, built once a stroke needs testing
             for e in merged where !boxes.contains(where: { same($0.top, e) || same($0.bottom, e) }) {
                 // as strong as the box's own edges (a glyph's stroke over flat scenery is weaker or inconsistent)
-                if let k = boxes.firstIndex(where: { b in
+                guard let k = boxes.firstIndex(where: { b in
                     let overlap = min(e.x1, b.x1) - max(e.x0, b.x0) + 1
                     return e.row > b.top.row + 1 && e.row < b.bottom.row - 1 && abs(e.step) >= 0.75 * abs(b.top.step)
                         && 2 * overlap >= e.x1 - e.x0 + 1
-                }), !(e.row - boxes[k].top.row >= inset && boxes[k].bottom.row - e.row >= inset
-                      && glyphStroke(e, logT: { logT[$0 * w + $1] })) {
-                    boxes.remove(at: k); dropping = true; break
+                }) else { continue }
+                if e.row - boxes[k].top.row >= inset && boxes[k].bottom.row - e.row >= inset {
+                    let t = logT ?? model(boxes).logT
+                    logT = t
+                    if glyphStroke(e, logT: { t[$0 * w + $1] }) { continue }
                 }
+                boxes.remove(at: k); dropping = true; break
             }
         }
         guard !boxes.isEmpty else { return nil }
