@@ -202,8 +202,15 @@ public enum SubtitleBoxFinder {
                 slack[x] = s.tolerance + s.noise / exp(min(a, b))
             }
             for sign: Float in [-1, 1] {
-                let strong = d.indices.filter { !d[$0].isNaN && slack[$0] <= 3 * s.tolerance && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
-                guard strong.count >= 8 else { continue }
+                var strong = d.indices.filter { !d[$0].isNaN && slack[$0] <= 3 * s.tolerance && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                var weak = false
+                if strong.count < 8 {
+                    // dark rows (two stacked lines' boxes darken their overlap twice): many columns
+                    // within a wider tolerance; such an edge may close a box, never veto one
+                    strong = d.indices.filter { !d[$0].isNaN && slack[$0] <= 2 * 3 * s.tolerance && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                    guard strong.count >= 64 else { continue }
+                    weak = true
+                }
                 let m = strong.sorted()[strong.count / 2]
                 guard sign * m >= minStep else { continue }
                 var x = 0
@@ -237,7 +244,7 @@ public enum SubtitleBoxFinder {
                         var first: [Float] = []
                         for c in x...end where !d[c].isNaN && usable[y * w + c] { first.append(logS[y * w + c] - logS[(y - 1) * w + c]) }
                         let frac = first.isEmpty ? Float(0.5) : min(max(first.sorted()[first.count / 2] / step, 0), 1)
-                        edges.append(Edge(row: y, x0: x, x1: end, step: step, share: frac))
+                        edges.append(Edge(row: y, x0: x, x1: end, step: step, share: frac, weak: weak))
                         for c in x...end { claimed[y * w + c] = true; claimed[(y + 1) * w + c] = true }
                     }
                     x = end + 1
@@ -252,6 +259,7 @@ public enum SubtitleBoxFinder {
             if let i = merged.lastIndex(where: { abs($0.row - e.row) <= 1 && ($0.step > 0) == (e.step > 0)
                                                  && abs($0.step - e.step) <= 0.25 * abs($0.step) }) {
                 merged[i].pieces.append(e)
+                merged[i].weak = merged[i].weak && e.weak
                 merged[i].x0 = min(merged[i].x0, e.x0); merged[i].x1 = max(merged[i].x1, e.x1)
             } else { var first = e; first.pieces = [e]; merged.append(first) }
         }
@@ -384,7 +392,7 @@ public enum SubtitleBoxFinder {
         while dropping {
             dropping = false
             var logT: [Float]?   // the kept boxes' model, built once a stroke needs testing
-            for e in merged where !boxes.contains(where: { same($0.top, e) || same($0.bottom, e) }) {
+            for e in merged where !e.weak && !boxes.contains(where: { same($0.top, e) || same($0.bottom, e) }) {
                 // as strong as the box's own edges (a glyph's stroke over flat scenery is weaker or inconsistent)
                 guard let k = boxes.firstIndex(where: { b in
                     let overlap = min(e.x1, b.x1) - max(e.x0, b.x0) + 1
@@ -425,8 +433,12 @@ public enum SubtitleBoxFinder {
     /// and the transition row's share of it; `pieces` are runs merged into it.
     struct Edge {
         var row: Int, x0: Int, x1: Int, step: Float, share: Float
+        /// Found only within the wider tolerance of dark rows: it may close a box, never drop one.
+        var weak = false
         var pieces: [Edge] = []
-        init(row: Int, x0: Int, x1: Int, step: Float, share: Float) { (self.row, self.x0, self.x1, self.step, self.share) = (row, x0, x1, step, share) }
+        init(row: Int, x0: Int, x1: Int, step: Float, share: Float, weak: Bool = false) {
+            (self.row, self.x0, self.x1, self.step, self.share, self.weak) = (row, x0, x1, step, share, weak)
+        }
         /// The run covering column `c` (the nearest one where runs leave a gap).
         func piece(at c: Int) -> Edge {
             pieces.min { a, b in

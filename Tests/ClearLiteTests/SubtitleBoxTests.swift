@@ -3,7 +3,8 @@
 // α = 1, the rest of the box α = 0; scenery that is not a box (no box, a dark band wider than the
 // text's surroundings, a box whose side is hidden unless it was found in the frame before, a
 // bright stroke hugging a dark band's edge) is left alone; a glyph's horizontal stroke inside a box
-// neither splits nor drops it.
+// neither splits nor drops it; stacked boxes are found through their doubly dark overlap, and an
+// edge seen only in such dark rows never drops a box.
 import XCTest
 import ClearMedia
 import ClearSubtitles
@@ -124,6 +125,43 @@ final class SubtitleBoxTests: XCTestCase {
         let overlap = error(frame, s, rows: 291...297, columns: 185...454)
         XCTAssertLessThan(overlap.mean, 3, "the overlap, darkened twice, comes back too")
         XCTAssertLessThan(error(frame, s, rows: 243...345, columns: 185...454).mean, 2)
+    }
+
+    /// Three lines' boxes over dim scenery: where two overlap, the scenery is darkened twice, too
+    /// dark for the usual tolerance of an edge's columns (a portrait frame's wrapped cue looks so).
+    /// The overlap's edges are taken within a wider one, and every box is found and divided out.
+    func testStackedBoxesOverDimSceneryAreFoundThroughTheirDarkOverlap() throws {
+        let boxes: [(y0: Int, y1: Int, x0: Int, x1: Int, t: Float)] = [(200, 251, 180, 459, 0.36), (242, 293, 180, 459, 0.36),
+                                                                         (284, 335, 180, 459, 0.36)]
+        let (frame, clean, glyphs) = EngineFixtures.boxedScene(width: w, height: h, boxes: boxes, glyphRows: [213...238, 255...280, 297...322],
+                                                               glyphX: 200, glyphEnd: 440, base: 70, amplitude: 8)
+        let layers = SubtitleBoxFinder.find(frame: frame, alpha: headAlpha(glyphs))
+        let found = layers.flatMap(\.boxes).sorted { $0.top < $1.top }
+        XCTAssertEqual(found.count, 3, "\(found)")
+        for (f, b) in zip(found, boxes) {
+            XCTAssertLessThanOrEqual(abs(f.top - b.y0), 1); XCTAssertLessThanOrEqual(abs(f.bottom - b.y1), 1)
+        }
+        var divided = frame, alpha = headAlpha(glyphs)
+        SubtitleBoxFinder.unblend(&divided, alpha: &alpha, layers: layers)
+        XCTAssertLessThan(Self.error(divided, clean: clean, glyphs: glyphs, rows: 244...249, columns: 185...454).mean, 3,
+                          "the overlaps, darkened twice, come back")
+        XCTAssertLessThan(Self.error(divided, clean: clean, glyphs: glyphs, rows: 203...332, columns: 185...454).mean, 2)
+    }
+
+    /// An edge found only within that wider tolerance may close a box but never drops one: dim
+    /// scenery inside a box that steps darker across the line (a shadow, a dark coat) stays scenery.
+    func testADimSceneryEdgeInsideABoxDoesNotDropIt() throws {
+        var (frame, _, glyphs) = EngineFixtures.boxedScene(width: w, height: h, boxes: [(260, 325, 180, 459, 0.36)],
+                                                           glyphRows: [273...296], glyphX: 200, glyphEnd: 440, base: 70, amplitude: 4)
+        // below row 312 the scenery under the box is 0.45 as bright: a step as strong as the box's
+        // own, in rows too dark for the usual tolerance
+        for y in 312..<h { for x in 180...459 where !glyphs[y * w + x] {
+            for c in 0..<3 { frame.pixels[(y * w + x) * 3 + c] = UInt8((Float(frame.pixels[(y * w + x) * 3 + c]) * 0.45).rounded()) }
+        } }
+        let boxes = SubtitleBoxFinder.find(frame: frame, alpha: headAlpha(glyphs)).flatMap(\.boxes)
+        XCTAssertEqual(boxes.count, 1, "\(boxes)")
+        let box = try XCTUnwrap(boxes.first)
+        XCTAssertLessThanOrEqual(abs(box.top - 260), 1); XCTAssertLessThanOrEqual(abs(box.bottom - 325), 1)
     }
 
     func testTheSameBoxInTwoLayersIsDividedOnce() throws {
