@@ -213,15 +213,12 @@ public enum SubtitleBoxFinder {
                 }
                 let m = strong.sorted()[strong.count / 2]
                 guard sign * m >= minStep else { continue }
-                // a column agrees when its step is near the row's and at least half a box's own (in
-                // dark rows the slack alone would let flat columns agree with a weak median)
-                let agrees = { (c: Int) in abs(d[c] - m) <= slack[c] && sign * d[c] >= 0.5 * minStep }
                 var x = 0
                 while x < w {
-                    guard !d[x].isNaN, agrees(x), !claimed[y * w + x] else { x += 1; continue }
+                    guard !d[x].isNaN, abs(d[x] - m) <= slack[x], !claimed[y * w + x] else { x += 1; continue }
                     var end = x, agree = 0, misses = 0, k = x
                     while k < w, !claimed[y * w + k] {
-                        if d[k].isNaN || agrees(k) {
+                        if d[k].isNaN || abs(d[k] - m) <= slack[k] {
                             if !d[k].isNaN { agree += 1; end = k }
                             misses = 0
                         } else {
@@ -266,45 +263,30 @@ public enum SubtitleBoxFinder {
                 merged[i].x0 = min(merged[i].x0, e.x0); merged[i].x1 = max(merged[i].x1, e.x1)
             } else { var first = e; first.pieces = [e]; merged.append(first) }
         }
-        // boxes: a top and a bottom below it, columns overlapping, steps within a quarter; the pairs
-        // whose columns agree best (shared / union: a box's sides are upright, while scenery's
-        // edges and a glyph's stroke rarely span a line's columns) are taken first, each edge once;
-        // of equals, the earlier bottom with the earlier top (lines stacked downwards, each line's
-        // box ending before the next line's does)
-        var pairs: [(top: Int, bottom: Int, agreement: Float)] = []
-        for (j, e) in merged.enumerated() where e.step > 0 {
-            for (i, t) in merged.enumerated() where t.step < 0 && e.row > t.row + 2 && abs(t.step + e.step) <= 0.25 * abs(t.step) {
-                let shared = min(t.x1, e.x1) - max(t.x0, e.x0) + 1
-                guard shared >= min(t.x1 - t.x0, e.x1 - e.x0) / 2 else { continue }
-                pairs.append((i, j, Float(shared) / Float(max(t.x1, e.x1) - min(t.x0, e.x0) + 1)))
-            }
-        }
-        pairs.sort { ($0.agreement, -$0.bottom, -$0.top) > ($1.agreement, -$1.bottom, -$1.top) }
-        var used = Set<Int>(), taken: [(top: Int, bottom: Int)] = []
-        for p in pairs where !used.contains(p.top) && !used.contains(p.bottom) {
-            used.insert(p.top); used.insert(p.bottom); taken.append((p.top, p.bottom))
-        }
-        // in the order of their bottoms
-        var boxes: [(top: Edge, bottom: Edge, x0: Int, x1: Int)] = taken.sorted { $0.bottom < $1.bottom }.map { p in
-            let (t, e) = (merged[p.top], merged[p.bottom])
-            return (t, e, min(t.x0, e.x0), max(t.x1, e.x1))   // a run may stop short of the side: the side test finds it
+        // boxes: each bottom closes the earliest open top it matches (lines stacked downwards, each
+        // line's box ending before the next line's does), columns overlapping, steps within a quarter
+        var open: [Edge] = []
+        var boxes: [(top: Edge, bottom: Edge, x0: Int, x1: Int)] = []
+        for e in merged {
+            if e.step < 0 { open.append(e); continue }
+            guard let i = open.firstIndex(where: { t in
+                guard e.row > t.row + 2 else { return false }
+                let (a, b) = (max(t.x0, e.x0), min(t.x1, e.x1))
+                return b - a + 1 >= min(t.x1 - t.x0, e.x1 - e.x0) / 2 && abs(t.step + e.step) <= 0.25 * abs(t.step)
+            }) else { continue }
+            let t = open.remove(at: i)
+            boxes.append((t, e, min(t.x0, e.x0), max(t.x1, e.x1)))   // a run may stop short of the side: the side test finds it
         }
         // A glyph's horizontal stroke makes edges too: its bright side is a glyph (the head's α ≥
         // `glyph`, and brighter than the box lets any scenery through: the `unblend` glyph test).
         func glyphStroke(_ e: Edge, logT: (Int, Int) -> Float) -> Bool {
+            let bright = e.step < 0 ? e.row - 1 : e.row + 1
+            guard bright >= 0, bright < h else { return false }
             var lit = 0
             frame.pixels.withUnsafeBufferPointer { px in
-                for c in e.x0...e.x1 {
-                    // the bright side of the run covering the column (runs merged into one edge lie
-                    // a row apart where the stroke's anti-aliased row falls on either side), one or
-                    // two rows past the transition row (the stencil spans an anti-aliased row too)
-                    let row = e.pieces.isEmpty ? e.row : e.piece(at: c).row
-                    let side = e.step < 0 ? -1 : 1
-                    for bright in [row + side, row + 2 * side] where bright >= 0 && bright < h
-                        && alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
-                        let p = ((bright + y0) * W + c + x0) * 3
-                        if Float(max(px[p], px[p + 1], px[p + 2])) > 255 * exp(logT(bright, c)) * (1 + s.glyphMargin) + s.glyphLevels { lit += 1; break }
-                    }
+                for c in e.x0...e.x1 where alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
+                    let p = ((bright + y0) * W + c + x0) * 3
+                    if Float(max(px[p], px[p + 1], px[p + 2])) > 255 * exp(logT(bright, c)) * (1 + s.glyphMargin) + s.glyphLevels { lit += 1 }
                 }
             }
             return 2 * lit >= e.x1 - e.x0 + 1
