@@ -10,7 +10,10 @@
 # STARTS and SEEDS (six numbers each, for fa…ff) another set of cuts and cues. The eighteenth
 # session's sets (MODEL_CARD.md "Subtitle boxes, second look"): set 2 STARTS="1 5.5 11 12 26 46"
 # SEEDS="71 72 73 74 75 76", set 3 STARTS="2 6.5 13 16 34 58" SEEDS="81 82 83 84 85 86", set 4 (its
-# held-out set) STARTS="0.5 4 2 8 38 70" SEEDS="91 92 93 94 95 96".
+# held-out set) STARTS="0.5 4 2 8 38 70" SEEDS="91 92 93 94 95 96", set 5 STARTS="1.5 8 7 22 30 54"
+# SEEDS="101 102 103 104 105 106"; the nineteenth session's held-out set 6 STARTS="0 7.5 9 18 44 76"
+# SEEDS="111 112 113 114 115 116", and set 7 (held out for its second rule) STARTS="2.5 5 14 24 48 66"
+# SEEDS="121 122 123 124 125 126".
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip, size and engine, and the means per size and engine.
