@@ -202,12 +202,17 @@ public enum SubtitleBoxFinder {
                 slack[x] = s.tolerance + s.noise / exp(min(a, b))
             }
             for sign: Float in [-1, 1] {
-                var strong = d.indices.filter { !d[$0].isNaN && slack[$0] <= 3 * s.tolerance && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                // the row's step: the median of its columns that are strong (a step of the row's
+                // sign, within a tight slack), at least 8 of them
+                func strongSteps(slackAtMost limit: Float) -> [Float] {
+                    d.indices.filter { !d[$0].isNaN && slack[$0] <= limit && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                }
+                var strong = strongSteps(slackAtMost: 3 * s.tolerance)
                 var weak = false
                 if strong.count < 8 {
-                    // dark rows (two stacked lines' boxes darken their overlap twice): many columns
-                    // within a wider tolerance; such an edge may close a box, never veto one
-                    strong = d.indices.filter { !d[$0].isNaN && slack[$0] <= 2 * 3 * s.tolerance && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                    // dark rows (two stacked lines' boxes darken their overlap twice): at least 64
+                    // columns within twice that slack; such an edge may close a box, never veto one
+                    strong = strongSteps(slackAtMost: 2 * 3 * s.tolerance)
                     guard strong.count >= 64 else { continue }
                     weak = true
                 }
