@@ -11,7 +11,9 @@
 // 1. Around each group of text lines α found (glyphs: α ≥ `glyph`), horizontal edges: runs of
 //    columns whose log-step across a transition row (3-row stencil, so an edge anti-aliased over
 //    one row counts whole) agrees within `tolerance` (wider where the pixels are dark), at least
-//    `minDarkening` strong; the step is measured without the scenery's own slope.
+//    `minDarkening` strong; the step is measured without the scenery's own slope. A row too dark
+//    for the tolerance (two stacked boxes' overlap, darkened twice) gives a weak edge, taken within
+//    twice it: a weak edge may close a box (2) but never drops one (4).
 // 2. Boxes: each bottom edge closes the earliest open top edge with a matching step (the lines of
 //    a cue are stacked downwards, each line's box ending before the next line's does).
 // 3. Sides: across each box's left and right columns the rows must step as the model says (a dark
@@ -56,6 +58,8 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     /// glyphLevels: more than the box lets through from the brightest scenery.
     public var glyphMargin: Float = 0.1
     public var glyphLevels: Float = 8
+    /// The brightest channel above which a pixel seen through transmission `t` is a glyph.
+    func glyphThreshold(transmission t: Float) -> Float { 255 * t * (1 + glyphMargin) + glyphLevels }
     /// A pixel the head marks (α ≥ `glyph`) inside a box is a glyph when, divided, its luma exceeds
     /// the mean around it by this many levels (a fading cue's faint glyphs).
     public var fadingContrast: Float = 16
@@ -291,7 +295,7 @@ public enum SubtitleBoxFinder {
             frame.pixels.withUnsafeBufferPointer { px in
                 for c in e.x0...e.x1 where alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
                     let p = ((bright + y0) * W + c + x0) * 3
-                    if Float(max(px[p], px[p + 1], px[p + 2])) > 255 * exp(logT(bright, c)) * (1 + s.glyphMargin) + s.glyphLevels { lit += 1 }
+                    if Float(max(px[p], px[p + 1], px[p + 2])) > s.glyphThreshold(transmission: exp(logT(bright, c))) { lit += 1 }
                 }
             }
             return 2 * lit >= e.x1 - e.x0 + 1
@@ -485,7 +489,7 @@ public enum SubtitleBoxFinder {
                     luma[y * lw + x] = 0.299 * Float(divided[q]) + 0.587 * Float(divided[q + 1]) + 0.114 * Float(divided[q + 2])
                     guard t < 1 else { continue }
                     let brightest = Float(max(frame.pixels[p], frame.pixels[p + 1], frame.pixels[p + 2]))
-                    if brightest > 255 * t * (1 + s.glyphMargin) + s.glyphLevels { glyph[y * lw + x] = true }
+                    if brightest > s.glyphThreshold(transmission: t) { glyph[y * lw + x] = true }
                 }
             }
             // faint glyphs the head found: brighter than the mean around them once divided
