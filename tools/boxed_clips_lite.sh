@@ -13,7 +13,9 @@
 # held-out set) STARTS="0.5 4 2 8 38 70" SEEDS="91 92 93 94 95 96", set 5 STARTS="1.5 8 7 22 30 54"
 # SEEDS="101 102 103 104 105 106"; the nineteenth session's held-out set 6 STARTS="0 7.5 9 18 44 76"
 # SEEDS="111 112 113 114 115 116", and set 7 (held out for its second rule) STARTS="2.5 5 14 24 48 66"
-# SEEDS="121 122 123 124 125 126".
+# SEEDS="121 122 123 124 125 126"; the twentieth session's held-out sets 8 STARTS="3.5 6 4 28 56 62"
+# SEEDS="131 132 133 134 135 136" and 9 STARTS="4 4.5 10 32 60 68" SEEDS="141 142 143 144 145 146"
+# (MODEL_CARD.md "Subtitle boxes, fourth look").
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip, size and engine, and the means per size and engine.
