@@ -207,17 +207,19 @@ public enum SubtitleBoxFinder {
             }
             for sign: Float in [-1, 1] {
                 // the row's step: the median of its columns that are strong (a step of the row's
-                // sign, within a tight slack), at least 8 of them
-                func strongSteps(slackAtMost limit: Float) -> [Float] {
-                    d.indices.filter { !d[$0].isNaN && slack[$0] <= limit && sign * d[$0] >= 0.8 * minStep }.map { d[$0] }
+                // sign, within a tight slack), at least 8 of them; in one pass, the columns within
+                // twice that slack too
+                var strong: [Float] = [], wide: [Float] = []
+                for i in d.indices where !d[i].isNaN && slack[i] <= 2 * 3 * s.tolerance && sign * d[i] >= 0.8 * minStep {
+                    wide.append(d[i])
+                    if slack[i] <= 3 * s.tolerance { strong.append(d[i]) }
                 }
-                var strong = strongSteps(slackAtMost: 3 * s.tolerance)
                 var weak = false
                 if strong.count < 8 {
                     // dark rows (two stacked lines' boxes darken their overlap twice): at least 64
                     // columns within twice that slack; such an edge may close a box, never veto one
-                    strong = strongSteps(slackAtMost: 2 * 3 * s.tolerance)
-                    guard strong.count >= 64 else { continue }
+                    guard wide.count >= 64 else { continue }
+                    strong = wide
                     weak = true
                 }
                 let m = strong.sorted()[strong.count / 2]
