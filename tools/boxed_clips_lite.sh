@@ -15,7 +15,9 @@
 # SEEDS="111 112 113 114 115 116", and set 7 (held out for its second rule) STARTS="2.5 5 14 24 48 66"
 # SEEDS="121 122 123 124 125 126"; the twentieth session's held-out sets 8 STARTS="3.5 6 4 28 56 62"
 # SEEDS="131 132 133 134 135 136" and 9 STARTS="4 4.5 10 32 60 68" SEEDS="141 142 143 144 145 146"
-# (MODEL_CARD.md "Subtitle boxes, fourth look").
+# (MODEL_CARD.md "Subtitle boxes, fourth look"); the twenty-first session's held-out set 10
+# STARTS="0.25 6.75 12 20 40.5 73" SEEDS="151 152 153 154 155 156" (MODEL_CARD.md "Subtitle boxes,
+# fifth look").
 # Sources: tools/fetch_training_data.sh (Megamind.mp4, tree.mp4) and VALIDATION_DIR/src/vtest.avi
 # (tools/validate_lite.sh caches it there).
 # Prints one line per clip, size and engine, and the means per size and engine.

@@ -9,7 +9,10 @@
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
 // A dark semi-transparent box around the text (`SubtitleBoxFinder`) is subtitle as a whole (α = 1);
-// restoration starts there from the frame with the box divided out, and fills only the glyphs.
+// restoration starts there from the frame with the box divided out, and fills only the glyphs. On
+// frames taller than 720 rows where α shows the finder no box, it looks again around the glyphs
+// the head finds one scale coarser (`boxHeadFactor`); that look changes α only through the boxes,
+// and only those holding some of the engine's own glyphs (`holdsOwnGlyphs`).
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
 // behind the subtitle where the scenery around it still matches, and has not changed since the
 // plate last saw what lies under the text (the freshness rule).
@@ -64,6 +67,12 @@ public final class LiteEngine: WindowedEngine {
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?
+    /// The box finder's own look at the frame on frames taller than 720 rows: the occlusion head
+    /// once more, one step coarser (`boxHeadFactor(width:height:)`), whose glyphs only tell the
+    /// finder where to look for boxes (a box then passes the finder's own tests on the frame; α
+    /// outside the boxes found stays the engine's). nil: the engine's head scale decides
+    /// (`boxHeadFactor`); 0: off (`CLEARSUB_LITE_BOX_HEAD_FACTOR`).
+    public var boxHeadFactorOverride: Int?
     /// The background memory's scale (nil: `LiteEngine.memoryScale(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_MEMORY_SCALE`).
     public var memoryScaleOverride: Double?
@@ -88,6 +97,7 @@ public final class LiteEngine: WindowedEngine {
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
     /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
+    /// `CLEARSUB_LITE_BOX_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
     public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LiteEngine {
@@ -102,6 +112,10 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
             guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
             engine.headFactorOverride = f
+        }
+        if let v = environment["CLEARSUB_LITE_BOX_HEAD_FACTOR"] {
+            guard let f = Int(v), (0...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_BOX_HEAD_FACTOR=\(v): use 0 (off) or a whole number from 1 to 16") }
+            engine.boxHeadFactorOverride = f
         }
         if let v = environment["CLEARSUB_LITE_MEMORY_SCALE"] {
             guard let k = Double(v), k >= 0.25, k <= 16 else { throw LiteError.invalidSetting("CLEARSUB_LITE_MEMORY_SCALE=\(v): use a number from 0.25 to 16") }
@@ -217,6 +231,21 @@ public final class LiteEngine: WindowedEngine {
             nextFrame += outputs.count
             headCache = headCache.filter { $0.key >= nextFrame - span }
         }
+        // the box finder's coarser look (frames taller than 720 rows): the head on the window at
+        // 1/`bf`, for the frame being cleaned only
+        let boxFactor = subtitleBoxes == nil ? nil : boxHeadFactor(width: w, height: h)
+        var coarse = [Tensor?](repeating: nil, count: chunk.count)
+        func boxHead(_ j: Int, factor bf: Int) throws -> AlphaMap {
+            let (_, cw, ch) = headGeometry(width: w, height: h, factor: bf)
+            let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
+            let frames = idx.map { i -> Tensor in
+                if let t = coarse[i] { return t }
+                let t = LiteFeatures.reducedInterleaved(chunk[i], factor: bf, paddedWidth: cw, paddedHeight: ch)
+                coarse[i] = t
+                return t
+            }
+            return try occlusion(reduced: frames, factor: bf, width: w, height: h)
+        }
         // the frames within n before and after chunk[t]
         func around(_ t: Int, _ n: Int) -> (before: [Int], after: [Int]) {
             (Array(max(0, t - n)..<t), Array((t + 1)..<min(chunk.count, t + n + 1)))
@@ -246,9 +275,28 @@ public final class LiteEngine: WindowedEngine {
             var centre = chunk[t]
             var glyphs: AlphaMap?
             var boxed: [Int] = []
-            if subtitleBoxes == nil || alpha.isEmpty { lastBoxes = [] }
-            if let settings = subtitleBoxes, !alpha.isEmpty {
-                var layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes)
+            // where the finder looks: α; on large frames where α shows it no box, also the glyphs of
+            // the coarser look (with the same cues applied). Only the boxes it finds change the
+            // engine's α.
+            var boxAlpha = alpha
+            var layers: [SubtitleBoxLayer] = []
+            if let settings = subtitleBoxes {
+                if !alpha.isEmpty { layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes) }
+                if layers.isEmpty, let bf = boxFactor {
+                    var seen = try boxHead(t, factor: bf)
+                    if t < staticScene.count, let scene = staticScene[t] { seen.suppress(scene) }
+                    if let filter = textLineFilter { seen.keepTextLines(filter) }
+                    if !seen.isEmpty {
+                        for i in boxAlpha.values.indices where seen.values[i] > boxAlpha.values[i] { boxAlpha.values[i] = seen.values[i] }
+                        // a layer found only through the coarser look needs some of the engine's
+                        // own glyphs inside its boxes: scenery the coarse halo lit up has none
+                        layers = SubtitleBoxFinder.find(frame: centre, alpha: boxAlpha, settings: settings, previous: lastBoxes)
+                            .filter { Self.holdsOwnGlyphs($0, own: alpha, read: boxAlpha, glyph: settings.glyph) }
+                    }
+                }
+            }
+            if subtitleBoxes == nil || boxAlpha.isEmpty { lastBoxes = [] }
+            if let settings = subtitleBoxes, !boxAlpha.isEmpty {
                 // a lone layer's division, kept from the test below (the same call it would be again)
                 var divisionOfLone: (frame: RGBFrame, alpha: AlphaMap, pixels: [Int])?
                 if let plate, !layers.isEmpty {
@@ -256,13 +304,13 @@ public final class LiteEngine: WindowedEngine {
                     // is scenery: there the plate matches the frame as it is, not divided
                     let found = layers.count
                     layers = layers.filter { l in
-                        var divided = centre, inside = alpha
+                        var divided = centre, inside = boxAlpha
                         let pixels = SubtitleBoxFinder.unblend(&divided, alpha: &inside, layers: [l], settings: settings)
                         if found == 1 { divisionOfLone = (divided, inside, pixels) }
                         // around the boxes the freshness rule asks whether the scenery changed since
                         // the plate saw under them
                         return !plate.showed(centre, ratherThan: divided, at: pixels.filter { inside.values[$0] == 0 },
-                                             around: l.surroundings(alpha: alpha))
+                                             around: l.surroundings(alpha: boxAlpha))
                     }
                 }
                 // the boxes last found are remembered over a few frames that miss them
@@ -274,7 +322,7 @@ public final class LiteEngine: WindowedEngine {
                     if layers.count == 1, let kept = divisionOfLone {
                         (centre, glyphs, boxed) = (kept.frame, kept.alpha, kept.pixels)
                     } else {
-                        var inside = alpha
+                        var inside = boxAlpha
                         boxed = SubtitleBoxFinder.unblend(&centre, alpha: &inside, layers: layers, settings: settings)
                         glyphs = inside
                     }
@@ -393,8 +441,8 @@ public final class LiteEngine: WindowedEngine {
 
     /// The head's factor for a `width`×`height` frame and the padded size both networks see: a
     /// multiple of 4·factor, so that the reduced frame passes the head's two stride-2 layers.
-    private func headGeometry(width w: Int, height h: Int) -> (factor: Int, paddedWidth: Int, paddedHeight: Int) {
-        let f = headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
+    private func headGeometry(width w: Int, height h: Int, factor: Int? = nil) -> (factor: Int, paddedWidth: Int, paddedHeight: Int) {
+        let f = factor ?? headFactor(width: w, height: h), a = LiteArchitecture.alignment / 2 * f
         return (f, (w + a - 1) / a * a, (h + a - 1) / a * a)
     }
 
@@ -435,6 +483,29 @@ public final class LiteEngine: WindowedEngine {
 
     public static func headFactor(width: Int, height: Int) -> Int {
         max(2, Int((Double(height) / 450).rounded()))
+    }
+
+    /// A layer the finder found only through the coarser look is kept when the engine's own glyph
+    /// pixels (α ≥ `glyph`) inside its boxes are at least this share of those of the α it read
+    /// (MODEL_CARD.md "Subtitle boxes, fourth look": without it, the coarse halo on scenery near the
+    /// top of 1440p frames passed as boxes).
+    public static let coarseLookOwnGlyphShare: Float = 0.1
+
+    /// Whether `layer`, found on α `read` (the engine's α `own` raised by the coarser look), holds
+    /// enough of the engine's own glyphs: `coarseLookOwnGlyphShare` of `read`'s inside its boxes.
+    public static func holdsOwnGlyphs(_ layer: SubtitleBoxLayer, own: AlphaMap, read: AlphaMap, glyph: Float) -> Bool {
+        Float(layer.glyphPixels(own, at: glyph)) >= coarseLookOwnGlyphShare * Float(layer.glyphPixels(read, at: glyph))
+    }
+
+    /// The scale of the box finder's own look at the frame (nil: none): one step coarser than the
+    /// head's on frames taller than 720 rows. There a box's glyphs are larger than the head
+    /// learned, and the head often finds too few of them for the finder to look around (1920×1080
+    /// boxed cues: MODEL_CARD.md "Subtitle boxes, fourth look"); the coarser head finds more, with
+    /// a halo over scenery the engine's α must not have (MODEL_CARD.md "Large frames, second
+    /// look"), so only the finder reads it. `boxHeadFactorOverride` sets it (0: off).
+    public func boxHeadFactor(width: Int, height: Int) -> Int? {
+        if let f = boxHeadFactorOverride { return f > 0 ? f : nil }
+        return height > 720 ? headFactor(width: width, height: height) + 1 : nil
     }
 
     /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):

@@ -15,16 +15,20 @@
 //    for the tolerance (two stacked boxes' overlap, darkened twice) gives a weak edge, taken within
 //    twice it: a weak edge may close a box (2) but never drops one (4).
 // 2. Boxes: each bottom edge closes the earliest open top edge with a matching step (the lines of
-//    a cue are stacked downwards, each line's box ending before the next line's does).
+//    a cue are stacked downwards, each line's box ending before the next line's does); a bottom
+//    left without a top ends instead a box that a glyph's stroke closed early (a headline's upper
+//    edge steps like a box's bottom). A box's glyphs reach into both of its halves.
 // 3. Sides: across each box's left and right columns the rows must step as the model says (a dark
 //    band of scenery, a diagonal shape, a glyph's stroke do not) — unless the frame before had a box
 //    at the same rows (scenery beside a box can hide one side for a while).
 // 4. A box that still holds an edge as strong as its own, unexplained, is dropped (the model is
 //    missing a box there; divided by the rest, it would stay half dark), and the boxes must hold
-//    their text line's glyphs and span its columns. A glyph's horizontal stroke well inside the
-//    box explains itself: its bright side is glyph (α, and brighter than the box lets scenery
-//    through); two boxes split at such a stroke (over bright scenery its edges match the box's
-//    step) are one.
+//    their text line's glyphs and span its columns (those with glyphs at the boxes' rows or
+//    within half a line of them). A
+//    glyph's horizontal stroke well inside the box explains itself: its bright side (the row past
+//    the transition, or on large frames one of the next two) is glyph (α, and brighter than the
+//    box lets scenery through); two boxes split at such a stroke (over bright scenery its edges
+//    match the box's step) are one.
 // Only black boxes of any opacity fit the model (a coloured box adds a colour term; it is left to
 // the head as before). No reference implementation: a rule of this project (seventeenth session,
 // 2026-12-06).
@@ -84,6 +88,25 @@ public struct SubtitleBoxLayer: Sendable, Equatable {
     public var sides: [Bool]
     /// The boxes, in frame coordinates.
     public var boxes: [SubtitleBoxRect]
+
+    /// The pixels inside the boxes (each counted once) where `alpha` (of the whole frame) is at
+    /// least `level`.
+    public func glyphPixels(_ alpha: AlphaMap, at level: Float) -> Int {
+        var inside = [Bool](repeating: false, count: width * height)   // the layer's rectangle
+        var n = 0
+        for b in boxes {
+            let (ya, yb) = (max(b.top, y0), min(b.bottom, y0 + height - 1, alpha.height - 1))
+            let (xa, xb) = (max(b.x0, x0), min(b.x1, x0 + width - 1, alpha.width - 1))
+            guard ya <= yb, xa <= xb else { continue }
+            for y in ya...yb {
+                for x in xa...xb where !inside[(y - y0) * width + x - x0] {
+                    inside[(y - y0) * width + x - x0] = true
+                    if alpha.values[y * alpha.width + x] >= level { n += 1 }
+                }
+            }
+        }
+        return n
+    }
 
     /// The scenery around the boxes: the pixels of the layer's rectangle outside them where `alpha`
     /// (of the whole frame) is 0, as frame indices.
@@ -274,30 +297,22 @@ public enum SubtitleBoxFinder {
                 merged[i].x0 = min(merged[i].x0, e.x0); merged[i].x1 = max(merged[i].x1, e.x1)
             } else { var first = e; first.pieces = [e]; merged.append(first) }
         }
-        // boxes: each bottom closes the earliest open top it matches (lines stacked downwards, each
-        // line's box ending before the next line's does), columns overlapping, steps within a quarter
-        var open: [Edge] = []
-        var boxes: [(top: Edge, bottom: Edge, x0: Int, x1: Int)] = []
-        for e in merged {
-            if e.step < 0 { open.append(e); continue }
-            guard let i = open.firstIndex(where: { t in
-                guard e.row > t.row + 2 else { return false }
-                let (a, b) = (max(t.x0, e.x0), min(t.x1, e.x1))
-                return b - a + 1 >= min(t.x1 - t.x0, e.x1 - e.x0) / 2 && abs(t.step + e.step) <= 0.25 * abs(t.step)
-            }) else { continue }
-            let t = open.remove(at: i)
-            boxes.append((t, e, min(t.x0, e.x0), max(t.x1, e.x1)))   // a run may stop short of the side: the side test finds it
-        }
         // A glyph's horizontal stroke makes edges too: its bright side is a glyph (the head's α ≥
         // `glyph`, and brighter than the box lets any scenery through: the `unblend` glyph test).
+        // The bright side is read on the row past the transition and, on frames taller than 720 rows
+        // (where a glyph's edge spreads over more rows once coded), on the next one or two.
+        let strokeRows = max(1, Int((Float(H) / 720).rounded()))
         func glyphStroke(_ e: Edge, logT: (Int, Int) -> Float) -> Bool {
-            let bright = e.step < 0 ? e.row - 1 : e.row + 1
-            guard bright >= 0, bright < h else { return false }
+            let away = e.step < 0 ? -1 : 1
+            let rows = (1...strokeRows).map { e.row + away * $0 }.filter { $0 >= 0 && $0 < h }
+            guard !rows.isEmpty else { return false }
             var lit = 0
             frame.pixels.withUnsafeBufferPointer { px in
-                for c in e.x0...e.x1 where alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
-                    let p = ((bright + y0) * W + c + x0) * 3
-                    if Float(max(px[p], px[p + 1], px[p + 2])) > s.glyphThreshold(transmission: exp(logT(bright, c))) { lit += 1 }
+                for c in e.x0...e.x1 {
+                    for bright in rows where alpha.values[(bright + y0) * W + c + x0] >= s.glyph {
+                        let p = ((bright + y0) * W + c + x0) * 3
+                        if Float(max(px[p], px[p + 1], px[p + 2])) > s.glyphThreshold(transmission: exp(logT(bright, c))) { lit += 1; break }
+                    }
                 }
             }
             return 2 * lit >= e.x1 - e.x0 + 1
@@ -305,6 +320,35 @@ public enum SubtitleBoxFinder {
         // a stroke lies inside its box by at least the box's padding (an outline hugging a headline
         // stroke, Devanagari's, is thinner than that: its edges stay unexplained)
         let inset = max(2, Int((3 * s.rim * Float(H) / 720).rounded()))
+        // boxes: each bottom closes the earliest open top it matches (lines stacked downwards, each
+        // line's box ending before the next line's does), columns overlapping, steps within a quarter
+        func closes(_ t: Edge, _ e: Edge) -> Bool {
+            guard e.row > t.row + 2 else { return false }
+            let (a, b) = (max(t.x0, e.x0), min(t.x1, e.x1))
+            return b - a + 1 >= min(t.x1 - t.x0, e.x1 - e.x0) / 2 && abs(t.step + e.step) <= 0.25 * abs(t.step)
+        }
+        var open: [Edge] = []
+        var boxes: [(top: Edge, bottom: Edge, x0: Int, x1: Int)] = []
+        for e in merged {
+            if e.step < 0 { open.append(e); continue }
+            if let i = open.firstIndex(where: { closes($0, e) }) {
+                let t = open.remove(at: i)
+                boxes.append((t, e, min(t.x0, e.x0), max(t.x1, e.x1)))   // a run may stop short of the side: the side test finds it
+                continue
+            }
+            // no top left open: a box closed early by a glyph's stroke (the upper edge of a headline,
+            // Devanagari's, where the dark box meets the bright glyph, steps like a box's bottom)
+            // ends here instead, within a line's height of its top, unless another line's box
+            // begins in between
+            if let k = boxes.lastIndex(where: { b in
+                closes(b.top, e) && e.row - b.bottom.row >= inset && b.bottom.row - b.top.row >= inset
+                    && 2 * (e.row - b.top.row) <= 3 * g.lineHeight + 16
+                    && !boxes.contains(where: { $0.top.row > b.bottom.row && $0.top.row < e.row })
+                    && glyphStroke(b.bottom, logT: { _, _ in b.top.step })
+            }) {
+                boxes[k] = (boxes[k].top, e, min(boxes[k].x0, e.x0), max(boxes[k].x1, e.x1))
+            }
+        }
         // such a stroke across the line can close a box early and open another just below it: two
         // boxes whose facing edges are both glyph strokes, a stroke's width apart, are one box
         var joined = true
@@ -325,13 +369,16 @@ public enum SubtitleBoxFinder {
                 }
             }
         }
-        // a box holds glyphs (a subtitle's box is drawn around its text)
+        // a box holds glyphs (a subtitle's box is drawn around its text: its glyphs reach into
+        // both halves of it)
         boxes = boxes.filter { b in
-            var inside = 0
+            var inside = 0, first = Int.max, last = Int.min
             for y in b.top.row...b.bottom.row {
-                for x in b.x0...b.x1 where alpha.values[(y + y0) * W + x + x0] >= s.glyph { inside += 1 }
+                for x in b.x0...b.x1 where alpha.values[(y + y0) * W + x + x0] >= s.glyph { inside += 1; first = min(first, y); last = y }
             }
+            let half = (b.bottom.row - b.top.row) / 2
             return Float(inside) >= s.glyphShare * Float((b.bottom.row - b.top.row + 1) * (b.x1 - b.x0 + 1))
+                && first - b.top.row <= half && b.bottom.row - last <= half
         }
         guard !boxes.isEmpty else { return nil }
         // log-transmission per pixel: the top's step from its transition row on, the bottom's
@@ -420,13 +467,17 @@ public enum SubtitleBoxFinder {
         }
         guard !boxes.isEmpty else { return nil }
         let (logT, sides) = model(boxes)
-        // the boxes must hold the line's glyphs and span its columns
+        // the boxes must hold the line's glyphs and span its columns (those with glyphs at the boxes'
+        // rows, or within half a line of them: α on scenery further above or below the line,
+        // joined into its group, is no text of theirs)
+        let rows = (boxes.map(\.top.row).min()! - g.lineHeight / 2)...(boxes.map(\.bottom.row).max()! + g.lineHeight / 2)
         var glyphs = 0, glyphsInside = 0, textColumns = 0, textColumnsBoxed = 0
         alpha.values.withUnsafeBufferPointer { av in
             for x in 0..<w {
                 var here = false, boxed = false
                 for y in 0..<h where av[(y + y0) * W + x + x0] >= s.glyph {
-                    glyphs += 1; here = true
+                    glyphs += 1
+                    if rows.contains(y) { here = true }
                     if logT[y * w + x] < 0 { glyphsInside += 1; boxed = true }
                 }
                 if x + x0 >= g.x0 && x + x0 <= g.x1 {

@@ -249,6 +249,35 @@ final class LiteEngineTests: XCTestCase {
         }
     }
 
+    /// The box finder's own, coarser look runs on frames taller than 720 rows, one step coarser than
+    /// the head; 0 turns it off.
+    func testBoxHeadFactorIsOneStepCoarserOnLargeFrames() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        for (w, h, f) in [(640, 360, nil), (1280, 720, nil), (1920, 1080, 3), (2560, 1440, 4), (3840, 2160, 6), (1080, 1920, 5)] as [(Int, Int, Int?)] {
+            XCTAssertEqual(engine.boxHeadFactor(width: w, height: h), f, "\(w)x\(h)")
+        }
+        engine.boxHeadFactorOverride = 0
+        XCTAssertNil(engine.boxHeadFactor(width: 1920, height: 1080))
+        XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOX_HEAD_FACTOR": "0"]).boxHeadFactor(width: 1920, height: 1080))
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOX_HEAD_FACTOR": "4"]).boxHeadFactor(width: 640, height: 360), 4)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOX_HEAD_FACTOR": "-1"]))
+    }
+
+    /// The coarser look only tells the box finder where to look: where it finds no box, the output
+    /// is bit-identical to the engine's without it.
+    func testTheBoxFindersCoarserLookChangesNothingWithoutABox() throws {
+        let marks = [(20, 60, 54, 9), (100, 63, 36, 9)]
+        let frames = (0..<5).map { EngineFixtures.frame(width: 166, height: 98, seed: $0, marks: marks) }
+        var outputs: [[RGBFrame]] = []
+        for factor in [0, 4] {
+            let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+            engine.boxHeadFactorOverride = factor
+            outputs.append(try engine.clean(frames))
+        }
+        XCTAssertEqual(outputs[0].map(\.pixels), outputs[1].map(\.pixels))
+        XCTAssertNotEqual(outputs[0].map(\.pixels), frames.map(\.pixels), "the marks are cleaned")
+    }
+
     /// The reduced frame the head reads equals factor×factor average pooling of the frame padded by
     /// edge replication (the route of `occlusionInput(window:)` at factor 2).
     func testReducedFrameIsTheAverageOfEachBlock() throws {

@@ -3,8 +3,11 @@
 // α = 1, the rest of the box α = 0; scenery that is not a box (no box, a dark band wider than the
 // text's surroundings, a box whose side is hidden unless it was found in the frame before, a
 // bright stroke hugging a dark band's edge) is left alone; a glyph's horizontal stroke inside a box
-// neither splits nor drops it; stacked boxes are found through their doubly dark overlap, and an
-// edge seen only in such dark rows never drops a box.
+// neither splits nor drops it (on large frames too, where its edge spreads over rows), nor does a
+// headline stroke close it early, nor α on scenery above the line beyond its side; stacked boxes
+// are found through their doubly dark overlap, and an edge seen only in such dark rows never
+// drops a box. A layer found through the engine's coarser look needs some of the engine's own
+// glyphs inside its boxes.
 import XCTest
 import ClearMedia
 import ClearSubtitles
@@ -61,6 +64,24 @@ final class SubtitleBoxTests: XCTestCase {
         return (sum / Float(max(n, 1)), worst)
     }
 
+    /// Finds the boxes of `frame` around `glyphs` (the head's α on them), asserts they are one box
+    /// at rows `top`…`bottom` (±1), and that dividing it out gives the scenery back (mean error
+    /// under 1.5 levels over `rows` × columns 185…454, away from the glyphs).
+    func assertOneBoxDividedOut(_ frame: RGBFrame, clean: [Float], glyphs: [Bool], top: Int, bottom: Int, rows: ClosedRange<Int>,
+                                _ label: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        let alpha = headAlpha(glyphs)
+        let layers = SubtitleBoxFinder.find(frame: frame, alpha: alpha)
+        let boxes = layers.flatMap(\.boxes)
+        XCTAssertEqual(boxes.count, 1, "\(label)\(boxes)", file: file, line: line)
+        let box = try XCTUnwrap(boxes.first, file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(box.top - top), 1, file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(box.bottom - bottom), 1, file: file, line: line)
+        var divided = frame, dividedAlpha = alpha
+        SubtitleBoxFinder.unblend(&divided, alpha: &dividedAlpha, layers: layers)
+        XCTAssertLessThan(Self.error(divided, clean: clean, glyphs: glyphs, rows: rows, columns: 185...454).mean, 1.5,
+                          "\(label)the whole box is divided out", file: file, line: line)
+    }
+
     func testABoxAroundTheTextIsFoundAndDividedOut() throws {
         let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
         let layers = SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha)
@@ -96,16 +117,8 @@ final class SubtitleBoxTests: XCTestCase {
             let (frame, clean, glyphs) = EngineFixtures.boxedScene(width: w, height: h, boxes: [(270, 339, 180, 459, 0.4)],
                                                                    glyphRows: [283...299, 310...326], glyphX: 200, glyphEnd: 440,
                                                                    base: base, amplitude: 8, strokes: [(303, 306, 195, 445)])
-            let alpha = headAlpha(glyphs)
-            let layers = SubtitleBoxFinder.find(frame: frame, alpha: alpha)
-            let boxes = layers.flatMap(\.boxes)
-            XCTAssertEqual(boxes.count, 1, "scenery at \(base): one box, not split at the stroke or dropped: \(boxes)")
-            let box = try XCTUnwrap(boxes.first)
-            XCTAssertLessThanOrEqual(abs(box.top - 270), 1); XCTAssertLessThanOrEqual(abs(box.bottom - 339), 1)
-            var divided = frame, dividedAlpha = alpha
-            SubtitleBoxFinder.unblend(&divided, alpha: &dividedAlpha, layers: layers)
-            XCTAssertLessThan(Self.error(divided, clean: clean, glyphs: glyphs, rows: 273...336, columns: 185...454).mean, 1.5,
-                              "scenery at \(base): the whole box is divided out, the rows beside the stroke too")
+            try assertOneBoxDividedOut(frame, clean: clean, glyphs: glyphs, top: 270, bottom: 339, rows: 273...336,
+                                       "scenery at \(base), not split at the stroke or dropped: ")
         }
         // a bright stroke hugging a dark band's edge (a black outline around a Devanagari headline
         // looks so) explains nothing: a subtitle box pads its text
@@ -113,6 +126,60 @@ final class SubtitleBoxTests: XCTestCase {
                                                            glyphRows: [283...299, 310...326], glyphX: 200, glyphEnd: 440,
                                                            base: 120, amplitude: 8, strokes: [(272, 275, 195, 445)])
         XCTAssertTrue(SubtitleBoxFinder.find(frame: frame, alpha: headAlpha(glyphs)).isEmpty)
+    }
+
+    /// A headline stroke with the glyphs hanging from it (Devanagari's): the dark box meets the
+    /// bright stroke in a step like the box's bottom, which closes the box early, and the stroke's
+    /// lower edge, broken by the stems, opens no top for the box's real bottom. The box is found
+    /// whole: a box closed by a glyph's stroke ends at the next bottom within a line's height.
+    func testAHeadlineStrokeDoesNotCloseTheBoxEarly() throws {
+        let (frame, clean, glyphs) = EngineFixtures.boxedScene(width: w, height: h, boxes: [(262, 335, 180, 459, 0.4)],
+                                                               glyphRows: [289...322], glyphX: 200, glyphEnd: 440,
+                                                               base: 225, amplitude: 8, strokes: [(283, 288, 195, 430)])
+        try assertOneBoxDividedOut(frame, clean: clean, glyphs: glyphs, top: 262, bottom: 335, rows: 265...332)
+    }
+
+    /// The head's α on scenery above the line (a lamp, a face), joined into the line's group and
+    /// reaching past the box's side, is no text of the box's: the boxes must span the columns that
+    /// hold glyphs at their own rows or within half a line of them.
+    func testAlphaOnSceneryAboveTheLineDoesNotHideItsBox() throws {
+        var s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        for y in 248...255 { for x in 400...560 { s.alpha.values[y * w + x] = 0.9 } }
+        let boxes = SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).flatMap(\.boxes)
+        XCTAssertEqual(boxes.count, 1, "\(boxes)")
+        let box = try XCTUnwrap(boxes.first)
+        XCTAssertLessThanOrEqual(abs(box.top - 280), 1); XCTAssertLessThanOrEqual(abs(box.bottom - 329), 1)
+        // at the box's rows the same α still counts: the box must span it
+        var beside = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        for y in 293...316 { for x in 470...560 { beside.alpha.values[y * w + x] = 0.9 } }
+        XCTAssertTrue(SubtitleBoxFinder.find(frame: beside.frame, alpha: beside.alpha).isEmpty)
+    }
+
+    /// On a 1080-row frame a glyph's edge, once coded, spreads over two or three rows: over dark
+    /// scenery the row just past a stroke's transition is still darker than a glyph, the next one
+    /// is the glyph. The stroke is read there too, and does not drop the box.
+    func testAGlyphsSoftStrokeOnALargeFrameDoesNotDropTheBox() throws {
+        let (W, H) = (960, 1080)
+        var (frame, _, glyphs) = EngineFixtures.boxedScene(width: W, height: H, boxes: [(815, 905, 180, 779, 0.4)],
+                                                           glyphRows: [830...850, 866...890], glyphX: 200, glyphEnd: 760,
+                                                           base: 60, amplitude: 8, strokes: [(851, 865, 195, 765)])
+        // between the bars the stroke's first two rows and last two rows ramp from the box to the glyph
+        for (y, share, beside) in [(851, Float(0.25), 849), (852, 0.6, 849), (864, 0.6, 867), (865, 0.25, 867)] {
+            for x in 195...765 where x < 200 || (x - 200) % 30 >= 12 {
+                for c in 0..<3 {
+                    let dark = Float(frame.pixels[(beside * W + x) * 3 + c])
+                    frame.pixels[(y * W + x) * 3 + c] = UInt8((dark + share * (255 - dark)).rounded())
+                }
+            }
+        }
+        var a = [Float](repeating: 0, count: W * H)
+        for y in 0..<H { for x in 0..<W where glyphs[y * W + x] {
+            for yy in max(0, y - 3)...min(H - 1, y + 3) { for xx in max(0, x - 3)...min(W - 1, x + 3) { a[yy * W + xx] = 0.9 } }
+        } }
+        let boxes = SubtitleBoxFinder.find(frame: frame, alpha: AlphaMap(width: W, height: H, values: a)).flatMap(\.boxes)
+        XCTAssertEqual(boxes.count, 1, "\(boxes)")
+        let box = try XCTUnwrap(boxes.first)
+        XCTAssertLessThanOrEqual(abs(box.top - 815), 1); XCTAssertLessThanOrEqual(abs(box.bottom - 905), 1)
     }
 
     func testStackedBoxesOfTwoLinesMultiply() {
@@ -172,6 +239,34 @@ final class SubtitleBoxTests: XCTestCase {
         let double = SubtitleBoxFinder.unblend(&twice, alpha: &a2, layers: [layer, layer])
         XCTAssertEqual(twice, once)
         XCTAssertEqual(double, single)
+    }
+
+    /// A layer found through the coarser look (`LiteEngine.holdsOwnGlyphs`) is kept only where the
+    /// engine's own α has glyphs inside its boxes, at least a tenth of those of the α the finder read;
+    /// a box's pixels count once however many of the layer's boxes cover them.
+    func testALayerFromTheCoarserLookNeedsTheEnginesOwnGlyphs() throws {
+        let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        let layer = try XCTUnwrap(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).first)
+        let glyph = SubtitleBoxSettings().glyph
+        let read = layer.glyphPixels(s.alpha, at: glyph)
+        XCTAssertGreaterThan(read, 100)
+        var doubled = layer
+        doubled.boxes += layer.boxes
+        XCTAssertEqual(doubled.glyphPixels(s.alpha, at: glyph), read)
+        // the engine's own α keeps every n-th glyph pixel of the α the finder read
+        func own(keepingEvery n: Int) -> AlphaMap {
+            var a = s.alpha, k = 0
+            for i in a.values.indices where a.values[i] >= glyph {
+                if k % n != 0 { a.values[i] = 0 }
+                k += 1
+            }
+            return a
+        }
+        XCTAssertTrue(LiteEngine.holdsOwnGlyphs(layer, own: s.alpha, read: s.alpha, glyph: glyph))
+        XCTAssertTrue(LiteEngine.holdsOwnGlyphs(layer, own: own(keepingEvery: 5), read: s.alpha, glyph: glyph))
+        XCTAssertFalse(LiteEngine.holdsOwnGlyphs(layer, own: own(keepingEvery: 20), read: s.alpha, glyph: glyph))
+        let none = AlphaMap(width: s.alpha.width, height: s.alpha.height, values: [Float](repeating: 0, count: s.alpha.values.count))
+        XCTAssertFalse(LiteEngine.holdsOwnGlyphs(layer, own: none, read: s.alpha, glyph: glyph))
     }
 
     func testTextWithoutABoxIsLeftAlone() {
