@@ -205,6 +205,13 @@ func dnnlSize(_ a: dnnl_memory_desc_t) -> Int {
 extension Ops {
     /// True when oneDNN runs bf16 convolutions and matmuls natively on this CPU (its effective ISA
     /// includes AVX-512 BF16 or AMX); elsewhere bf16 is emulated or unavailable, and f32 is faster.
+    /// True when oneDNN's effective ISA includes AVX-512 (core); below it, oneDNN picks blocked
+    /// activation layouts for convolutions rather than channels-last.
+    public static let avx512Core: Bool = {
+        let isa = UInt32(dnnl_get_effective_cpu_isa().rawValue), core = UInt32(dnnl_cpu_isa_avx512_core.rawValue)
+        return isa & core == core
+    }()
+
     public static let nativeBF16: Bool = {
         let isa = UInt32(dnnl_get_effective_cpu_isa().rawValue), bf16 = UInt32(dnnl_cpu_isa_avx512_core_bf16.rawValue)
         return isa & bf16 == bf16

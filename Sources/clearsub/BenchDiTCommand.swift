@@ -17,7 +17,7 @@ struct BenchDiTCommand: ParsableCommand {
 
     @Option(help: "Video size WxHxF in pixels and frames (default: 480x272x33 and 832x480x81).") var size: String?
     @Option(help: "Blocks to run (1…30); the step time is extrapolated to 30 blocks (default: 30).") var layers = 30
-    @Option(help: "bf16 or f32.") var dtype = "bf16"
+    @Option(help: "bf16 or f32 (default: bf16 where the CPU runs it natively, else f32).") var dtype = Ops.nativeBF16 ? "bf16" : "f32"
     @Option(help: "Worker threads (default: all active processors).") var threads: Int?
     @Flag(help: "Print a JSON array instead of a table.") var json = false
 

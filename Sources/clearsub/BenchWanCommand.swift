@@ -4,6 +4,7 @@
 // The remove run is a child process (this binary), so the peak RSS is its own, not the writer's.
 import ArgumentParser
 import ClearMedia
+import ClearTensor
 import ClearWan
 import Foundation
 
@@ -13,7 +14,7 @@ struct BenchWanCommand: ParsableCommand {
 
     @Option(help: "Clip size WxHxF (W, H multiples of 16).") var size = "480x272x33"
     @Option(help: "Denoising steps (CLEAR uses 5).") var steps = 1
-    @Option(help: "bf16 or f32.") var dtype = "bf16"
+    @Option(help: "bf16 or f32 (default: bf16 where the CPU runs it natively, else f32).") var dtype = Ops.nativeBF16 ? "bf16" : "f32"
     @Option(help: "Model folder to write (or reuse when complete); default: a temporary folder, removed afterwards.")
     var modelDir: String?
     @Flag(help: "Tiny model of the same structure (checks the command path in seconds).") var tiny = false

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import ClearPipeline
+import ClearTensor
 
 struct WanOptions: ParsableArguments {
     @Option(name: [.customLong("model-base-path"), .customLong("model_base_path")], help: "Wan model directory.")
@@ -51,8 +52,8 @@ struct WanOptions: ParsableArguments {
     @Flag(name: [.customLong("raw-output"), .customLong("raw_output")], help: "Return the model's own output.")
     var rawOutput = false
 
-    @Option(help: "Compute type: bf16 or f32.")
-    var dtype = "bf16"
+    @Option(help: "Compute type: bf16 or f32 (default: bf16 where the CPU runs it natively, AVX-512 BF16 or AMX; else f32).")
+    var dtype = Ops.nativeBF16 ? "bf16" : "f32"
 
     func validate(engine: String) throws {
         guard numSteps >= 1 else { throw ValidationError("--num-steps must be at least 1 (got \(numSteps))") }
@@ -111,7 +112,7 @@ struct WanOptions: ParsableArguments {
         o.seed = seed
         o.maxPixels = maxPixels
         o.rawOutput = rawOutput
-        o.dtype = EngineDType(rawValue: dtype) ?? .bf16
+        o.dtype = EngineDType(rawValue: dtype) ?? (Ops.nativeBF16 ? .bf16 : .f32)
         return o
     }
 }

@@ -75,7 +75,8 @@ final class ElementwiseNormTests: XCTestCase {
         for (act, f) in refs {
             let ref = xf.map { Float(f($0)) }
             assertClose(try Ops.activation(x, act), ref, shape: x.shape, tol: f32Tol, "\(act)")
-            assertClose(try Ops.activation(x.toBF16(), act), ref, tol: 2e-5, "\(act) bf16")  // bf16 in + out rounding
+            // bf16 in + out rounding (oneDNN has bf16 kernels only from AVX-512 BF16 on)
+            if Ops.nativeBF16 { assertClose(try Ops.activation(x.toBF16(), act), ref, tol: 2e-5, "\(act) bf16") }
             // the Swift SIMD kernels of every kernel set this CPU runs, on the same data
             for set in KernelDispatch.runnable { KernelDispatch.using(set) {
                 if let y = Ops.swiftActivation(x, act) { assertClose(y, ref, shape: x.shape, tol: f32Tol, "\(act) swift \(set.name)") }
@@ -103,7 +104,7 @@ final class ElementwiseNormTests: XCTestCase {
             assertClose(try Ops.softmax(x, axis: axis), ref(x.floats(), axis), tol: f32Tol, "softmax axis \(axis)")
             // bf16: reference on the bf16-rounded input; only the output rounding remains.
             let xb = x.toBF16()
-            assertClose(try Ops.softmax(xb, axis: axis), ref(xb.floats(), axis), tol: 2e-5, "softmax bf16 axis \(axis)")
+            if Ops.nativeBF16 { assertClose(try Ops.softmax(xb, axis: axis), ref(xb.floats(), axis), tol: 2e-5, "softmax bf16 axis \(axis)") }
         }
         // the Swift last-axis kernel of every kernel set: rows of 37 (tail) and 48 (full blocks)
         for set in KernelDispatch.runnable { try KernelDispatch.using(set) {
@@ -201,7 +202,7 @@ final class ElementwiseNormTests: XCTestCase {
         assertClose(try Ops.layerNorm(x, weight: w, bias: b, eps: 1e-5), ref, shape: x.shape, tol: f32Tol, "layerNorm affine")
         let ref2 = refLayerNorm(x.floats(), rows: 10, c: 48, w: nil, b: nil, eps: 1e-6)
         assertClose(try Ops.layerNorm(x, eps: 1e-6), ref2, tol: f32Tol, "layerNorm plain")
-        assertClose(try Ops.layerNorm(x.toBF16(), eps: 1e-6), ref2, tol: 3e-5, "layerNorm bf16")
+        if Ops.nativeBF16 { assertClose(try Ops.layerNorm(x.toBF16(), eps: 1e-6), ref2, tol: 3e-5, "layerNorm bf16") }
     }
 
     func testRMSNorm() throws {

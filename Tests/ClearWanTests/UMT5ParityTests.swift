@@ -47,6 +47,7 @@ final class UMT5ParityTests: WanSingleThreadedTestCase {
     }
 
     func testBF16ComputeIsCloseToFloat32Reference() throws {
+        try XCTSkipUnless(Ops.nativeBF16, "oneDNN has bf16 kernels only from AVX-512 BF16 on")
         // bf16 inputs to every linear (f32 accumulation); calibrated on this fixture.
         let enc = try UMT5Encoder(path: WanFixtures.path("t5/tiny_umt5.pth"), computeDType: .bf16)
         let io = try WanFixtures.tensors("t5/tiny_umt5_io.safetensors")

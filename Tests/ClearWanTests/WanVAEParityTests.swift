@@ -64,6 +64,7 @@ final class WanVAEParityTests: WanSingleThreadedTestCase {
     }
 
     func testBF16MatchesBF16Reference() throws {
+        try XCTSkipUnless(Ops.nativeBF16, "oneDNN has bf16 kernels only from AVX-512 BF16 on")
         // CLEAR runs the VAE in bf16; the reference rounds after every op, this port accumulates
         // convs in f32 and rounds fewer times, so agreement is at bf16 resolution. Calibration: the
         // float32 reference itself is max 0.052 / mean 0.0062 (decode) and max 0.017 / mean 0.0028
