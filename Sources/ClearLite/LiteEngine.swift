@@ -487,8 +487,8 @@ public final class LiteEngine: WindowedEngine {
 
     /// A layer the finder found only through the coarser look is kept when the engine's own glyph
     /// pixels (α ≥ `glyph`) inside its boxes are at least this share of those of the α it read
-    /// (MODEL_CARD.md "Subtitle boxes, fourth look": without it, the coarse halo on scenery near the
-    /// top of 1440p frames passed as boxes).
+    /// (MODEL_CARD.md "Subtitle boxes, fifth look"; without it, the coarse halo on scenery near the
+    /// top of 1440p frames passed as boxes: "fourth look", rule 10).
     public static let coarseLookOwnGlyphShare: Float = 0.1
 
     /// Whether `layer`, found on α `read` (the engine's α `own` raised by the coarser look), holds
