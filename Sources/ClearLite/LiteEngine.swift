@@ -12,7 +12,8 @@
 // restoration starts there from the frame with the box divided out, and fills only the glyphs. On
 // frames taller than 720 rows where α shows the finder no box, it looks again around the glyphs
 // the head finds one scale coarser (`boxHeadFactor`); that look changes α only through the boxes,
-// and only those holding some of the engine's own glyphs (`holdsOwnGlyphs`).
+// and only those holding some of the engine's own glyphs (`holdsOwnGlyphs`), so it is skipped
+// where α has no glyph and no box is remembered (`coarseLookCanMatter`).
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
 // behind the subtitle where the scenery around it still matches, and has not changed since the
 // plate last saw what lies under the text (the freshness rule).
@@ -282,7 +283,7 @@ public final class LiteEngine: WindowedEngine {
             var layers: [SubtitleBoxLayer] = []
             if let settings = subtitleBoxes {
                 if !alpha.isEmpty { layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes) }
-                if layers.isEmpty, let bf = boxFactor {
+                if layers.isEmpty, let bf = boxFactor, Self.coarseLookCanMatter(own: alpha, glyph: settings.glyph, remembered: lastBoxes) {
                     var seen = try boxHead(t, factor: bf)
                     if t < staticScene.count, let scene = staticScene[t] { seen.suppress(scene) }
                     if let filter = textLineFilter { seen.keepTextLines(filter) }
@@ -495,6 +496,16 @@ public final class LiteEngine: WindowedEngine {
     /// enough of the engine's own glyphs: `coarseLookOwnGlyphShare` of `read`'s inside its boxes.
     public static func holdsOwnGlyphs(_ layer: SubtitleBoxLayer, own: AlphaMap, read: AlphaMap, glyph: Float) -> Bool {
         Float(layer.glyphPixels(own, at: glyph)) >= coarseLookOwnGlyphShare * Float(layer.glyphPixels(read, at: glyph))
+    }
+
+    /// Whether the coarser look can change this frame or the box memory. Where the engine's own α
+    /// has no glyph pixel (α ≥ `glyph`), the guard drops every layer the look finds (a layer's
+    /// boxes hold at least one glyph pixel of the α the finder read, `SubtitleBoxFinder.layer`,
+    /// against none of the engine's), so the look can only count a missed frame for the boxes
+    /// remembered; with none remembered it changes nothing, and is skipped (the same output,
+    /// without the extra head pass on frames with no subtitle).
+    public static func coarseLookCanMatter(own: AlphaMap, glyph: Float, remembered: [SubtitleBoxRect]) -> Bool {
+        !remembered.isEmpty || own.values.contains { $0 >= glyph }
     }
 
     /// The scale of the box finder's own look at the frame (nil: none): one step coarser than the

@@ -7,7 +7,7 @@
 // headline stroke close it early, nor α on scenery above the line beyond its side; stacked boxes
 // are found through their doubly dark overlap, and an edge seen only in such dark rows never
 // drops a box. A layer found through the engine's coarser look needs some of the engine's own
-// glyphs inside its boxes.
+// glyphs inside its boxes, and the look is skipped only where it could not change a thing.
 import XCTest
 import ClearMedia
 import ClearSubtitles
@@ -267,6 +267,24 @@ final class SubtitleBoxTests: XCTestCase {
         XCTAssertFalse(LiteEngine.holdsOwnGlyphs(layer, own: own(keepingEvery: 20), read: s.alpha, glyph: glyph))
         let none = AlphaMap(width: s.alpha.width, height: s.alpha.height, values: [Float](repeating: 0, count: s.alpha.values.count))
         XCTAssertFalse(LiteEngine.holdsOwnGlyphs(layer, own: none, read: s.alpha, glyph: glyph))
+    }
+
+    /// The coarser look is skipped (`LiteEngine.coarseLookCanMatter`) only where it cannot change
+    /// the frame or the box memory: the engine's own α has no glyph pixel, so the guard drops
+    /// whatever the look would find, and no boxes are remembered for it to count a miss against.
+    func testTheCoarserLookIsSkippedOnlyWhereItCannotMatter() throws {
+        let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        let layer = try XCTUnwrap(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).first)
+        let glyph = SubtitleBoxSettings().glyph
+        // the engine's own α: the same text, but every value below the glyph level
+        var faint = s.alpha
+        for i in faint.values.indices { faint.values[i] = min(faint.values[i], glyph * 0.9) }
+        XCTAssertFalse(faint.isEmpty)
+        XCTAssertFalse(LiteEngine.holdsOwnGlyphs(layer, own: faint, read: s.alpha, glyph: glyph),
+                       "the skip relies on the guard dropping every layer where the engine's α has no glyph")
+        XCTAssertFalse(LiteEngine.coarseLookCanMatter(own: faint, glyph: glyph, remembered: []))
+        XCTAssertTrue(LiteEngine.coarseLookCanMatter(own: faint, glyph: glyph, remembered: layer.boxes))
+        XCTAssertTrue(LiteEngine.coarseLookCanMatter(own: s.alpha, glyph: glyph, remembered: []))
     }
 
     func testTextWithoutABoxIsLeftAlone() {
