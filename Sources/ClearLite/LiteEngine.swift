@@ -502,8 +502,9 @@ public final class LiteEngine: WindowedEngine {
     /// has no glyph pixel (α ≥ `glyph`), the guard drops every layer the look finds (a layer's
     /// boxes hold at least one glyph pixel of the α the finder read, `SubtitleBoxFinder.layer`,
     /// against none of the engine's), so the look can only count a missed frame for the boxes
-    /// remembered; with none remembered it changes nothing, and is skipped (the same output,
-    /// without the extra head pass on frames with no subtitle).
+    /// remembered; with none remembered that count is never read (it restarts at 0 when boxes are
+    /// next found), so the look changes nothing and is skipped (the same output, without the
+    /// extra head pass on frames with no subtitle).
     public static func coarseLookCanMatter(own: AlphaMap, glyph: Float, remembered: [SubtitleBoxRect]) -> Bool {
         !remembered.isEmpty || own.values.contains { $0 >= glyph }
     }
