@@ -209,13 +209,16 @@ public final class LiteEngine: WindowedEngine {
         }
         let (f, pw, ph) = headGeometry(width: w, height: h)
         let r = LiteArchitecture.radius, reach = temporalAlpha?.reach ?? 0, span = temporalAlpha?.span ?? 0
-        var reduced = [Tensor?](repeating: nil, count: chunk.count)   // made when a window first needs them
-        func reducedFrame(_ i: Int) -> Tensor {
-            if let t = reduced[i] { return t }
-            let t = LiteFeatures.reducedInterleaved(chunk[i], factor: f, paddedWidth: pw, paddedHeight: ph)
-            reduced[i] = t
+        // the chunk indices of chunk[j]'s window t−r…t+r, clamped to the chunk
+        func window(_ j: Int) -> [Int] { (-r...r).map { min(max(j + $0, 0), chunk.count - 1) } }
+        // chunk[i] as a head reads it at 1/factor, made when a window first needs it (one cache per scale)
+        func reducedFrame(_ i: Int, cache: inout [Tensor?], factor: Int, paddedWidth: Int, paddedHeight: Int) -> Tensor {
+            if let t = cache[i] { return t }
+            let t = LiteFeatures.reducedInterleaved(chunk[i], factor: factor, paddedWidth: paddedWidth, paddedHeight: paddedHeight)
+            cache[i] = t
             return t
         }
+        var reduced = [Tensor?](repeating: nil, count: chunk.count)
         // the occlusion head's α of chunk[j], computed once per video frame: a frame's window lies
         // inside the chunk whenever the frame is within `span` of an output (contextRadius), so a
         // cached α from the previous call is the same as a new one
@@ -223,8 +226,8 @@ public final class LiteEngine: WindowedEngine {
         if headCache.values.contains(where: { $0.width != w || $0.height != h }) { headCache = [:] }
         func head(_ j: Int) throws -> AlphaMap {
             if let a = headCache[base + j] { return a }
-            let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
-            let a = try occlusion(reduced: idx.map(reducedFrame), factor: f, width: w, height: h)
+            let frames = window(j).map { reducedFrame($0, cache: &reduced, factor: f, paddedWidth: pw, paddedHeight: ph) }
+            let a = try occlusion(reduced: frames, factor: f, width: w, height: h)
             if span > 0 { headCache[base + j] = a }
             return a
         }
@@ -238,13 +241,7 @@ public final class LiteEngine: WindowedEngine {
         var coarse = [Tensor?](repeating: nil, count: chunk.count)
         func boxHead(_ j: Int, factor bf: Int) throws -> AlphaMap {
             let (_, cw, ch) = headGeometry(width: w, height: h, factor: bf)
-            let idx = (-r...r).map { min(max(j + $0, 0), chunk.count - 1) }
-            let frames = idx.map { i -> Tensor in
-                if let t = coarse[i] { return t }
-                let t = LiteFeatures.reducedInterleaved(chunk[i], factor: bf, paddedWidth: cw, paddedHeight: ch)
-                coarse[i] = t
-                return t
-            }
+            let frames = window(j).map { reducedFrame($0, cache: &coarse, factor: bf, paddedWidth: cw, paddedHeight: ch) }
             return try occlusion(reduced: frames, factor: bf, width: w, height: h)
         }
         // the frames within n before and after chunk[t]
@@ -254,7 +251,7 @@ public final class LiteEngine: WindowedEngine {
         var out: [RGBFrame] = []
         out.reserveCapacity(outputs.count)
         for t in outputs {
-            let idx = (-r...r).map { min(max(t + $0, 0), chunk.count - 1) }
+            let idx = window(t)
             var alpha = try head(t)
             var raised: [Int] = []   // pixels where the frame's own head α is 0 and a neighbour's was borrowed
             // the frames within `reach` before and after t, whose head α the borrowing reads
