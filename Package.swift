@@ -22,9 +22,10 @@ let package = Package(
 
         // Layers, bottom to top.
         // Memory-bound kernels: portable Swift, plus C builds of the same kernels with AVX-512
-        // target attributes, chosen at run time (ClearTensor/KernelDispatch.swift).
-        .target(name: "CKernelsAVX512"),
-        .target(name: "ClearSIMD", dependencies: ["CKernelsAVX512"]),
+        // target attributes (and AVX2 builds of a few of the lite engine's), chosen at run time
+        // (ClearTensor/KernelDispatch.swift).
+        .target(name: "CKernels"),
+        .target(name: "ClearSIMD", dependencies: ["CKernels"]),
         .target(name: "ClearTensor", dependencies: ["CDNNL", "ClearSIMD"]),
         .target(name: "ClearWeights", dependencies: ["ClearTensor"]),
         .target(name: "ClearMedia"),

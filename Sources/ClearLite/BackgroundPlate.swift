@@ -26,7 +26,8 @@
 // No reference implementation: a rule of this project (MODEL_CARD.md "Background memory"); the
 // idea is the temporal propagation of video inpainting (known pixels copied from other frames)
 // with zero motion, or a whole-pixel camera pan (`follow`, PlateFollow.swift). `record`'s per-pixel
-// step also exists in C with AVX-512 (`cs_avx512_plate_record`), bit for bit the same.
+// step and `blockCounts`' pixel pass also exist in C, built for AVX-512 and AVX2
+// (ClearSIMD/PlateKernels.swift), bit for bit the same.
 import ClearMedia
 import ClearMetrics
 import ClearSIMD
@@ -285,8 +286,8 @@ public struct BackgroundPlate: Sendable {
     /// the context pixels (`near` 0, `known` 1), how many of them are within `stabilityTolerance`
     /// luma levels of the plate and (when `earliest` is set: the freshness rule) the frames, later
     /// than `earliest`, at which those pixels last changed. Arrays over the whole grid; `recent` is
-    /// empty when `earliest` is nil. The C build (`cs_avx512_plate_block_counts`) runs when the AVX-512
-    /// kernel set is active.
+    /// empty when `earliest` is nil. A C build (`PlateKernels.blockCounts`) runs where
+    /// `KernelDispatch.plateBuild` picks one.
     func blockCounts(frame: RGBFrame, near: [UInt8], blocks todo: [Int], earliest: Double?, bw: Int)
         -> (sames: [Int], counts: [Int], recent: [[Int32]]) {
         let (fw, fh, b) = (width, height, settings.block)
@@ -294,8 +295,9 @@ public struct BackgroundPlate: Sendable {
         var sames = [Int](repeating: 0, count: bw * bh), counts = [Int](repeating: 0, count: bw * bh)
         var recent = [[Int32]](repeating: [], count: earliest == nil ? 0 : bw * bh)
         let tol = settings.stabilityTolerance
-        if KernelDispatch.activeName == AVX512Kernels.name {
-            // the same pass in C, vectorised (cs_avx512_plate_block_counts)
+        let build = KernelDispatch.plateBuild
+        if build != .swift {
+            // the same pass in C, vectorised (PlateKernels.blockCounts)
             let bb = b * b, blocks = todo.map { Int32($0) }
             var sameOut = [Int32](repeating: 0, count: todo.count), nOut = sameOut, listCount = sameOut
             var lists = [Int32](repeating: 0, count: earliest == nil ? 0 : todo.count * bb)
@@ -307,10 +309,10 @@ public struct BackgroundPlate: Sendable {
                 let ch = earliest == nil ? nil : chp.baseAddress, ls = earliest == nil ? nil : lp.baseAddress
                 parallelFor(todo.count, minChunk: 8) { part in
                     let o = part.lowerBound
-                    AVX512Kernels.plateBlockCounts(blocks: bl! + o, count: part.count, blocksPerRow: bw, block: b, width: fw, height: fh,
-                                                   frame: fp.baseAddress!, plate: pp.baseAddress!, near: np.baseAddress!,
-                                                   known: kp.baseAddress!, tolerance: tol, changed: ch, earliest: earliest ?? .infinity,
-                                                   same: sm! + o, n: nm! + o, list: ls.map { $0 + o * bb }, listCount: cnt! + o)
+                    PlateKernels.blockCounts(build, blocks: bl! + o, count: part.count, blocksPerRow: bw, block: b, width: fw, height: fh,
+                                             frame: fp.baseAddress!, plate: pp.baseAddress!, near: np.baseAddress!,
+                                             known: kp.baseAddress!, tolerance: tol, changed: ch, earliest: earliest ?? .infinity,
+                                             same: sm! + o, n: nm! + o, list: ls.map { $0 + o * bb }, listCount: cnt! + o)
                 }
             } } } } } } } } } }
             for (j, block) in todo.enumerated() {
@@ -539,8 +541,8 @@ public struct BackgroundPlate: Sendable {
         let weights = (0...255).map { Int32(65536 / max(1, min($0, cap))) }
         frameCount += 1
         let tracking = settings.freshShare != nil, now = frameCount, moved = settings.freshDifference
-        // the AVX-512 build of the running-mean step when that kernel set is active (bit for bit the same)
-        let wideKernel = averaging && KernelDispatch.activeName == AVX512Kernels.name
+        // a C build of the running-mean step when one runs here (bit for bit the same)
+        let build = KernelDispatch.plateBuild, cKernel = averaging && build != .swift
         if tracking && seen.count != w * height {
             seen = [Int32](repeating: 0, count: w * height); changed = seen
         }
@@ -555,12 +557,12 @@ public struct BackgroundPlate: Sendable {
             let m = averaging ? mp.baseAddress : nil
             weights.withUnsafeBufferPointer { wt in
             parallelFor(height, minChunk: 16) { part in
-                if wideKernel, let m {   // the same step, vectorised (cs_avx512_plate_record)
-                    AVX512Kernels.plateRecord(range: part.lowerBound * w..<part.upperBound * w, src: src, near: nr, rgb: dst,
-                                              known: k, anchor: an, run: rn, last: last, mean: m,
-                                              seen: tracking ? seenAt : nil, changed: tracking ? changedAt : nil,
-                                              weights: wt.baseAddress!, need: Int(need), tolerance: tol, holdRun: holdRun,
-                                              limit: limit, moved: moved, now: now)
+                if cKernel, let m {   // the same step, vectorised (PlateKernels.record)
+                    PlateKernels.record(build, range: part.lowerBound * w..<part.upperBound * w, src: src, near: nr, rgb: dst,
+                                        known: k, anchor: an, run: rn, last: last, mean: m,
+                                        seen: tracking ? seenAt : nil, changed: tracking ? changedAt : nil,
+                                        weights: wt.baseAddress!, need: Int(need), tolerance: tol, holdRun: holdRun,
+                                        limit: limit, moved: moved, now: now)
                     return
                 }
                 // Few branches on the pixel's noise (a stable run restarts at random on noisy

@@ -1,8 +1,8 @@
-// The kernel set on AVX-512: the C builds of the same kernels (CKernelsAVX512, one target
+// The kernel set on AVX-512: the C builds of the same kernels (CKernels, one target
 // attribute per function). Only for CPUs where `usable` is true; KernelDispatch (ClearTensor)
 // checks. Lane order: the C kernels read and write every dtype in natural order, so they ignore
 // ElementPointer.split.
-import CKernelsAVX512
+import CKernels
 
 public enum AVX512Kernels: KernelSet {
     public static let name = "avx512"
@@ -56,31 +56,5 @@ public enum AVX512Kernels: KernelSet {
                                  rows: Int, cols: Int, elementSize: Int) {
         precondition(elementSize == 4 || elementSize == 2, "transpose: element size \(elementSize)")
         cs_avx512_transpose(src, srcRowStride, dst, dstRowStride, rows, cols, Int32(elementSize))
-    }
-
-    /// The lite engine's background-plate step (`cs_avx512_plate_record`; ClearLite calls it from
-    /// `BackgroundPlate.record` when this set is active). Not part of `KernelSet`: its portable
-    /// version is the Swift loop it replaces.
-    public static func plateRecord(range: Range<Int>, src: UnsafePointer<UInt8>, near: UnsafePointer<UInt8>,
-                                   rgb: UnsafeMutablePointer<UInt8>, known: UnsafeMutablePointer<UInt8>,
-                                   anchor: UnsafeMutablePointer<UInt8>, run: UnsafeMutablePointer<UInt8>,
-                                   last: UnsafeMutablePointer<Int16>, mean: UnsafeMutablePointer<UInt16>,
-                                   seen: UnsafeMutablePointer<Int32>?, changed: UnsafeMutablePointer<Int32>?,
-                                   weights: UnsafePointer<Int32>, need: Int, tolerance: Int, holdRun: Int, limit: Int,
-                                   moved: Int, now: Int32) {
-        cs_avx512_plate_record(range.lowerBound, range.upperBound, src, near, rgb, known, anchor, run, last, mean, seen, changed,
-                               weights, Int32(need), Int32(tolerance), Int32(holdRun), Int32(limit), Int32(moved), now)
-    }
-
-    /// The lite engine's scenery-test pixel pass (`cs_avx512_plate_block_counts`; ClearLite calls it
-    /// from `BackgroundPlate.matchingBlocks` when this set is active).
-    public static func plateBlockCounts(blocks: UnsafePointer<Int32>, count: Int, blocksPerRow: Int, block: Int,
-                                        width: Int, height: Int, frame: UnsafePointer<UInt8>, plate: UnsafePointer<UInt8>,
-                                        near: UnsafePointer<UInt8>, known: UnsafePointer<UInt8>, tolerance: Int,
-                                        changed: UnsafePointer<Int32>?, earliest: Double,
-                                        same: UnsafeMutablePointer<Int32>, n: UnsafeMutablePointer<Int32>,
-                                        list: UnsafeMutablePointer<Int32>?, listCount: UnsafeMutablePointer<Int32>?) {
-        cs_avx512_plate_block_counts(blocks, count, blocksPerRow, block, width, height, frame, plate, near, known, Int32(tolerance),
-                                     changed, earliest, same, n, list, listCount)
     }
 }

@@ -498,11 +498,17 @@ final class BackgroundPlateTests: XCTestCase {
 }
 
 extension BackgroundPlateTests {
-    /// `record` runs the vectorised C step when the AVX-512 kernel set is active and the Swift loop
-    /// otherwise; both must leave every array of the plate the same, bit for bit, through noise,
-    /// restarts, held still frames, a subtitle bar coming and going and scenery that changes.
+    /// `record` runs a vectorised C build of its step (AVX-512 or AVX2) where the CPU has one and
+    /// the Swift loop otherwise; each build this CPU runs must leave every array of the plate the
+    /// same as the Swift loop, bit for bit, through noise, restarts, held still frames, a subtitle
+    /// bar coming and going and scenery that changes.
     func testRecordKernelMatchesTheSwiftLoop() throws {
-        guard KernelDispatch.cpuSupportsWide else { throw XCTSkip("no AVX-512 on this CPU") }
+        let builds = PlateKernelBuild.allCases.filter { $0 != .swift && $0.usable }
+        guard !builds.isEmpty else { throw XCTSkip("no AVX2 or AVX-512 on this CPU") }
+        for build in builds { try recordKernelMatchesTheSwiftLoop(build) }
+    }
+
+    func recordKernelMatchesTheSwiftLoop(_ build: PlateKernelBuild) throws {
         let (w, h) = (70, 45)   // not a multiple of the vector width
         var state: UInt64 = 12345
         func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
@@ -520,14 +526,13 @@ extension BackgroundPlateTests {
             var near = [UInt8](repeating: 0, count: w * h)
             if (t / 5) % 2 == 1 { for y in 25..<35 { for x in 10..<60 { near[y * w + x] = 1 } } }   // a bar comes and goes
             for p in 0..<2 {
-                let set: any KernelSet.Type = p == 0 ? PortableKernels.self : AVX512Kernels.self
-                KernelDispatch.using(set) { plates[p].record(frame, near: near, still: t % 3 == 0) }
+                KernelDispatch.usingPlateBuild(p == 0 ? .swift : build) { plates[p].record(frame, near: near, still: t % 3 == 0) }
             }
             let (a, b) = (plates[0], plates[1])
             func same<T: Equatable>(_ x: [T], _ y: [T], _ name: String) {
                 XCTAssertEqual(x.count, y.count, "\(name), frame \(t)")
                 if x.count == y.count, let i = x.indices.first(where: { x[$0] != y[$0] }) {
-                    XCTFail("\(name), frame \(t): element \(i) is \(y[i]) with the kernel, \(x[i]) with the Swift loop")
+                    XCTFail("\(name), frame \(t): element \(i) is \(y[i]) with the \(build) kernel, \(x[i]) with the Swift loop")
                 }
             }
             same(a.rgb, b.rgb, "rgb"); same(a.known, b.known, "known"); same(a.anchor, b.anchor, "anchor")
@@ -541,11 +546,16 @@ extension BackgroundPlateTests {
 }
 
 extension BackgroundPlateTests {
-    /// The scenery test's pixel pass (`blockCounts`) runs in C when the AVX-512 kernel set is active:
-    /// its counts and lists, and the blocks the test finds matching (several context shares, freshness
-    /// rule on), must be the same as the Swift loop's.
+    /// The scenery test's pixel pass (`blockCounts`) runs in C where the CPU has a build of it
+    /// (AVX-512 or AVX2): with each build this CPU runs, its counts and lists, and the blocks the test
+    /// finds matching (several context shares, freshness rule on), must be the same as the Swift loop's.
     func testScenerySearchKernelMatchesTheSwiftLoop() throws {
-        guard KernelDispatch.cpuSupportsWide else { throw XCTSkip("no AVX-512 on this CPU") }
+        let builds = PlateKernelBuild.allCases.filter { $0 != .swift && $0.usable }
+        guard !builds.isEmpty else { throw XCTSkip("no AVX2 or AVX-512 on this CPU") }
+        for build in builds { try scenerySearchKernelMatchesTheSwiftLoop(build) }
+    }
+
+    func scenerySearchKernelMatchesTheSwiftLoop(_ build: PlateKernelBuild) throws {
         let (w, h) = (101, 67)
         var state: UInt64 = 777
         func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
@@ -571,17 +581,17 @@ extension BackgroundPlateTests {
             for _ in 0..<3 { plate.record(frame(t, shift: shift), near: bar) }
             let now = frame(t, shift: shift)
             let shares: [Float] = [0.5, 0.8, 0.95]
-            let swift = KernelDispatch.using(PortableKernels.self) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
-            let wide = KernelDispatch.using(AVX512Kernels.self) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
-            XCTAssertEqual(swift, wide, "shift \(shift)")
+            let swift = KernelDispatch.usingPlateBuild(.swift) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
+            let wide = KernelDispatch.usingPlateBuild(build) { plate.matchingBlocks(frame: now, near: bar, testing: nil, shares: shares) }
+            XCTAssertEqual(swift, wide, "\(build), shift \(shift)")
             // the pass itself, on every block, with and without the freshness rule's lists
             let b = plate.settings.block, bw = (w + b - 1) / b, all = Array(0..<(bw * ((h + b - 1) / b)))
             for earliest in [nil, 0.5, 12.5] + (0...30).map { Double($0) } as [Double?] {
-                let a = KernelDispatch.using(PortableKernels.self) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
-                let c = KernelDispatch.using(AVX512Kernels.self) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
-                XCTAssertEqual(a.sames, c.sames, "same, shift \(shift), earliest \(String(describing: earliest))")
-                XCTAssertEqual(a.counts, c.counts, "counts, shift \(shift)")
-                XCTAssertEqual(a.recent, c.recent, "recent, shift \(shift), earliest \(String(describing: earliest))")
+                let a = KernelDispatch.usingPlateBuild(.swift) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
+                let c = KernelDispatch.usingPlateBuild(build) { plate.blockCounts(frame: now, near: bar, blocks: all, earliest: earliest, bw: bw) }
+                XCTAssertEqual(a.sames, c.sames, "\(build): same, shift \(shift), earliest \(String(describing: earliest))")
+                XCTAssertEqual(a.counts, c.counts, "\(build): counts, shift \(shift)")
+                XCTAssertEqual(a.recent, c.recent, "\(build): recent, shift \(shift), earliest \(String(describing: earliest))")
                 if earliest == 0.5 { listed += c.recent.map(\.count).reduce(0, +) }
             }
             found += wide.flatMap { $0 }.filter { $0 }.count
