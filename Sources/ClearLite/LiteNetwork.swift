@@ -74,18 +74,31 @@ public struct LiteNetwork {
     }
 }
 
-/// bf16 copies of a network's weights, one per layer, kept so that oneDNN's packed-weight cache
-/// (keyed on the tensor's storage) is reused across calls. For inference networks, whose weights
-/// do not change.
+/// Copies of a network's weights made for inference, one per layer and kind, kept so that oneDNN's
+/// packed-weight cache (keyed on the tensor's storage) is reused across calls: bf16 copies, and
+/// slices along the input channels (a convolution over concatenated inputs run as one per input).
+/// For inference networks, whose weights do not change.
 final class BF16WeightCache: @unchecked Sendable {  // `tensors` is only touched under `lock`
     private let lock = NSLock()
     private var tensors: [String: Tensor] = [:]
 
+    /// Layer `name`'s weight in bf16.
     func weight(_ name: String, from weights: LiteWeights) -> Tensor {
+        copy(name) { weights.weight(name).value.toBF16() }
+    }
+
+    /// Layer `name`'s weight [O, C, k, k] restricted to the input channels `channels` (f32).
+    func weight(_ name: String, inputChannels channels: Range<Int>, from weights: LiteWeights) throws -> Tensor {
+        try copy("\(name)[\(channels)]") {
+            try Ops.slice(weights.weight(name).value, axis: 1, start: channels.lowerBound, end: channels.upperBound)
+        }
+    }
+
+    private func copy(_ key: String, _ make: () throws -> Tensor) rethrows -> Tensor {
         lock.lock(); defer { lock.unlock() }
-        if let t = tensors[name] { return t }
-        let t = weights.weight(name).value.toBF16()
-        tensors[name] = t
+        if let t = tensors[key] { return t }
+        let t = try make()
+        tensors[key] = t
         return t
     }
 }

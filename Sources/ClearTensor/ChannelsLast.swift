@@ -10,9 +10,12 @@ extension Ops {
     /// 2-D convolution of a channels-last x [N, H, W, C] with a PyTorch-layout weight [O, C, k, k]
     /// and bias [O] (groups 1, dilation 1), ReLU fused when `relu`; returns [N, H', W', O] in
     /// `outputDType` (default: x's dtype). bf16 x and weight accumulate in f32 (oneDNN), so a bf16
-    /// chain can end in an f32 output without a separate conversion.
+    /// chain can end in an f32 output without a separate conversion. With `adding`, the convolution
+    /// is added to that tensor ([N, H', W', O], the output's dtype; oneDNN's sum post-op, before the
+    /// ReLU), which is returned: a convolution over channels concatenated from two tensors is the
+    /// sum of one over each, without the concatenated copy.
     public static func conv2dChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
-                                          relu: Bool = false, outputDType: DType? = nil) throws -> Tensor {
+                                          relu: Bool = false, outputDType: DType? = nil, adding: Tensor? = nil) throws -> Tensor {
         guard x.rank == 4 else {
             throw TensorError.invalidShape(op: "conv2dChannelsLast", shape: x.shape, reason: "x must be [N, H, W, C]")
         }
@@ -27,21 +30,30 @@ extension Ops {
             throw TensorError.shapeMismatch(op: "conv2dChannelsLast", expected: [o], got: bias.shape, hint: "bias needs one value per output channel")
         } }
         let (oh, ow) = (geo.outDims[2], geo.outDims[3])
-        let yType = outputDType ?? x.dtype
-        let out = Tensor(shape: [x.shape[0], oh, ow, o], dtype: yType, zeroed: false)
+        let yType = outputDType ?? adding?.dtype ?? x.dtype
+        if let adding { guard adding.shape == [x.shape[0], oh, ow, o], adding.dtype == yType else {
+            throw TensorError.shapeMismatch(op: "conv2dChannelsLast", expected: [x.shape[0], oh, ow, o], got: adding.shape,
+                                            hint: "the tensor added to must have the output's shape and dtype (\(yType))")
+        } }
+        let out = adding ?? Tensor(shape: [x.shape[0], oh, ow, o], dtype: yType, zeroed: false)
         let xd = try dnnlDesc(nchw, x.dtype, strides: Tensor.channelsLastStrides(nchw))
         let yd = try dnnlDesc(geo.outDims, yType, strides: Tensor.channelsLastStrides(geo.outDims))
         let wPlain = try dnnlDesc(geo.wDims, x.dtype, strides: geo.wStrides)
-        let key = "nhwc|\(geo.key)|\(x.dtype)->\(yType)|\(bias != nil)|\(relu)"
+        let key = "nhwc|\(geo.key)|\(x.dtype)->\(yType)|\(bias != nil)|\(relu)|\(adding != nil)"
         let prim = try DNNL.shared.primitive(key, op: "conv2dChannelsLast") { _ in
             var attr: dnnl_primitive_attr_t?
             try dnnlCheck(dnnl_primitive_attr_create(&attr), "conv2dChannelsLast", "dnnl_primitive_attr_create")
             defer { dnnl_primitive_attr_destroy(attr) }
-            if relu {
+            if relu || adding != nil {
                 var po: dnnl_post_ops_t?
                 try dnnlCheck(dnnl_post_ops_create(&po), "conv2dChannelsLast", "dnnl_post_ops_create")
                 defer { dnnl_post_ops_destroy(po) }
-                try dnnlCheck(dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0), "conv2dChannelsLast", "dnnl_post_ops_append_eltwise")
+                if adding != nil {
+                    try dnnlCheck(dnnl_post_ops_append_sum(po, 1), "conv2dChannelsLast", "dnnl_post_ops_append_sum")
+                }
+                if relu {
+                    try dnnlCheck(dnnl_post_ops_append_eltwise(po, 1, dnnl_eltwise_relu, 0, 0), "conv2dChannelsLast", "dnnl_post_ops_append_eltwise")
+                }
                 try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, po), "conv2dChannelsLast", "dnnl_primitive_attr_set_post_ops")
             }
             return try geo.forwardDesc(x.dtype, bias: bias != nil, prop: dnnl_forward_inference, src: xd, dst: yd, attr: attr)
@@ -57,6 +69,34 @@ extension Ops {
         if let b = biasF32 { args.append((DNNLArg.bias, try dnnlDesc([o], .f32), b.raw)) }
         try DNNL.shared.execute(prim, args, op: "conv2dChannelsLast")
         withExtendedLifetime(x) {}
+        return out
+    }
+
+    /// The 3×3 convolution of a channels-last f32 x [N, H, W, C] with one output channel (weight
+    /// [1, C, 3, 3], bias [1], stride 1, padding 1, no ReLU): `conv2dChannelsLast`'s result, summed in
+    /// another order. With AVX2 (`KernelDispatch.avx2Allowed`) and C ≤ 32 it runs
+    /// `AVX2Kernels.conv3x3ToOne`, about five times as fast as oneDNN's kernels, which compute eight
+    /// output channels to keep one; otherwise `conv2dChannelsLast`.
+    public static func conv3x3ToOneChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> Tensor {
+        guard x.rank == 4, x.dtype == .f32, weight.dtype == .f32, weight.shape == [1, x.shape[3], 3, 3], bias.count == 1 else {
+            throw TensorError.invalidShape(op: "conv3x3ToOneChannelsLast", shape: weight.shape,
+                                           reason: "need an f32 x [N, H, W, C], weight [1, C, 3, 3] and one bias (x \(x.shape) \(x.dtype))")
+        }
+        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        guard KernelDispatch.avx2Allowed, c <= AVX2Kernels.conv3x3ToOneMaxChannels else {
+            return try conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1)
+        }
+        let out = Tensor(shape: [n, h, w, 1], dtype: .f32, zeroed: false)
+        let biasF32 = bias.toF32()
+        let b = withExtendedLifetime(biasF32) { biasF32.f32[0] }, (xs, ws, os) = (UnsafePointer(x.f32), UnsafePointer(weight.f32), out.f32)
+        parallelFor(n * h, minChunk: 8) { rows in
+            for image in rows.lowerBound / h...(rows.upperBound - 1) / h {
+                let r = max(rows.lowerBound, image * h) - image * h..<min(rows.upperBound, (image + 1) * h) - image * h
+                AVX2Kernels.conv3x3ToOne(xs + image * h * w * c, height: h, width: w, channels: c, weight: ws, bias: b,
+                                         into: os + image * h * w, rows: r)
+            }
+        }
+        withExtendedLifetime((x, weight)) {}
         return out
     }
 

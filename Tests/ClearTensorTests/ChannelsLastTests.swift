@@ -21,6 +21,63 @@ final class ChannelsLastTests: XCTestCase {
         }
     }
 
+    /// A convolution over two tensors' channels, concatenated, equals one convolution per tensor
+    /// with the second added to the first (`adding`, oneDNN's sum post-op) and the ReLU after the
+    /// sum; the tensor added to is the one returned.
+    func testConvAddingToATensorEqualsTheConvOfConcatenatedChannels() throws {
+        for (i, (ca, cb, o, k, h, w)) in [(32, 24, 12, 3, 9, 13), (12, 12, 12, 1, 10, 7), (5, 3, 4, 3, 6, 6)].enumerated() {
+            let a = rand([1, h, w, ca], seed: UInt64(80 + i)), b = rand([1, h, w, cb], seed: UInt64(90 + i))
+            let weight = rand([o, ca + cb, k, k], seed: UInt64(100 + i)), bias = rand([o], seed: UInt64(110 + i))
+            let ref = try Ops.conv2dChannelsLast(try Ops.concat([a, b], axis: 3), weight: weight, bias: bias, padding: k / 2, relu: true)
+            let first = try Ops.conv2dChannelsLast(a, weight: try Ops.slice(weight, axis: 1, start: 0, end: ca), bias: bias, padding: k / 2)
+            let sum = try Ops.conv2dChannelsLast(b, weight: try Ops.slice(weight, axis: 1, start: ca, end: ca + cb), bias: nil,
+                                                 padding: k / 2, relu: true, adding: first)
+            XCTAssertEqual(sum.raw, first.raw, "the sum is written into the tensor added to")
+            assertClose(sum, ref.floats(), shape: ref.shape, tol: f32Tol, "\(ca)+\(cb)→\(o) k\(k)")
+            XCTAssertTrue(sum.floats().contains(0) && sum.floats().contains { $0 > 0 }, "the ReLU applies after the sum")
+        }
+        XCTAssertThrowsError(try Ops.conv2dChannelsLast(rand([1, 4, 4, 2], seed: 1), weight: rand([3, 2, 3, 3], seed: 2), bias: nil,
+                                                        padding: 1, adding: rand([1, 4, 4, 2], seed: 3)), "wrong shape to add to")
+    }
+
+    /// The one-output 3×3 convolution (the lite head's last layer) against a naive loop in double
+    /// precision and against `conv2dChannelsLast`, at the frame's edges, with 1 and 2 columns or
+    /// rows, odd channel counts up to 32 and two images; NMSE ≤ 1e-7 (f32 sums in another order).
+    func testOneOutputConvMatchesANaiveLoop() throws {
+        for (i, (n, c, h, w)) in [(1, 12, 9, 13), (2, 5, 4, 1), (1, 32, 1, 2), (1, 1, 3, 3), (2, 19, 7, 31)].enumerated() {
+            let x = rand([n, h, w, c], seed: UInt64(120 + i)), weight = rand([1, c, 3, 3], seed: UInt64(130 + i))
+            let bias = rand([1], seed: UInt64(140 + i))
+            let (xs, ws, b) = (x.floats(), weight.floats(), Double(bias.floats()[0]))
+            var naive = [Float](repeating: 0, count: n * h * w)
+            for img in 0..<n { for y in 0..<h { for xo in 0..<w {
+                var s = b
+                for ch in 0..<c { for dy in 0..<3 { for dx in 0..<3 {
+                    let (yy, xx) = (y + dy - 1, xo + dx - 1)
+                    guard yy >= 0, yy < h, xx >= 0, xx < w else { continue }
+                    s += Double(xs[((img * h + yy) * w + xx) * c + ch]) * Double(ws[(ch * 3 + dy) * 3 + dx])
+                } } }
+                naive[(img * h + y) * w + xo] = Float(s)
+            } } }
+            let got = try Ops.conv3x3ToOneChannelsLast(x, weight: weight, bias: bias)
+            XCTAssertEqual(got.shape, [n, h, w, 1])
+            assertClose(got, naive, shape: [n, h, w, 1], tol: f32Tol, "\(n)×\(h)×\(w)×\(c) against the naive loop")
+            let onednn = try Ops.conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1)
+            assertClose(got, onednn.floats(), shape: onednn.shape, tol: f32Tol, "\(n)×\(h)×\(w)×\(c) against oneDNN")
+        }
+        XCTAssertThrowsError(try Ops.conv3x3ToOneChannelsLast(rand([1, 4, 4, 3], seed: 1), weight: rand([2, 3, 3, 3], seed: 2),
+                                                              bias: rand([2], seed: 3)), "two output channels")
+    }
+
+    /// Where the AVX2 kernel runs, it is the path taken (not the oneDNN fallback): its sums differ
+    /// from oneDNN's in the last bits on a layer as wide as the head's.
+    func testOneOutputConvRunsTheAVX2KernelWhereAllowed() throws {
+        guard KernelDispatch.avx2Allowed else { throw XCTSkip("no AVX2 on this CPU (or CLEARSUB_SIMD=portable)") }
+        let x = rand([1, 40, 64, 12], seed: 150), weight = rand([1, 12, 3, 3], seed: 151), bias = rand([1], seed: 152)
+        let got = try Ops.conv3x3ToOneChannelsLast(x, weight: weight, bias: bias).floats()
+        let onednn = try Ops.conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1).floats()
+        XCTAssertNotEqual(got, onednn, "the AVX2 kernel sums in its own order")
+    }
+
     func testConvRejectsBadShapes() {
         XCTAssertThrowsError(try Ops.conv2dChannelsLast(rand([1, 4, 4], seed: 1), weight: rand([2, 4, 3, 3], seed: 2), bias: nil))
         XCTAssertThrowsError(try Ops.conv2dChannelsLast(rand([1, 4, 4, 5], seed: 1), weight: rand([2, 4, 3, 3], seed: 2), bias: nil))
