@@ -18,7 +18,7 @@ public enum LitePrecision: String, Sendable {
 extension LiteNetwork {
     func convChannelsLast(_ x: Tensor, _ name: String, relu: Bool = true, outputDType: DType? = nil) throws -> Tensor {
         let l = LiteArchitecture.layer(name)
-        let w = x.dtype == .bf16 ? bf16Weights.weight(name, from: weights) : weights.weight(name).value
+        let w = x.dtype == .bf16 ? inferenceWeights.weight(name, from: weights) : weights.weight(name).value
         return try Ops.conv2dChannelsLast(x, weight: w, bias: weights.bias(name).value,
                                           stride: l.stride, padding: l.padding, relu: relu, outputDType: outputDType)
     }
@@ -33,7 +33,7 @@ extension LiteNetwork {
         for (i, part) in parts.enumerated() {
             let channels = first..<(first + part.shape[3])
             first = channels.upperBound
-            let w = try bf16Weights.weight(name, inputChannels: channels, from: weights)
+            let w = try inferenceWeights.weight(name, inputChannels: channels, from: weights)
             sum = try Ops.conv2dChannelsLast(part, weight: w, bias: i == 0 ? weights.bias(name).value : nil, stride: l.stride,
                                              padding: l.padding, relu: i == parts.count - 1, adding: sum)
         }
@@ -44,8 +44,9 @@ extension LiteNetwork {
     /// Occlusion logits [N, h, w, 1] from the channels-last occlusion input [N, h, w, 6] (h, w % 4 == 0).
     /// In f32 the two convolutions over concatenated channels run one per part
     /// (`convConcatenatedChannelsLast`) and the last one, with its single output channel, through
-    /// `Ops.conv3x3ToOneChannelsLast`: about 15 % less time for the head on AVX2, the same
-    /// function summed in another order.
+    /// `Ops.conv3x3ToOneChannelsLast`: on AVX2 at 640×360 about 9 ms instead of 13 for `occ.c6` and
+    /// about 2 instead of 6.5 for `occ.c8` (BENCHMARKS.md, twenty-third session), the same function
+    /// summed in another order.
     public func occlusionLogitsChannelsLast(_ input: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
         let x = precision == .bf16 ? input.toBF16() : input
         let c1 = try convChannelsLast(x, "occ.c1")

@@ -11,8 +11,8 @@ public struct LiteNetwork {
     /// Layers whose parameters are constants even when `trainable` (the restoration-only stage
     /// keeps the occlusion head fixed).
     public let frozen: Set<String>
-    /// bf16 copies of the weights for bf16 inference, made once per layer (LiteInference.swift).
-    let bf16Weights = BF16WeightCache()
+    /// Copies of the weights made once for inference: bf16 copies, input-channel slices (LiteInference.swift).
+    let inferenceWeights = InferenceWeightCache()
 
     public init(weights: LiteWeights, trainable: Bool, frozen: Set<String> = []) {
         self.weights = weights
@@ -78,7 +78,7 @@ public struct LiteNetwork {
 /// packed-weight cache (keyed on the tensor's storage) is reused across calls: bf16 copies, and
 /// slices along the input channels (a convolution over concatenated inputs run as one per input).
 /// For inference networks, whose weights do not change.
-final class BF16WeightCache: @unchecked Sendable {  // `tensors` is only touched under `lock`
+final class InferenceWeightCache: @unchecked Sendable {  // `tensors` is only touched under `lock`
     private let lock = NSLock()
     private var tensors: [String: Tensor] = [:]
 

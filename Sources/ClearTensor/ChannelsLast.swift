@@ -75,7 +75,7 @@ extension Ops {
     /// The 3×3 convolution of a channels-last f32 x [N, H, W, C] with one output channel (weight
     /// [1, C, 3, 3], bias [1], stride 1, padding 1, no ReLU): `conv2dChannelsLast`'s result, summed in
     /// another order. With AVX2 (`KernelDispatch.avx2Allowed`) and C ≤ 32 it runs
-    /// `AVX2Kernels.conv3x3ToOne`, about five times as fast as oneDNN's kernels, which compute eight
+    /// `AVX2Kernels.conv3x3ToOne`, about three times as fast as oneDNN's kernels, which compute eight
     /// output channels to keep one; otherwise `conv2dChannelsLast`.
     public static func conv3x3ToOneChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> Tensor {
         guard x.rank == 4, x.dtype == .f32, weight.dtype == .f32, weight.shape == [1, x.shape[3], 3, 3], bias.count == 1 else {
