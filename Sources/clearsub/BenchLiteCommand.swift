@@ -3,11 +3,13 @@
 // with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
 // floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720. Both engine
 // passes stream the frames through the same ChunkedProcessor and include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
-// (CLEARSUB_LITE_STATIC_SCENE=0).
+// (CLEARSUB_LITE_STATIC_SCENE=0). It also says which arithmetic ran: the networks' precision and
+// the builds of the C kernels (AVX-512, AVX2 or the Swift loops).
 import ArgumentParser
 import ClearLite
 import ClearMedia
 import ClearPipeline
+import ClearTensor
 import Foundation
 
 struct BenchLiteCommand: ParsableCommand {
@@ -77,6 +79,8 @@ struct BenchLiteCommand: ParsableCommand {
             "ffmpeg_fps": n / ffmpegSeconds, "peak_rss_bytes": Int(ResourceUsage.selfPeakMiB * 1024 * 1024),
             "threads": ProcessInfo.processInfo.activeProcessorCount,
             "occlusion_precision": engine.occlusionPrecision.rawValue, "restoration_precision": engine.restorationPrecision.rawValue,
+            "kernel_set": KernelDispatch.activeName, "plate_kernels": KernelDispatch.plateBuild.rawValue,
+            "avx2_kernels": KernelDispatch.avx2Allowed,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
@@ -89,6 +93,8 @@ struct BenchLiteCommand: ParsableCommand {
                   end to end (decode+lite+enc): \(f("end_to_end_fps")) fps
                   plain ffmpeg decode+encode:   \(f("ffmpeg_fps")) fps
                   peak RSS:                     \(String(format: "%.1f", ResourceUsage.selfPeakMiB)) MiB
+                  networks:                     head \(engine.occlusionPrecision.rawValue), restoration \(engine.restorationPrecision.rawValue)
+                  kernels:                      \(KernelDispatch.activeName), plate \(KernelDispatch.plateBuild.rawValue), AVX2 \(KernelDispatch.avx2Allowed ? "on" : "off")
                 """)
         }
     }
