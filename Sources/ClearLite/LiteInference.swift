@@ -67,16 +67,26 @@ extension LiteNetwork {
 
     /// Restored centre frame [N, H, W, 3] (f32) from the channels-last restoration input [N, H, W, 19]
     /// (window frames, α, fill — `LiteArchitecture.restorationInputChannels`) and the fill
-    /// [N, H, W, 3] (H, W % 4 == 0), both f32. Predicts a residual on the fill.
+    /// [N, H, W, 3] (H, W % 4 == 0), both f32. Predicts a residual on the fill. In f32 the two
+    /// convolutions over concatenated channels run one per part (`convConcatenatedChannelsLast`):
+    /// on AVX2 about 12 % less wall time for a boxed 1080×1920 clip (BENCHMARKS.md, twenty-third
+    /// session), the same function summed in another order.
     public func restoreChannelsLast(input: Tensor, fill: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
         let x = precision == .bf16 ? input.toBF16() : input
         let e1 = try convChannelsLast(x, "res.e1")
         let e3 = try convChannelsLast(try convChannelsLast(e1, "res.e2"), "res.e3")
         let e6 = try convChannelsLast(try convChannelsLast(try convChannelsLast(e3, "res.e4"), "res.e5"), "res.e6")
         let u2 = try Ops.resizeChannelsLast(e6, height: e3.shape[1], width: e3.shape[2])
-        let d2 = try convChannelsLast(try Ops.concat([u2, e3], axis: 3), "res.d2")
-        let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
-        let d1 = try convChannelsLast(try Ops.concat([u1, e1], axis: 3), "res.d1")
+        let d2: Tensor, d1: Tensor
+        if precision == .f32 {   // as in the head: one convolution per part, no concatenated copy
+            d2 = try convConcatenatedChannelsLast([u2, e3], "res.d2")
+            let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
+            d1 = try convConcatenatedChannelsLast([u1, e1], "res.d1")
+        } else {
+            d2 = try convChannelsLast(try Ops.concat([u2, e3], axis: 3), "res.d2")
+            let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
+            d1 = try convChannelsLast(try Ops.concat([u1, e1], axis: 3), "res.d1")
+        }
         return try Ops.add(fill, try convChannelsLast(d1, "res.out", relu: false, outputDType: .f32))
     }
 }
