@@ -69,7 +69,7 @@ extension LiteNetwork {
     /// (window frames, α, fill — `LiteArchitecture.restorationInputChannels`) and the fill
     /// [N, H, W, 3] (H, W % 4 == 0), both f32. Predicts a residual on the fill. In f32 the two
     /// convolutions over concatenated channels run one per part (`convConcatenatedChannelsLast`):
-    /// on AVX2 about 12 % less wall time for a boxed 1080×1920 clip (BENCHMARKS.md, twenty-third
+    /// on AVX2 about 10 % less wall time on boxed 1080p and 1080×1920 clips (BENCHMARKS.md, twenty-third
     /// session), the same function summed in another order.
     public func restoreChannelsLast(input: Tensor, fill: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
         let x = precision == .bf16 ? input.toBF16() : input
