@@ -44,7 +44,7 @@ extension LiteNetwork {
     /// Occlusion logits [N, h, w, 1] from the channels-last occlusion input [N, h, w, 6] (h, w % 4 == 0).
     /// In f32 the two convolutions over concatenated channels run one per part
     /// (`convConcatenatedChannelsLast`) and the last one, with its single output channel, through
-    /// `Ops.conv3x3ToOneChannelsLast`: on AVX2 at 640×360 about 9 ms instead of 13 for `occ.c6` and
+    /// `Ops.conv3x3FewOutputsChannelsLast`: on AVX2 at 640×360 about 9 ms instead of 13 for `occ.c6` and
     /// about 2 instead of 6.5 for `occ.c8` (BENCHMARKS.md, twenty-third session), the same function
     /// summed in another order.
     public func occlusionLogitsChannelsLast(_ input: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
@@ -62,13 +62,14 @@ extension LiteNetwork {
         let c6 = try convConcatenatedChannelsLast([u5, c3], "occ.c6")
         let u6 = try Ops.resizeChannelsLast(c6, height: c1.shape[1], width: c1.shape[2])
         let c7 = try convConcatenatedChannelsLast([u6, c1], "occ.c7")
-        return try Ops.conv3x3ToOneChannelsLast(c7, weight: weights.weight("occ.c8").value, bias: weights.bias("occ.c8").value)
+        return try Ops.conv3x3FewOutputsChannelsLast(c7, weight: weights.weight("occ.c8").value, bias: weights.bias("occ.c8").value)
     }
 
     /// Restored centre frame [N, H, W, 3] (f32) from the channels-last restoration input [N, H, W, 19]
     /// (window frames, α, fill — `LiteArchitecture.restorationInputChannels`) and the fill
     /// [N, H, W, 3] (H, W % 4 == 0), both f32. Predicts a residual on the fill. In f32 the two
-    /// convolutions over concatenated channels run one per part (`convConcatenatedChannelsLast`):
+    /// convolutions over concatenated channels run one per part (`convConcatenatedChannelsLast`),
+    /// and the last one (16 → 3) through `Ops.conv3x3FewOutputsChannelsLast`; with the split alone
     /// on AVX2 about 10 % less wall time on boxed 1080p and 1080×1920 clips (BENCHMARKS.md, twenty-third
     /// session), the same function summed in another order.
     public func restoreChannelsLast(input: Tensor, fill: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
@@ -87,7 +88,10 @@ extension LiteNetwork {
             let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
             d1 = try convChannelsLast(try Ops.concat([u1, e1], axis: 3), "res.d1")
         }
-        return try Ops.add(fill, try convChannelsLast(d1, "res.out", relu: false, outputDType: .f32))
+        let residual = precision == .f32
+            ? try Ops.conv3x3FewOutputsChannelsLast(d1, weight: weights.weight("res.out").value, bias: weights.bias("res.out").value)
+            : try convChannelsLast(d1, "res.out", relu: false, outputDType: .f32)
+        return try Ops.add(fill, residual)
     }
 }
 

@@ -72,31 +72,32 @@ extension Ops {
         return out
     }
 
-    /// The 3×3 convolution of a channels-last f32 x [N, H, W, C] with one output channel (weight
-    /// [1, C, 3, 3], bias [1], stride 1, padding 1, no ReLU): `conv2dChannelsLast`'s result, summed in
-    /// another order. With AVX2 (`KernelDispatch.avx2Allowed`) and C ≤ 32 it runs
-    /// `AVX2Kernels.conv3x3ToOne`, about three times as fast as oneDNN's kernels, which compute eight
-    /// output channels to keep one; otherwise `conv2dChannelsLast`.
-    public static func conv3x3ToOneChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> Tensor {
-        guard x.rank == 4, x.dtype == .f32, weight.dtype == .f32, weight.shape == [1, x.shape[3], 3, 3], bias.count == 1 else {
-            throw TensorError.invalidShape(op: "conv3x3ToOneChannelsLast", shape: weight.shape,
-                                           reason: "need an f32 x [N, H, W, C], weight [1, C, 3, 3] and one bias (x \(x.shape) \(x.dtype))")
+    /// The 3×3 convolution of a channels-last f32 x [N, H, W, C] with one to four output channels
+    /// (weight [O, C, 3, 3], bias [O], stride 1, padding 1, no ReLU): `conv2dChannelsLast`'s result,
+    /// summed in another order. With AVX2 (`KernelDispatch.avx2Allowed`), C ≤ 32 and O ≤ 4 it runs
+    /// `AVX2Kernels.conv3x3Few`, about three times as fast as oneDNN's kernels, which compute eight
+    /// output channels to keep O; otherwise `conv2dChannelsLast`.
+    public static func conv3x3FewOutputsChannelsLast(_ x: Tensor, weight: Tensor, bias: Tensor) throws -> Tensor {
+        guard x.rank == 4, x.dtype == .f32, weight.dtype == .f32, weight.rank == 4, weight.shape[0] >= 1,
+              Array(weight.shape.dropFirst()) == [x.shape[3], 3, 3], bias.count == weight.shape[0] else {
+            throw TensorError.invalidShape(op: "conv3x3FewOutputsChannelsLast", shape: weight.shape,
+                                           reason: "need an f32 x [N, H, W, C], weight [O, C, 3, 3] and O biases (x \(x.shape) \(x.dtype), bias \(bias.shape))")
         }
-        let (n, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        guard KernelDispatch.avx2Allowed, c <= AVX2Kernels.conv3x3ToOneMaxChannels else {
+        let (n, h, w, c, o) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], weight.shape[0])
+        guard KernelDispatch.avx2Allowed, c <= AVX2Kernels.conv3x3FewMaxChannels, o <= AVX2Kernels.conv3x3FewMaxOutputs else {
             return try conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1)
         }
-        let out = Tensor(shape: [n, h, w, 1], dtype: .f32, zeroed: false)
+        let out = Tensor(shape: [n, h, w, o], dtype: .f32, zeroed: false)
         let biasF32 = bias.toF32()
-        let b = withExtendedLifetime(biasF32) { biasF32.f32[0] }, (xs, ws, os) = (UnsafePointer(x.f32), UnsafePointer(weight.f32), out.f32)
+        let (xs, ws, bs, os) = (UnsafePointer(x.f32), UnsafePointer(weight.f32), UnsafePointer(biasF32.f32), out.f32)
         parallelFor(n * h, minChunk: 8) { rows in
             for image in rows.lowerBound / h...(rows.upperBound - 1) / h {
                 let r = max(rows.lowerBound, image * h) - image * h..<min(rows.upperBound, (image + 1) * h) - image * h
-                AVX2Kernels.conv3x3ToOne(xs + image * h * w * c, height: h, width: w, channels: c, weight: ws, bias: b,
-                                         into: os + image * h * w, rows: r)
+                AVX2Kernels.conv3x3Few(xs + image * h * w * c, height: h, width: w, channels: c, outputs: o, weight: ws, bias: bs,
+                                       into: os + image * h * w * o, rows: r)
             }
         }
-        withExtendedLifetime((x, weight)) {}
+        withExtendedLifetime((x, weight, biasF32)) {}
         return out
     }
 

@@ -40,42 +40,53 @@ final class ChannelsLastTests: XCTestCase {
                                                         padding: 1, adding: rand([1, 4, 4, 2], seed: 3)), "wrong shape to add to")
     }
 
-    /// The one-output 3×3 convolution (the lite head's last layer) against a naive loop in double
-    /// precision and against `conv2dChannelsLast`, at the frame's edges, with 1 and 2 columns or
-    /// rows, odd channel counts up to 32 and two images; NMSE ≤ 1e-7 (f32 sums in another order).
-    func testOneOutputConvMatchesANaiveLoop() throws {
-        for (i, (n, c, h, w)) in [(1, 12, 9, 13), (2, 5, 4, 1), (1, 32, 1, 2), (1, 1, 3, 3), (2, 19, 7, 31)].enumerated() {
-            let x = rand([n, h, w, c], seed: UInt64(120 + i)), weight = rand([1, c, 3, 3], seed: UInt64(130 + i))
-            let bias = rand([1], seed: UInt64(140 + i))
-            let (xs, ws, b) = (x.floats(), weight.floats(), Double(bias.floats()[0]))
-            var naive = [Float](repeating: 0, count: n * h * w)
-            for img in 0..<n { for y in 0..<h { for xo in 0..<w {
-                var s = b
+    /// The 3×3 convolution with one to four outputs (the lite head's and the restoration's last
+    /// layers) against a naive loop in double precision and against `conv2dChannelsLast`, at the
+    /// frame's edges, with 1 and 2 columns or rows, odd channel counts up to 32 and two images;
+    /// NMSE ≤ 1e-7 (f32 sums in another order).
+    func testFewOutputConvMatchesANaiveLoop() throws {
+        let cases = [(1, 12, 9, 13, 1), (2, 5, 4, 1, 2), (1, 32, 1, 2, 3), (1, 1, 3, 3, 4), (2, 19, 7, 31, 1), (1, 16, 11, 17, 3),
+                     (2, 32, 6, 9, 4)]
+        for (i, (n, c, h, w, o)) in cases.enumerated() {
+            let x = rand([n, h, w, c], seed: UInt64(120 + i)), weight = rand([o, c, 3, 3], seed: UInt64(130 + i))
+            let bias = rand([o], seed: UInt64(140 + i))
+            let (xs, ws, bs) = (x.floats(), weight.floats(), bias.floats())
+            var naive = [Float](repeating: 0, count: n * h * w * o)
+            for img in 0..<n { for y in 0..<h { for xo in 0..<w { for k in 0..<o {
+                var s = Double(bs[k])
                 for ch in 0..<c { for dy in 0..<3 { for dx in 0..<3 {
                     let (yy, xx) = (y + dy - 1, xo + dx - 1)
                     guard yy >= 0, yy < h, xx >= 0, xx < w else { continue }
-                    s += Double(xs[((img * h + yy) * w + xx) * c + ch]) * Double(ws[(ch * 3 + dy) * 3 + dx])
+                    s += Double(xs[((img * h + yy) * w + xx) * c + ch]) * Double(ws[((k * c + ch) * 3 + dy) * 3 + dx])
                 } } }
-                naive[(img * h + y) * w + xo] = Float(s)
-            } } }
-            let got = try Ops.conv3x3ToOneChannelsLast(x, weight: weight, bias: bias)
-            XCTAssertEqual(got.shape, [n, h, w, 1])
-            assertClose(got, naive, shape: [n, h, w, 1], tol: f32Tol, "\(n)×\(h)×\(w)×\(c) against the naive loop")
+                naive[((img * h + y) * w + xo) * o + k] = Float(s)
+            } } } }
+            let got = try Ops.conv3x3FewOutputsChannelsLast(x, weight: weight, bias: bias)
+            XCTAssertEqual(got.shape, [n, h, w, o])
+            assertClose(got, naive, shape: [n, h, w, o], tol: f32Tol, "\(n)×\(h)×\(w)×\(c) → \(o) against the naive loop")
             let onednn = try Ops.conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1)
-            assertClose(got, onednn.floats(), shape: onednn.shape, tol: f32Tol, "\(n)×\(h)×\(w)×\(c) against oneDNN")
+            assertClose(got, onednn.floats(), shape: onednn.shape, tol: f32Tol, "\(n)×\(h)×\(w)×\(c) → \(o) against oneDNN")
         }
-        XCTAssertThrowsError(try Ops.conv3x3ToOneChannelsLast(rand([1, 4, 4, 3], seed: 1), weight: rand([2, 3, 3, 3], seed: 2),
-                                                              bias: rand([2], seed: 3)), "two output channels")
+        XCTAssertThrowsError(try Ops.conv3x3FewOutputsChannelsLast(rand([1, 4, 4, 3], seed: 1), weight: rand([2, 3, 3, 3], seed: 2),
+                                                                   bias: rand([3], seed: 3)), "three biases for two outputs")
+        XCTAssertThrowsError(try Ops.conv3x3FewOutputsChannelsLast(rand([1, 4, 4, 3], seed: 1), weight: rand([2, 4, 3, 3], seed: 2),
+                                                                   bias: rand([2], seed: 3)), "four input channels for three")
+        // five outputs: beyond the kernel, oneDNN's result
+        let x5 = rand([1, 5, 6, 7], seed: 4), w5 = rand([5, 7, 3, 3], seed: 5), b5 = rand([5], seed: 6)
+        XCTAssertEqual(try Ops.conv3x3FewOutputsChannelsLast(x5, weight: w5, bias: b5).floats(),
+                       try Ops.conv2dChannelsLast(x5, weight: w5, bias: b5, padding: 1).floats())
     }
 
     /// Where the AVX2 kernel runs, it is the path taken (not the oneDNN fallback): its sums differ
-    /// from oneDNN's in the last bits on a layer as wide as the head's.
-    func testOneOutputConvRunsTheAVX2KernelWhereAllowed() throws {
+    /// from oneDNN's in the last bits on layers as wide as the networks' (one and three outputs).
+    func testFewOutputConvRunsTheAVX2KernelWhereAllowed() throws {
         guard KernelDispatch.avx2Allowed else { throw XCTSkip("no AVX2 on this CPU (or CLEARSUB_SIMD=portable)") }
-        let x = rand([1, 40, 64, 12], seed: 150), weight = rand([1, 12, 3, 3], seed: 151), bias = rand([1], seed: 152)
-        let got = try Ops.conv3x3ToOneChannelsLast(x, weight: weight, bias: bias).floats()
-        let onednn = try Ops.conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1).floats()
-        XCTAssertNotEqual(got, onednn, "the AVX2 kernel sums in its own order")
+        for (c, o) in [(12, 1), (16, 3)] {
+            let x = rand([1, 40, 64, c], seed: 150), weight = rand([o, c, 3, 3], seed: 151), bias = rand([o], seed: 152)
+            let got = try Ops.conv3x3FewOutputsChannelsLast(x, weight: weight, bias: bias).floats()
+            let onednn = try Ops.conv2dChannelsLast(x, weight: weight, bias: bias, padding: 1).floats()
+            XCTAssertNotEqual(got, onednn, "\(c) → \(o): the AVX2 kernel sums in its own order")
+        }
     }
 
     func testConvRejectsBadShapes() {

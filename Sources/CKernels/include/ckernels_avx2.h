@@ -19,12 +19,13 @@ void cs_avx2_plate_block_counts(const int32_t *blocks, size_t count, size_t bw, 
                                 const int32_t *changed, double earliest, int32_t *same_out, int32_t *n_out, int32_t *list,
                                 int32_t *list_count);
 
-/// A 3×3 convolution with one output channel, stride 1, zero padding 1, f32, of a channels-last
-/// image x [h, w, c] (c ≤ CS_CONV_TO_ONE_MAX_CHANNELS) with a PyTorch-layout weight [1, c, 3, 3]:
-/// out[y·w + x] = bias + Σ weight[(ch·3 + dy)·3 + dx] · x[((y+dy−1)·w + (x+dx−1))·c + ch] for the
-/// output rows [row_begin, row_end). Sums in its own order (not oneDNN's).
-enum { CS_CONV_TO_ONE_MAX_CHANNELS = 32 };
-void cs_avx2_conv3x3_to_one(const float *x, size_t h, size_t w, size_t c, const float *weight, float bias, float *out,
-                            size_t row_begin, size_t row_end);
+/// A 3×3 convolution with 1 … CS_CONV_FEW_MAX_OUTPUTS output channels, stride 1, zero padding 1,
+/// f32, of a channels-last image x [h, w, c] (c ≤ CS_CONV_FEW_MAX_CHANNELS) with a PyTorch-layout
+/// weight [o, c, 3, 3] and bias [o], into the channels-last out [h, w, o]:
+/// out[(y·w + x)·o + k] = bias[k] + Σ weight[((k·c + ch)·3 + dy)·3 + dx] · x[((y+dy−1)·w + (x+dx−1))·c + ch]
+/// for the output rows [row_begin, row_end). Sums in its own order (not oneDNN's).
+enum { CS_CONV_FEW_MAX_CHANNELS = 32, CS_CONV_FEW_MAX_OUTPUTS = 4 };
+void cs_avx2_conv3x3_few(const float *x, size_t h, size_t w, size_t c, size_t o, const float *weight, const float *bias,
+                         float *out, size_t row_begin, size_t row_end);
 
 #endif
