@@ -23,11 +23,13 @@ extension LiteNetwork {
                                           stride: l.stride, padding: l.padding, relu: relu, outputDType: outputDType)
     }
 
-    /// Convolution of layer `name` over the channels `parts` concatenated (in that order), in f32:
-    /// one convolution per part, each added to the last (the bias with the first, the ReLU after
-    /// the last), so that the concatenated copy is never made. The same function as the
-    /// convolution of `Ops.concat(parts, axis: 3)`, summed in another order.
+    /// Convolution (+ ReLU) of layer `name` over the channels of `parts` concatenated (in that
+    /// order). In f32: one convolution per part, each added to the last (the bias with the first,
+    /// the ReLU after the last), so that the concatenated copy is never made; the same function as
+    /// the convolution of `Ops.concat(parts, axis: 3)`, summed in another order. In bf16: that
+    /// convolution.
     func convConcatenatedChannelsLast(_ parts: [Tensor], _ name: String) throws -> Tensor {
+        guard parts.allSatisfy({ $0.dtype == .f32 }) else { return try convChannelsLast(try Ops.concat(parts, axis: 3), name) }
         let l = LiteArchitecture.layer(name)
         var sum: Tensor?, first = 0
         for (i, part) in parts.enumerated() {
@@ -41,35 +43,37 @@ extension LiteNetwork {
         return sum!
     }
 
+    /// A network's last layer `name` (3×3, few outputs, no ReLU), in f32 whatever x's dtype: for an
+    /// f32 x through `Ops.conv3x3FewOutputsChannelsLast` (an AVX2 kernel where oneDNN computes eight
+    /// outputs to keep one or three), for a bf16 x by oneDNN with an f32 output.
+    func lastConvChannelsLast(_ x: Tensor, _ name: String) throws -> Tensor {
+        guard x.dtype == .f32 else { return try convChannelsLast(x, name, relu: false, outputDType: .f32) }
+        return try Ops.conv3x3FewOutputsChannelsLast(x, weight: weights.weight(name).value, bias: weights.bias(name).value)
+    }
+
     /// Occlusion logits [N, h, w, 1] from the channels-last occlusion input [N, h, w, 6] (h, w % 4 == 0).
     /// In f32 the two convolutions over concatenated channels run one per part
     /// (`convConcatenatedChannelsLast`) and the last one, with its single output channel, through
-    /// `Ops.conv3x3FewOutputsChannelsLast`: on AVX2 at 640×360 about 9 ms instead of 13 for `occ.c6` and
-    /// about 2 instead of 6.5 for `occ.c8` (BENCHMARKS.md, twenty-third session), the same function
-    /// summed in another order.
+    /// `lastConvChannelsLast`: on AVX2 at 640×360 about 9 ms instead of 13 for `occ.c6` and about 2
+    /// instead of 6.5 for `occ.c8` (BENCHMARKS.md, twenty-third session), the same function summed
+    /// in another order.
     public func occlusionLogitsChannelsLast(_ input: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
         let x = precision == .bf16 ? input.toBF16() : input
         let c1 = try convChannelsLast(x, "occ.c1")
         let c3 = try convChannelsLast(try convChannelsLast(c1, "occ.c2"), "occ.c3")
         let c5 = try convChannelsLast(try convChannelsLast(c3, "occ.c4"), "occ.c5")
         let u5 = try Ops.resizeChannelsLast(c5, height: c3.shape[1], width: c3.shape[2])
-        guard precision == .f32 else {
-            let c6 = try convChannelsLast(try Ops.concat([u5, c3], axis: 3), "occ.c6")
-            let u6 = try Ops.resizeChannelsLast(c6, height: c1.shape[1], width: c1.shape[2])
-            let c7 = try convChannelsLast(try Ops.concat([u6, c1], axis: 3), "occ.c7")
-            return try convChannelsLast(c7, "occ.c8", relu: false, outputDType: .f32)
-        }
         let c6 = try convConcatenatedChannelsLast([u5, c3], "occ.c6")
         let u6 = try Ops.resizeChannelsLast(c6, height: c1.shape[1], width: c1.shape[2])
         let c7 = try convConcatenatedChannelsLast([u6, c1], "occ.c7")
-        return try Ops.conv3x3FewOutputsChannelsLast(c7, weight: weights.weight("occ.c8").value, bias: weights.bias("occ.c8").value)
+        return try lastConvChannelsLast(c7, "occ.c8")
     }
 
     /// Restored centre frame [N, H, W, 3] (f32) from the channels-last restoration input [N, H, W, 19]
     /// (window frames, α, fill — `LiteArchitecture.restorationInputChannels`) and the fill
     /// [N, H, W, 3] (H, W % 4 == 0), both f32. Predicts a residual on the fill. In f32 the two
     /// convolutions over concatenated channels run one per part (`convConcatenatedChannelsLast`),
-    /// and the last one (16 → 3) through `Ops.conv3x3FewOutputsChannelsLast`; with the split alone
+    /// and the last one (16 → 3) through `lastConvChannelsLast`; with the split alone
     /// on AVX2 about 10 % less wall time on boxed 1080p and 1080×1920 clips (BENCHMARKS.md, twenty-third
     /// session), the same function summed in another order.
     public func restoreChannelsLast(input: Tensor, fill: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
@@ -78,19 +82,10 @@ extension LiteNetwork {
         let e3 = try convChannelsLast(try convChannelsLast(e1, "res.e2"), "res.e3")
         let e6 = try convChannelsLast(try convChannelsLast(try convChannelsLast(e3, "res.e4"), "res.e5"), "res.e6")
         let u2 = try Ops.resizeChannelsLast(e6, height: e3.shape[1], width: e3.shape[2])
-        let d2: Tensor, d1: Tensor
-        if precision == .f32 {   // as in the head: one convolution per part, no concatenated copy
-            d2 = try convConcatenatedChannelsLast([u2, e3], "res.d2")
-            let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
-            d1 = try convConcatenatedChannelsLast([u1, e1], "res.d1")
-        } else {
-            d2 = try convChannelsLast(try Ops.concat([u2, e3], axis: 3), "res.d2")
-            let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
-            d1 = try convChannelsLast(try Ops.concat([u1, e1], axis: 3), "res.d1")
-        }
-        let residual = precision == .f32
-            ? try Ops.conv3x3FewOutputsChannelsLast(d1, weight: weights.weight("res.out").value, bias: weights.bias("res.out").value)
-            : try convChannelsLast(d1, "res.out", relu: false, outputDType: .f32)
+        let d2 = try convConcatenatedChannelsLast([u2, e3], "res.d2")
+        let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
+        let d1 = try convConcatenatedChannelsLast([u1, e1], "res.d1")
+        let residual = try lastConvChannelsLast(d1, "res.out")
         return try Ops.add(fill, residual)
     }
 }
