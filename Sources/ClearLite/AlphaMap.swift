@@ -103,26 +103,37 @@ public struct AlphaMap {
     /// Sets α to 0 in the blocks `scene` marks static (scenery that stayed unchanged for seconds).
     public mutating func suppress(_ scene: StaticSceneMap) {
         precondition(scene.width == width && scene.height == height, "AlphaMap.suppress: map size differs")
-        let b = scene.blockSize
-        values.withUnsafeMutableBufferPointer { v in
-            for r in 0..<scene.rows {
-                for c in 0..<scene.columns where scene.isStatic[r * scene.columns + c] {
-                    for y in (r * b)..<min(height, (r + 1) * b) {
-                        for x in (c * b)..<min(width, (c + 1) * b) { v[y * width + x] = 0 }
+        let (b, w, h, columns) = (scene.blockSize, width, height, scene.columns)
+        values.withUnsafeMutableBufferPointer { vb in scene.isStatic.withUnsafeBufferPointer { sb in
+            let (v, isStatic) = (vb.baseAddress!, sb.baseAddress!)
+            parallelFor(scene.rows, minChunk: 8) { blockRows in   // block rows cover disjoint pixel rows
+                for r in blockRows {
+                    for c in 0..<columns where isStatic[r * columns + c] {
+                        for y in (r * b)..<min(h, (r + 1) * b) {
+                            (v + y * w + c * b).update(repeating: 0, count: min(w, (c + 1) * b) - c * b)
+                        }
                     }
                 }
             }
-        }
+        } }
     }
 
     /// Tiles (tile×tile) containing any α > 0, as a grid of booleans [rows][cols].
     public func activeTiles(tile: Int) -> [[Bool]] {
         let rows = (height + tile - 1) / tile, cols = (width + tile - 1) / tile
-        var grid = [[Bool]](repeating: [Bool](repeating: false, count: cols), count: rows)
-        for y in 0..<height {
-            let r = y / tile
-            for x in 0..<width where values[y * width + x] > 0 { grid[r][x / tile] = true }
-        }
-        return grid
+        let (w, h) = (width, height)
+        var flat = [Bool](repeating: false, count: rows * cols)
+        values.withUnsafeBufferPointer { vb in flat.withUnsafeMutableBufferPointer { fb in
+            let (v, grid) = (vb.baseAddress!, fb.baseAddress!)
+            parallelFor(rows) { tileRows in   // each tile row is one thread's
+                for r in tileRows {
+                    for y in (r * tile)..<min(h, (r + 1) * tile) {
+                        let row = v + y * w
+                        for x in 0..<w where row[x] > 0 { grid[r * cols + x / tile] = true }
+                    }
+                }
+            }
+        } }
+        return (0..<rows).map { r in Array(flat[(r * cols)..<((r + 1) * cols)]) }
     }
 }

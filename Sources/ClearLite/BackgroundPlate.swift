@@ -207,13 +207,18 @@ public struct BackgroundPlate: Sendable {
     /// `nearSubtitle` and `completionCandidates` of one α, from one mask of its pixels.
     public func nearAndCandidates(_ alpha: AlphaMap) -> (near: [UInt8], candidates: [UInt8]) {
         let touched = self.touched(alpha)
-        return (MaskDilation.dilate(touched, radius: settings.guardDistance).bits,
-                MaskDilation.dilate(touched, radius: max(settings.completionReach, settings.guardDistance)).bits)
+        return (Self.dilate(touched, radius: settings.guardDistance).bits,
+                Self.dilate(touched, radius: max(settings.completionReach, settings.guardDistance)).bits)
     }
 
     /// 1 where α > 0 within `distance` pixels (Chebyshev distance), else 0.
     func ring(_ alpha: AlphaMap, distance: Int) -> [UInt8] {
-        MaskDilation.dilate(touched(alpha), radius: distance).bits
+        Self.dilate(touched(alpha), radius: distance).bits
+    }
+
+    /// `MaskDilation.dilate` with its rows on the engine's threads.
+    static func dilate(_ mask: BinaryMask, radius: Int) -> BinaryMask {
+        MaskDilation.dilate(mask, radius: radius) { n, body in parallelFor(n, minChunk: 16, body) }
     }
 
     /// The pixels with α > 0.
@@ -221,7 +226,10 @@ public struct BackgroundPlate: Sendable {
         precondition(alpha.width == width && alpha.height == height, "BackgroundPlate: α size")
         var bits = [UInt8](repeating: 0, count: width * height)
         alpha.values.withUnsafeBufferPointer { a in bits.withUnsafeMutableBufferPointer { b in
-            for i in 0..<a.count { b[i] = a[i] > 0 ? 1 : 0 }
+            let (ap, bp) = (a.baseAddress!, b.baseAddress!)
+            parallelFor(a.count, minChunk: 65_536) { part in
+                for i in part { bp[i] = ap[i] > 0 ? 1 : 0 }
+            }
         } }
         return BinaryMask(width: width, height: height, bits: bits)
     }
@@ -387,17 +395,30 @@ public struct BackgroundPlate: Sendable {
     /// that the frame shows within `stabilityTolerance` luma levels of the plate: near 1 in a
     /// still shot, low after a cut or while the camera moves.
     public func stillFraction(frame: RGBFrame, near: [UInt8]) -> Float {
-        var n = 0, same = 0
+        precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
+        // every 4th pixel of every 4th row; the sampled rows are split over the threads (integer counts)
+        let (w, sampled, tolerance) = (width, (height + 3) / 4, settings.stabilityTolerance)
+        let chunks = max(1, min(8, sampled / 16))
+        var counts = [(n: Int, same: Int)](repeating: (0, 0), count: chunks)
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
-            let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
-            for y in stride(from: 0, to: height, by: 4) {
-                for x in stride(from: 0, to: width, by: 4) where near[y * width + x] == 0 && known[y * width + x] == 1 {
-                    let p = (y * width + x) * 3
-                    n += 1
-                    if abs(Self.luma(px + p) - Self.luma(pl + p)) <= settings.stabilityTolerance { same += 1 }
+        near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in counts.withUnsafeMutableBufferPointer { cp in
+            let (px, pl, nr, kn, out) = (fp.baseAddress!, pp.baseAddress!, np.baseAddress!, kp.baseAddress!, cp.baseAddress!)
+            parallelFor(chunks) { part in
+                for c in part {
+                    var n = 0, same = 0
+                    for r in (c * sampled / chunks)..<((c + 1) * sampled / chunks) {
+                        let y = 4 * r
+                        for x in stride(from: 0, to: w, by: 4) where nr[y * w + x] == 0 && kn[y * w + x] == 1 {
+                            let p = (y * w + x) * 3
+                            n += 1
+                            if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tolerance { same += 1 }
+                        }
+                    }
+                    out[c] = (n, same)
                 }
             }
-        } }
+        } } } } }
+        let n = counts.reduce(0) { $0 + $1.n }, same = counts.reduce(0) { $0 + $1.same }
         return n == 0 ? 0 : Float(same) / Float(n)
     }
 

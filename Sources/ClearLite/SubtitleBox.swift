@@ -34,6 +34,7 @@
 // 2026-12-06).
 import ClearMedia
 import Foundation
+import ClearTensor
 
 public struct SubtitleBoxSettings: Sendable, Equatable {
     /// A box darkens the scene by at least this share (transmission ≤ 1 − minDarkening).
@@ -203,16 +204,20 @@ public enum SubtitleBoxFinder {
         // of agreeing columns, and lie inside the box, away from its edges)
         var logS = [Float](repeating: 0, count: w * h)
         var usable = [Bool](repeating: false, count: w * h)
-        frame.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<h {
-                for x in 0..<w {
-                    let p = ((y + y0) * W + (x + x0)) * 3
-                    let sum = Float(px[p]) + Float(px[p + 1]) + Float(px[p + 2])
-                    logS[y * w + x] = log(sum + 0.5)   // an offset would bias the ratios
-                    usable[y * w + x] = sum >= s.minLight
+        let minLight = s.minLight
+        frame.pixels.withUnsafeBufferPointer { pb in logS.withUnsafeMutableBufferPointer { lb in usable.withUnsafeMutableBufferPointer { ub in
+            let (px, ls, us) = (pb.baseAddress!, lb.baseAddress!, ub.baseAddress!)
+            parallelFor(h, minChunk: 8) { rows in   // rows are independent
+                for y in rows {
+                    for x in 0..<w {
+                        let p = ((y + y0) * W + (x + x0)) * 3
+                        let sum = Float(px[p]) + Float(px[p + 1]) + Float(px[p + 2])
+                        ls[y * w + x] = log(sum + 0.5)   // an offset would bias the ratios
+                        us[y * w + x] = sum >= minLight
+                    }
                 }
             }
-        }
+        } } }
         // edges: runs of columns whose log-step across a transition row agrees (a darkening one is
         // a box's top, a brightening one its bottom)
         var edges: [Edge] = []

@@ -8,6 +8,7 @@
 // memory what a frame shows behind the head's α: `released` pixels differ from every neighbour
 // sure of text there, and a frame that `leads` (clean, beside a cue) shows scenery under all of it.
 import ClearMedia
+import ClearTensor
 
 public struct TemporalAlphaSettings: Equatable, Sendable {
     /// Frames on either side whose α can be borrowed (0: off).
@@ -117,16 +118,32 @@ enum TemporalAlpha {
                                 for f in other where f.pixels.withUnsafeBufferPointer({ test($0.baseAddress! + j) }) != all { return !all }
                                 return all
                             }
-                            for i in 0..<a.count where b[i] >= core && b[i] > a[i] {
-                                let j = 3 * i
-                                if difference(p + j, q + j) <= tolerance {
-                                    if change > 0 && !others({ difference(p + j, $0) > change }, all: false, j) { continue }
-                                } else if fade == 0 || !others({ fading(p + j, q + j, $0) }, all: true, j) {
-                                    continue
+                            // pixels are independent: chunks of them run in parallel, each listing the
+                            // pixels it raised from 0
+                            let (ap, bp, n) = (a.baseAddress!, b.baseAddress!, a.count)
+                            let chunks = max(1, min(16, n / 65_536))
+                            var found = [[Int]](repeating: [], count: chunks)
+                            found.withUnsafeMutableBufferPointer { fb in
+                                let lists = fb.baseAddress!
+                                parallelFor(chunks) { part in
+                                    for c in part {
+                                        var mine: [Int] = []
+                                        let hi = (c + 1) * n / chunks
+                                        for i in (c * n / chunks)..<hi where bp[i] >= core && bp[i] > ap[i] {
+                                            let j = 3 * i
+                                            if difference(p + j, q + j) <= tolerance {
+                                                if change > 0 && !others({ difference(p + j, $0) > change }, all: false, j) { continue }
+                                            } else if fade == 0 || !others({ fading(p + j, q + j, $0) }, all: true, j) {
+                                                continue
+                                            }
+                                            if ap[i] == 0 { mine.append(i) }
+                                            ap[i] = bp[i]
+                                        }
+                                        lists[c] = mine
+                                    }
                                 }
-                                if a[i] == 0 { raised.insert(i) }
-                                a[i] = b[i]
                             }
+                            for list in found { raised.formUnion(list) }
                         }
                     }
                 }

@@ -8,7 +8,8 @@
 // (`YUVResultCompositor`) and encoded as yuv420p with the source's colour tags, so untouched pixels
 // reach the encoder bit-exact. Other sources go RGB → encoder as before. The comparison stays RGB.
 // A `StaticSceneAware` engine also gets, per frame, the blocks that stayed unchanged for seconds
-// around it, from a gray decoder running ahead of the engine (`StaticSceneTracker`).
+// around it, from a gray decoder running ahead of the engine (`StaticSceneTracker`; its frames are
+// reduced to block statistics on the decoder's read-ahead thread).
 import Foundation
 import ClearMedia
 
@@ -72,11 +73,15 @@ public final class RemovalPipeline {
             if let aware = engine as? any StaticSceneAware, let settings = aware.staticSceneSettings {
                 let gray = try VideoDecoder(info: info, layout: .gray)
                 sceneDecoder = gray
-                let grayAhead = ReadAhead(capacity: 4, label: "clearsub.decode-gray") { try gray.nextGrayFrame() }
+                // each frame is reduced to its blocks on the read-ahead thread, off the engine's
+                let blockSize = StaticSceneSettings.blockSize(width: info.width, height: info.height)
+                let grayAhead = ReadAhead(capacity: 4, label: "clearsub.decode-gray") {
+                    try gray.nextGrayFrame().map { StaticSceneTracker.BlockFrame($0, blockSize: blockSize) }
+                }
                 readers.append(grayAhead.stop)
                 tracker = StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value,
                                              settings: settings, revisit: max(64, engine.chunkSize),
-                                             next: { try grayAhead.next() })
+                                             blockFrames: { try grayAhead.next() })
             }
             var settings = EncoderSettings.h264(width: info.width, height: info.height, fps: info.fps, crf: options.crf,
                                                 preset: options.preset)

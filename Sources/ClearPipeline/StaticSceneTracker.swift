@@ -2,7 +2,8 @@
 // running up to `windowSeconds` ahead of the engine). Each frame is reduced to the mean luma and
 // the luma range of its blocks as it arrives, and only the block frames of the current window are
 // kept, so memory is bounded (≈ 2 × 180×320 bytes per buffered frame) whatever the video's length
-// or resolution.
+// or resolution. That reduction (`BlockFrame`) may also run on the thread that reads the gray
+// frames (`init(…, blockFrames:)`), off the engine's thread.
 //
 // A block of frame i is stable when its mean luma differs by at most `tolerance` from frame i's
 // in every compared frame of [i − window, i + window] (clipped to the video; compared at
@@ -30,17 +31,79 @@ public final class StaticSceneTracker {
     /// Block frames held now (bounded by 2·radius + revisit + 1).
     public var bufferedFrames: Int { blocks.count }
 
-    private let next: () throws -> GrayFrame?
+    /// One frame reduced to its blocks: each block's mean luma (rounded; edge blocks average the
+    /// pixels they have) and luma range (brightest − darkest pixel).
+    public struct BlockFrame: Sendable {
+        public let width: Int, height: Int
+        let means: [UInt8], ranges: [UInt8]
+
+        /// Reduces `frame` with square blocks of `blockSize` pixels
+        /// (`StaticSceneSettings.blockSize(width:height:)` for the tracker of that frame size).
+        public init(_ frame: GrayFrame, blockSize: Int) {
+            width = frame.width; height = frame.height
+            (means, ranges) = Self.statistics(frame.pixels, width: width, height: height, blockSize: blockSize)
+        }
+
+        static func statistics(_ pixels: [UInt8], width: Int, height: Int, blockSize bs: Int) -> (means: [UInt8], ranges: [UInt8]) {
+            let columns = (width + bs - 1) / bs, rows = (height + bs - 1) / bs
+            var sums = [UInt32](repeating: 0, count: columns * rows)
+            var lo = [UInt8](repeating: 255, count: columns * rows), hi = [UInt8](repeating: 0, count: columns * rows)
+            pixels.withUnsafeBufferPointer { p in
+                sums.withUnsafeMutableBufferPointer { s in
+                    lo.withUnsafeMutableBufferPointer { l in
+                        hi.withUnsafeMutableBufferPointer { h in
+                            let (ps, ss, ls, hs) = (p.baseAddress!, s.baseAddress!, l.baseAddress!, h.baseAddress!)
+                            // block by block along each row (no division per pixel)
+                            for r in 0..<rows {
+                                for y in (r * bs)..<min(height, (r + 1) * bs) {
+                                    let src = ps + y * width
+                                    for c in 0..<columns {
+                                        let k = r * columns + c
+                                        var (sum, mn, mx) = (ss[k], ls[k], hs[k])
+                                        for x in (c * bs)..<min(width, (c + 1) * bs) {
+                                            let v = src[x]
+                                            sum &+= UInt32(v); mn = min(mn, v); mx = max(mx, v)
+                                        }
+                                        (ss[k], ls[k], hs[k]) = (sum, mn, mx)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            var means = [UInt8](repeating: 0, count: sums.count)
+            for r in 0..<rows {
+                let bh = min(bs, height - r * bs)
+                for c in 0..<columns {
+                    let n = UInt32(bh * min(bs, width - c * bs))
+                    means[r * columns + c] = UInt8((sums[r * columns + c] + n / 2) / n)
+                }
+            }
+            return (means, zip(lo, hi).map { $1 - $0 })
+        }
+    }
+
+    private let next: () throws -> BlockFrame?
     /// Per buffered frame: each block's mean luma and luma range (max − min).
-    private var blocks: [Int: (means: [UInt8], ranges: [UInt8])] = [:]
+    private var blocks: [Int: BlockFrame] = [:]
     private var pulled = 0
     private var ended = false
     private var latest = 0
     private var cache: [Int: StaticSceneMap?] = [:]
 
     /// `next` yields the video's frames in order as gray (`VideoDecoder(layout: .gray)`).
+    public convenience init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
+                            revisit: Int = 64, next: @escaping () throws -> GrayFrame?) {
+        let blockSize = StaticSceneSettings.blockSize(width: width, height: height)
+        self.init(width: width, height: height, fps: fps, settings: settings, revisit: revisit,
+                  blockFrames: { try next().map { BlockFrame($0, blockSize: blockSize) } })
+    }
+
+    /// `blockFrames` yields the video's frames in order, each reduced by
+    /// `BlockFrame(_:blockSize: StaticSceneSettings.blockSize(width:height:))`.
     public init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
-                revisit: Int = 64, next: @escaping () throws -> GrayFrame?) {
+                revisit: Int = 64, blockFrames next: @escaping () throws -> BlockFrame?) {
         precondition(width > 0 && height > 0 && fps > 0)
         self.width = width; self.height = height; self.settings = settings
         blockSize = StaticSceneSettings.blockSize(width: width, height: height)
@@ -71,11 +134,11 @@ public final class StaticSceneTracker {
 
     private func pull() throws {
         guard let frame = try next() else { ended = true; return }
-        guard frame.width == width, frame.height == height else {
+        guard frame.width == width, frame.height == height, frame.means.count == columns * rows else {
             throw PipelineError.engineContract(engine: "static-scene tracker",
-                                               detail: "got a \(frame.width)x\(frame.height) frame for \(width)x\(height)")
+                                               detail: "got a \(frame.width)x\(frame.height) frame of \(frame.means.count) blocks for \(width)x\(height) in \(columns * rows)")
         }
-        blocks[pulled] = blockStatistics(frame.pixels)
+        blocks[pulled] = frame
         pulled += 1
     }
 
@@ -83,47 +146,6 @@ public final class StaticSceneTracker {
         let keepFrom = index - radius
         for k in blocks.keys where k < keepFrom { blocks[k] = nil }
         for k in cache.keys where k < index { cache[k] = nil }
-    }
-
-    /// Mean luma per block, rounded (edge blocks average the pixels they have), and the range
-    /// (brightest − darkest pixel) per block.
-    func blockStatistics(_ pixels: [UInt8]) -> (means: [UInt8], ranges: [UInt8]) {
-        var sums = [UInt32](repeating: 0, count: columns * rows)
-        var lo = [UInt8](repeating: 255, count: columns * rows), hi = [UInt8](repeating: 0, count: columns * rows)
-        let (bs, columns, width, height) = (blockSize, columns, width, height)
-        pixels.withUnsafeBufferPointer { p in
-            sums.withUnsafeMutableBufferPointer { s in
-                lo.withUnsafeMutableBufferPointer { l in
-                    hi.withUnsafeMutableBufferPointer { h in
-                        let (ps, ss, ls, hs) = (p.baseAddress!, s.baseAddress!, l.baseAddress!, h.baseAddress!)
-                        // block by block along each row (no division per pixel)
-                        for r in 0..<rows {
-                            for y in (r * bs)..<min(height, (r + 1) * bs) {
-                                let src = ps + y * width
-                                for c in 0..<columns {
-                                    let k = r * columns + c
-                                    var (sum, mn, mx) = (ss[k], ls[k], hs[k])
-                                    for x in (c * bs)..<min(width, (c + 1) * bs) {
-                                        let v = src[x]
-                                        sum &+= UInt32(v); mn = min(mn, v); mx = max(mx, v)
-                                    }
-                                    (ss[k], ls[k], hs[k]) = (sum, mn, mx)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        var means = [UInt8](repeating: 0, count: sums.count)
-        for r in 0..<rows {
-            let bh = min(blockSize, height - r * blockSize)
-            for c in 0..<columns {
-                let n = UInt32(bh * min(blockSize, width - c * blockSize))
-                means[r * columns + c] = UInt8((sums[r * columns + c] + n / 2) / n)
-            }
-        }
-        return (means, zip(lo, hi).map { $1 - $0 })
     }
 
     /// flags[j] = 1 where |values[j] − reference[j]| > tolerance. Branch-free on bytes, so the

@@ -3,7 +3,8 @@
 // with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
 // floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720. Both engine
 // passes stream the frames through the same ChunkedProcessor and include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
-// (CLEARSUB_LITE_STATIC_SCENE=0). It also says which arithmetic ran: the networks' precision and
+// (CLEARSUB_LITE_STATIC_SCENE=0); like the frames, its gray frames' block statistics are computed
+// before the engine-alone pass, as `clearsub remove` computes them on its gray decoder's thread. It also says which arithmetic ran: the networks' precision and
 // the builds of the C kernels (AVX-512, AVX2 or the Swift loops).
 import ArgumentParser
 import ClearLite
@@ -37,16 +38,18 @@ struct BenchLiteCommand: ParsableCommand {
         var all: [RGBFrame] = []
         while let f = try decoder.nextFrame() { all.append(f) }
         decoder.close()
+        // (reduced to block statistics beforehand, as `clearsub remove` does on its reading thread)
         let grayDecoder = try VideoDecoder(info: info, layout: .gray)
-        var grays: [GrayFrame] = []
-        while let g = try grayDecoder.nextGrayFrame() { grays.append(g) }
+        let blockSize = StaticSceneSettings.blockSize(width: info.width, height: info.height)
+        var grays: [StaticSceneTracker.BlockFrame] = []
+        while let g = try grayDecoder.nextGrayFrame() { grays.append(StaticSceneTracker.BlockFrame(g, blockSize: blockSize)) }
         grayDecoder.close()
         var grayIndex = 0
         let tracker = engine.staticSceneSettings.map { settings in
-            StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value, settings: settings) {
+            StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value, settings: settings, blockFrames: {
                 defer { grayIndex += 1 }
                 return grayIndex < grays.count ? grays[grayIndex] : nil
-            }
+            })
         }
         // Streamed exactly as `clearsub remove` streams it (ChunkedProcessor), minus decode and encode.
         let processor = try ChunkedProcessor(engine: engine)

@@ -3,6 +3,7 @@
 // centres) of the whole map to twice its size, the crop, then the threshold and the stretch.
 import XCTest
 import ClearLite
+import ClearPipeline
 import ClearTensor
 
 final class AlphaMapTests: XCTestCase {
@@ -83,5 +84,56 @@ final class AlphaMapTests: XCTestCase {
         let p = Tensor(shape: [1, 1, 10, 12], dtype: .f32, zeroed: true)
         for i in 0..<p.count { p.f32[i] = 0.69 }
         XCTAssertTrue(try AlphaMap(halfProbabilities: p, width: 24, height: 20, threshold: 0.7, full: 0.95).isEmpty)
+    }
+
+    /// The per-pixel passes that run split over threads on large maps (`activeTiles`, `suppress`)
+    /// equal plain loops over the pixels: a 1279×719 map of sparse α, with blocks and tiles that do
+    /// not divide the frame evenly.
+    func testSplitPixelPassesEqualPlainLoops() {
+        let (w, h) = (1279, 719)
+        var state: UInt64 = 12345
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        let values: [Float] = (0..<(w * h)).map { _ in next() % 50 == 0 ? Float(next() % 100) / 100 : 0 }
+        let a = AlphaMap(width: w, height: h, values: values)
+        // activeTiles
+        let tile = 96
+        let grid = a.activeTiles(tile: tile)
+        var plainGrid = [[Bool]](repeating: [Bool](repeating: false, count: (w + tile - 1) / tile), count: (h + tile - 1) / tile)
+        for y in 0..<h { for x in 0..<w where values[y * w + x] > 0 { plainGrid[y / tile][x / tile] = true } }
+        XCTAssertEqual(grid, plainGrid)
+        // suppress
+        let b = 7, cols = (w + b - 1) / b, rows = (h + b - 1) / b
+        let isStatic = (0..<(cols * rows)).map { _ in next() % 3 == 0 }
+        var suppressed = a
+        suppressed.suppress(StaticSceneMap(width: w, height: h, blockSize: b, isStatic: isStatic))
+        var plain = values
+        for y in 0..<h { for x in 0..<w where isStatic[(y / b) * cols + x / b] { plain[y * w + x] = 0 } }
+        XCTAssertEqual(suppressed.values, plain)
+        XCTAssertNotEqual(plain, values)
+    }
+
+    /// The line cue's cell pass runs split over threads: one thread and two give the same α.
+    func testLineCueGivesTheSameAlphaOnOneThreadAndTwo() {
+        let (w, h) = (1279, 719)
+        var state: UInt64 = 777
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        var values = [Float](repeating: 0, count: w * h)
+        for _ in 0..<300 {   // blobs and strokes of α
+            let (x0, y0) = (Int(next() % UInt64(w - 60)), Int(next() % UInt64(h - 20)))
+            let (bw, bh) = (1 + Int(next() % 60), 1 + Int(next() % 20))
+            for y in y0..<(y0 + bh) { for x in x0..<(x0 + bw) { values[y * w + x] = 0.5 } }
+        }
+        let saved = ClearTensor.threadCount
+        defer { ClearTensor.threadCount = saved }
+        var results: [(removed: Int, values: [Float])] = []
+        for threads in [1, 2] {
+            ClearTensor.threadCount = threads
+            var a = AlphaMap(width: w, height: h, values: values)
+            let removed = a.keepTextLines()
+            results.append((removed, a.values))
+        }
+        XCTAssertEqual(results[0].removed, results[1].removed)
+        XCTAssertGreaterThan(results[0].removed, 0)
+        XCTAssertEqual(results[0].values, results[1].values)
     }
 }

@@ -76,6 +76,68 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(off.values, [0, 0, 0, 0])
     }
 
+    /// On frames large enough to be split over threads (and skipped eight pixels at a time where no
+    /// neighbour is sure), `borrow` gives the same α and the same raised pixels as a plain loop
+    /// over the pixels, neighbour after neighbour, with the change and the fade tests both on.
+    func testBorrowOnALargeFrameEqualsAPlainPixelLoop() {
+        let (w, h) = (640, 240)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        func picture(_ base: Int) -> RGBFrame {
+            RGBFrame(width: w, height: h, pixels: (0..<(3 * w * h)).map { _ in UInt8(base + Int(next() % 60)) })
+        }
+        func alphaMap() -> AlphaMap {
+            AlphaMap(width: w, height: h, values: (0..<(w * h)).map { _ in
+                let r = next() % 10
+                return r < 5 ? 0 : r < 7 ? Float(r) / 10 : 1
+            })
+        }
+        let now = picture(100), before = picture(80), after = picture(120)
+        let neighbours = [(alpha: alphaMap(), frame: picture(100), ahead: true), (alpha: alphaMap(), frame: picture(95), ahead: false)]
+        let start = alphaMap()
+        for (change, fade) in [(0, 40), (20, 0), (10, 30)] {
+            var settings = TemporalAlphaSettings()
+            settings.tolerance = 30
+            settings.change = change
+            settings.fade = fade
+            var fast = start
+            let raised = TemporalAlpha.borrow(&fast, frame: now, from: neighbours, past: [before], future: [after], settings: settings)
+            // the plain loop
+            var plain = start.values
+            var plainRaised: [Int] = []
+            func diff(_ a: RGBFrame, _ b: RGBFrame, _ i: Int) -> Int {
+                (0..<3).map { abs(Int(a.pixels[3 * i + $0]) - Int(b.pixels[3 * i + $0])) }.max()!
+            }
+            for n in neighbours {
+                let other = n.ahead ? [before] : [after]
+                for i in 0..<(w * h) where n.alpha.values[i] >= settings.core && n.alpha.values[i] > plain[i] {
+                    if diff(now, n.frame, i) <= settings.tolerance {
+                        if change > 0 && !other.contains(where: { diff(now, $0, i) > change }) { continue }
+                    } else {
+                        guard fade > 0 else { continue }
+                        let fading = other.allSatisfy { o in
+                            var apart = false
+                            for c in 0..<3 {
+                                let (pv, qv, ov) = (Int(now.pixels[3 * i + c]), Int(n.frame.pixels[3 * i + c]), Int(o.pixels[3 * i + c]))
+                                if abs(qv - ov) > fade { apart = true }
+                                if pv < min(qv, ov) - settings.tolerance || pv > max(qv, ov) + settings.tolerance { return false }
+                            }
+                            let sum = (0..<3).reduce(0) { $0 + abs(Int(now.pixels[3 * i + $1]) - Int(n.frame.pixels[3 * i + $1])) }
+                            return apart && diff(now, o, i) > settings.tolerance && sum > settings.tolerance
+                        }
+                        if !fading { continue }
+                    }
+                    if plain[i] == 0 { plainRaised.append(i) }
+                    plain[i] = n.alpha.values[i]
+                }
+            }
+            XCTAssertEqual(fast.values, plain, "change \(change), fade \(fade)")
+            XCTAssertEqual(raised, plainRaised.sorted(), "change \(change), fade \(fade)")
+            XCTAssertGreaterThan(raised.count, 100, "the case raises pixels (change \(change), fade \(fade))")
+            XCTAssertNotEqual(fast.values, start.values)
+        }
+    }
+
     /// The memory may record a pixel the head marks in this frame when it differs from every
     /// neighbour that is sure of text there (the cue is a frame or two away, not here).
     func testReleasedPixelsDifferFromEveryConfidentNeighbour() {

@@ -53,6 +53,29 @@ final class MetricsUnitTests: XCTestCase {
         XCTAssertTrue(MaskDilation.region(opacity: GrayFrame(width: 9, height: 9)).isEmpty)
     }
 
+    /// The dilation split into row ranges (as the lite engine runs it, over threads) equals the
+    /// whole-frame call and a brute-force Chebyshev-distance check, for several radii.
+    func testMaskDilationSplitIntoRowRangesIsTheSame() {
+        let (w, h) = (53, 41)
+        var bits = [UInt8](repeating: 0, count: w * h)
+        for (x, y) in [(0, 0), (10, 5), (11, 5), (30, 20), (52, 40), (25, 39), (40, 12)] { bits[y * w + x] = 1 }
+        for x in 14..<29 { bits[30 * w + x] = 1 }   // a run
+        let mask = BinaryMask(width: w, height: h, bits: bits)
+        for radius in [1, 2, 5, 17] {
+            let whole = MaskDilation.dilate(mask, radius: radius)
+            let split = MaskDilation.dilate(mask, radius: radius) { n, body in
+                var start = 0
+                while start < n { body(start..<min(n, start + 3)); start += 3 }   // ranges of 3 rows
+            }
+            XCTAssertEqual(split, whole, "radius \(radius)")
+            for y in 0..<h { for x in 0..<w {
+                var near: UInt8 = 0
+                for yy in max(0, y - radius)...min(h - 1, y + radius) { for xx in max(0, x - radius)...min(w - 1, x + radius) where bits[yy * w + xx] != 0 { near = 1 } }
+                XCTAssertEqual(whole.bits[y * w + x], near, "radius \(radius) (\(x), \(y))")
+            } }
+        }
+    }
+
     func testIdenticalVideosGiveCapsAndOne() throws {
         let acc = MetricsAccumulator(width: 48, height: 36, hasMask: false)
         for t in 0..<3 {

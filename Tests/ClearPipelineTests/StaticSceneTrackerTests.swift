@@ -78,6 +78,33 @@ final class StaticSceneTrackerTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(try t.map(at: 200)).isStatic(x: 20, y: 35))
     }
 
+    /// `clearsub remove` reduces the gray frames to block statistics on its reading thread and
+    /// feeds those (`init(…, blockFrames:)`): the maps are the same as from the gray frames.
+    func testBlockFramesReducedElsewhereGiveTheSameMaps() throws {
+        let fromGray = Self.tracker(frames: 120)
+        var i = 0
+        let blockSize = StaticSceneSettings.blockSize(width: Self.w, height: Self.h)
+        let fromBlocks = StaticSceneTracker(width: Self.w, height: Self.h, fps: 10, revisit: 16, blockFrames: {
+            guard i < 120 else { return nil }
+            defer { i += 1 }
+            return StaticSceneTracker.BlockFrame(Self.frame(i, cue: 20..<35), blockSize: blockSize)
+        })
+        for index in [0, 10, 25, 60, 119] {
+            let expected = try fromGray.map(at: index)
+            XCTAssertNotNil(expected, "frame \(index)")
+            XCTAssertEqual(try fromBlocks.map(at: index), expected, "frame \(index)")
+        }
+    }
+
+    func testBlockFramesOfAnotherBlockSizeAreRefused() {
+        let t = StaticSceneTracker(width: Self.w, height: Self.h, fps: 10, blockFrames: {
+            StaticSceneTracker.BlockFrame(Self.frame(0, cue: 0..<0), blockSize: 4)   // the tracker's is 2
+        })
+        XCTAssertThrowsError(try t.map(at: 0)) { error in
+            XCTAssertTrue("\(error)".contains("blocks"), "\(error)")
+        }
+    }
+
     func testShortClipGetsNoMap() throws {
         let t = Self.tracker(frames: 25)      // 2.4 s span < 3 s
         XCTAssertNil(try t.map(at: 0))
