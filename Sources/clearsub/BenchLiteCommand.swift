@@ -22,11 +22,29 @@ struct BenchLiteCommand: ParsableCommand {
     @Option(help: "Frames to use from the clip.") var frames = 48
     @Flag(help: "Print JSON instead of a table.") var json = false
 
+    static let sample = "Resources/samples/hall_subbed.mp4"
+
+    /// The bundled sample: under the current directory (the repository's root) or, from anywhere
+    /// else, under the repository the running binary was built in (`.build/…/clearsub`).
+    static func bundledSample() throws -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: sample) { return sample }
+        let exe = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent(sample).path
+            if fm.fileExists(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        throw ValidationError("no VIDEO given and the bundled sample \(sample) is not under the current directory or the "
+                              + "repository clearsub was built in: give a clip, e.g. `clearsub bench lite clip.mp4`")
+    }
+
     func run() throws {
         let scratch = try ScratchDirectory(label: "bench-lite")
         defer { scratch.remove() }
         let clip = scratch.path("bench.mp4")
-        let source = video ?? "Resources/samples/hall_subbed.mp4"
+        let source = try video ?? Self.bundledSample()
         try SyntheticClip.ffmpeg(["-nostdin", "-v", "error", "-y", "-i", source, "-frames:v", String(frames),
                                   "-vf", video == nil ? "scale=1280:720" : "null", "-c:v", "libx264", "-crf", "10",
                                   "-pix_fmt", "yuv420p", "-c:a", "aac", clip])
