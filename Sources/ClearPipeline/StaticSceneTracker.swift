@@ -136,7 +136,7 @@ public final class StaticSceneTracker {
         guard let frame = try next() else { ended = true; return }
         guard frame.width == width, frame.height == height, frame.means.count == columns * rows else {
             throw PipelineError.engineContract(engine: "static-scene tracker",
-                                               detail: "got a \(frame.width)x\(frame.height) frame of \(frame.means.count) blocks for \(width)x\(height) in \(columns * rows)")
+                                               detail: "got a \(frame.width)x\(frame.height) frame in \(frame.means.count) blocks for \(width)x\(height) in \(columns * rows)")
         }
         blocks[pulled] = frame
         pulled += 1

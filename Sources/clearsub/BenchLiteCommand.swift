@@ -1,11 +1,13 @@
 // `clearsub bench lite [VIDEO] [--json]` (issue 4 "Speed"; design §7): the lite engine's frames per
 // second at 1280×720 alone (frames decoded beforehand) and end to end (decode → engine → encode
 // with audio copy), beside a plain FFmpeg decode+encode of the same clip in the same run (the I/O
-// floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720. Both engine
-// passes stream the frames through the same ChunkedProcessor and include the long-range static-scene analysis (`StaticSceneTracker`) unless it is turned off
-// (CLEARSUB_LITE_STATIC_SCENE=0); like the frames, its gray frames' block statistics are computed
-// before the engine-alone pass, as `clearsub remove` computes them on its gray decoder's thread. It also says which arithmetic ran: the networks' precision and
-// the builds of the C kernels (AVX-512, AVX2 or the Swift loops).
+// floor), and peak RSS. Default clip: the bundled subtitled sample scaled to 1280×720 (found from
+// any directory, under the repository the binary was built in). Both engine passes stream the
+// frames through the same ChunkedProcessor and include the long-range static-scene analysis
+// (`StaticSceneTracker`) unless it is turned off (CLEARSUB_LITE_STATIC_SCENE=0); like the frames,
+// its gray frames' block statistics are computed before the engine-alone pass, as `clearsub
+// remove` computes them on its gray decoder's thread. It also says which arithmetic ran: the
+// networks' precision and the builds of the C kernels (AVX-512, AVX2 or the Swift loops).
 import ArgumentParser
 import ClearLite
 import ClearMedia
@@ -59,14 +61,14 @@ struct BenchLiteCommand: ParsableCommand {
         // (reduced to block statistics beforehand, as `clearsub remove` does on its reading thread)
         let grayDecoder = try VideoDecoder(info: info, layout: .gray)
         let blockSize = StaticSceneSettings.blockSize(width: info.width, height: info.height)
-        var grays: [StaticSceneTracker.BlockFrame] = []
-        while let g = try grayDecoder.nextGrayFrame() { grays.append(StaticSceneTracker.BlockFrame(g, blockSize: blockSize)) }
+        var blockFrames: [StaticSceneTracker.BlockFrame] = []
+        while let g = try grayDecoder.nextGrayFrame() { blockFrames.append(StaticSceneTracker.BlockFrame(g, blockSize: blockSize)) }
         grayDecoder.close()
         var grayIndex = 0
         let tracker = engine.staticSceneSettings.map { settings in
             StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value, settings: settings, blockFrames: {
                 defer { grayIndex += 1 }
-                return grayIndex < grays.count ? grays[grayIndex] : nil
+                return grayIndex < blockFrames.count ? blockFrames[grayIndex] : nil
             })
         }
         // Streamed exactly as `clearsub remove` streams it (ChunkedProcessor), minus decode and encode.
@@ -79,7 +81,7 @@ struct BenchLiteCommand: ParsableCommand {
         }, emit: { _, _ in }, staticScene: tracker.map { t in { try t.map(at: $0) } })
         let engineSeconds = Date().timeIntervalSince(t0)
         all.removeAll()
-        grays.removeAll()
+        blockFrames.removeAll()
 
         // End to end.
         let out = URL(fileURLWithPath: scratch.path("out"))
