@@ -1,5 +1,6 @@
 // Broadcast elementwise binary ops written in Swift (the SIMD row kernel of the active kernel set,
-// ClearSIMD, with in-register bf16 conversion; dynamically scheduled over rows).
+// ClearSIMD, with in-register bf16 conversion; dynamically scheduled over rows, or over chunks of
+// the flat tensor when both shapes are the same).
 // Matches: torch broadcasting semantics for a + b, a * b, a - b (NumPy rules: align trailing
 // dims, size-1 dims stretch). Computed in f32; the result is bf16 only if both inputs are bf16.
 import ClearSIMD
@@ -45,6 +46,15 @@ extension Ops {
         let pa = ElementPointer(af, split: split), pb = ElementPointer(bf, split: split), po = ElementPointer(out, split: split)
         let kernels = KernelDispatch.active
         let kernel: BinaryKernel = kind == .add ? .add : kind == .sub ? .sub : .mul
+        if a.shape == b.shape {
+            // Nothing broadcasts: one flat run in chunks, whatever the last dimension (a per-pixel
+            // RGB sum, [1, H, W, 3], would otherwise be H·W rows of three). The same result per
+            // element: the kernel works elementwise.
+            parallelForDynamic(out.count, grain: 32768) { range in
+                kernels.binaryRow(kernel, pa, range.lowerBound, 1, pb, range.lowerBound, 1, po, range.lowerBound, range.count)
+            }
+            return out
+        }
         parallelForDynamic(rows, grain: max(1, 32768 / max(inner, 1))) { range in
             var idx = [Int](repeating: 0, count: max(r - 1, 0))
             for rowIndex in range {

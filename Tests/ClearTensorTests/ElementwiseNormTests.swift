@@ -160,6 +160,27 @@ final class ElementwiseNormTests: XCTestCase {
         }
     }
 
+    /// Same shapes take the flat path (chunks of the whole tensor): bit for bit the elementwise
+    /// result, here with a last dimension of 3 (a per-pixel RGB sum) and more elements than a chunk.
+    func testSameShapeBinaryIsElementwiseBitForBit() throws {
+        for set in KernelDispatch.runnable {
+            try KernelDispatch.using(set) {
+                let shape = [1, 130, 201, 3]   // 78 390 elements: three chunks, the last one partial
+                let a = rand(shape, seed: 3), b = rand(shape, seed: 4)
+                let af = a.floats(), bf = b.floats()
+                for (kind, f) in [(BinaryOp.add, { (x: Float, y: Float) in x + y }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 })] {
+                    let out = try Ops.binary(a, b, kind)
+                    XCTAssertEqual(out.shape, shape)
+                    XCTAssertEqual(out.floats(), zip(af, bf).map(f), "\(kind) \(KernelDispatch.activeName)")
+                    // bf16 inputs: computed in f32, rounded once to bf16
+                    let a16 = a.toBF16(), b16 = b.toBF16()
+                    let ref16 = zip(a16.floats(), b16.floats()).map { BF16.toFloat(BF16.fromFloat(f($0, $1))) }
+                    XCTAssertEqual(try Ops.binary(a16, b16, kind).floats(), ref16, "\(kind) bf16 \(KernelDispatch.activeName)")
+                }
+            }
+        }
+    }
+
     func broadcastBinaryCases() throws {
         let cases: [([Int], [Int])] = [([2, 3, 20], [2, 3, 20]), ([2, 3, 20], [20]), ([2, 3, 20], [3, 1]), ([2, 1, 20], [1, 3, 1]), ([5], []), ([4, 1], [1, 17])]
         for (sa, sb) in cases {
