@@ -398,26 +398,22 @@ public struct BackgroundPlate: Sendable {
         precondition(frame.width == width && frame.height == height && near.count == width * height, "BackgroundPlate: frame size")
         // every 4th pixel of every 4th row; the sampled rows are split over the threads (integer counts)
         let (w, sampled, tolerance) = (width, (height + 3) / 4, settings.stabilityTolerance)
-        let chunks = max(1, min(8, sampled / 16))
-        var counts = [(n: Int, same: Int)](repeating: (0, 0), count: chunks)
-        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
-        near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in counts.withUnsafeMutableBufferPointer { cp in
-            let (px, pl, nr, kn, out) = (fp.baseAddress!, pp.baseAddress!, np.baseAddress!, kp.baseAddress!, cp.baseAddress!)
-            parallelFor(chunks) { part in
-                for c in part {
-                    var n = 0, same = 0
-                    for r in (c * sampled / chunks)..<((c + 1) * sampled / chunks) {
-                        let y = 4 * r
-                        for x in stride(from: 0, to: w, by: 4) where nr[y * w + x] == 0 && kn[y * w + x] == 1 {
-                            let p = (y * w + x) * 3
-                            n += 1
-                            if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tolerance { same += 1 }
-                        }
+        let counts = frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+        near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in
+            let (px, pl, nr, kn) = (fp.baseAddress!, pp.baseAddress!, np.baseAddress!, kp.baseAddress!)
+            return parallelMap(sampled, chunks: min(8, sampled / 16)) { rows -> (n: Int, same: Int) in
+                var n = 0, same = 0
+                for r in rows {
+                    let y = 4 * r
+                    for x in stride(from: 0, to: w, by: 4) where nr[y * w + x] == 0 && kn[y * w + x] == 1 {
+                        let p = (y * w + x) * 3
+                        n += 1
+                        if abs(Self.luma(px + p) - Self.luma(pl + p)) <= tolerance { same += 1 }
                     }
-                    out[c] = (n, same)
                 }
+                return (n, same)
             }
-        } } } } }
+        } } } }
         let n = counts.reduce(0) { $0 + $1.n }, same = counts.reduce(0) { $0 + $1.same }
         return n == 0 ? 0 : Float(same) / Float(n)
     }

@@ -121,27 +121,19 @@ enum TemporalAlpha {
                             // pixels are independent: chunks of them run in parallel, each listing the
                             // pixels it raised from 0
                             let (ap, bp, n) = (a.baseAddress!, b.baseAddress!, a.count)
-                            let chunks = max(1, min(16, n / 65_536))
-                            var found = [[Int]](repeating: [], count: chunks)
-                            found.withUnsafeMutableBufferPointer { fb in
-                                let lists = fb.baseAddress!
-                                parallelFor(chunks) { part in
-                                    for c in part {
-                                        var mine: [Int] = []
-                                        let hi = (c + 1) * n / chunks
-                                        for i in (c * n / chunks)..<hi where bp[i] >= core && bp[i] > ap[i] {
-                                            let j = 3 * i
-                                            if difference(p + j, q + j) <= tolerance {
-                                                if change > 0 && !others({ difference(p + j, $0) > change }, all: false, j) { continue }
-                                            } else if fade == 0 || !others({ fading(p + j, q + j, $0) }, all: true, j) {
-                                                continue
-                                            }
-                                            if ap[i] == 0 { mine.append(i) }
-                                            ap[i] = bp[i]
-                                        }
-                                        lists[c] = mine
+                            let found = parallelMap(n, chunks: max(1, min(16, n / 65_536))) { part -> [Int] in
+                                var mine: [Int] = []
+                                for i in part where bp[i] >= core && bp[i] > ap[i] {
+                                    let j = 3 * i
+                                    if difference(p + j, q + j) <= tolerance {
+                                        if change > 0 && !others({ difference(p + j, $0) > change }, all: false, j) { continue }
+                                    } else if fade == 0 || !others({ fading(p + j, q + j, $0) }, all: true, j) {
+                                        continue
                                     }
+                                    if ap[i] == 0 { mine.append(i) }
+                                    ap[i] = bp[i]
                                 }
+                                return mine
                             }
                             for list in found { raised.formUnion(list) }
                         }

@@ -74,9 +74,8 @@ public final class RemovalPipeline {
                 let gray = try VideoDecoder(info: info, layout: .gray)
                 sceneDecoder = gray
                 // each frame is reduced to its blocks on the read-ahead thread, off the engine's
-                let blockSize = StaticSceneSettings.blockSize(width: info.width, height: info.height)
                 let grayAhead = ReadAhead(capacity: 4, label: "clearsub.decode-gray") {
-                    try gray.nextGrayFrame().map { StaticSceneTracker.BlockFrame($0, blockSize: blockSize) }
+                    try gray.nextGrayFrame().map(StaticSceneTracker.BlockFrame.init)
                 }
                 readers.append(grayAhead.stop)
                 tracker = StaticSceneTracker(width: info.width, height: info.height, fps: info.fps.value,

@@ -37,9 +37,14 @@ public final class StaticSceneTracker {
         public let width: Int, height: Int
         let means: [UInt8], ranges: [UInt8]
 
-        /// Reduces `frame` with square blocks of `blockSize` pixels
-        /// (`StaticSceneSettings.blockSize(width:height:)` for the tracker of that frame size).
-        public init(_ frame: GrayFrame, blockSize: Int) {
+        /// Reduces `frame` with the blocks a tracker of its size uses
+        /// (`StaticSceneSettings.blockSize(width:height:)`).
+        public init(_ frame: GrayFrame) {
+            self.init(frame, blockSize: StaticSceneSettings.blockSize(width: frame.width, height: frame.height))
+        }
+
+        /// Reduces `frame` with square blocks of `blockSize` pixels.
+        init(_ frame: GrayFrame, blockSize: Int) {
             width = frame.width; height = frame.height
             (means, ranges) = Self.statistics(frame.pixels, width: width, height: height, blockSize: blockSize)
         }
@@ -95,13 +100,11 @@ public final class StaticSceneTracker {
     /// `next` yields the video's frames in order as gray (`VideoDecoder(layout: .gray)`).
     public convenience init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
                             revisit: Int = 64, next: @escaping () throws -> GrayFrame?) {
-        let blockSize = StaticSceneSettings.blockSize(width: width, height: height)
         self.init(width: width, height: height, fps: fps, settings: settings, revisit: revisit,
-                  blockFrames: { try next().map { BlockFrame($0, blockSize: blockSize) } })
+                  blockFrames: { try next().map(BlockFrame.init) })
     }
 
-    /// `blockFrames` yields the video's frames in order, each reduced by
-    /// `BlockFrame(_:blockSize: StaticSceneSettings.blockSize(width:height:))`.
+    /// `blockFrames` yields the video's frames in order, each reduced by `BlockFrame(_:)`.
     public init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
                 revisit: Int = 64, blockFrames next: @escaping () throws -> BlockFrame?) {
         precondition(width > 0 && height > 0 && fps > 0)

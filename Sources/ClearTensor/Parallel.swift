@@ -97,6 +97,21 @@ public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) ->
     }
 }
 
+/// Runs `body` on `chunks` contiguous parts of `0..<count` (part i: i·count/chunks ..< (i+1)·count/chunks),
+/// in parallel, and returns their results in part order; the split depends only on `count` and
+/// `chunks`, so results merged in order are the same on any number of threads.
+public func parallelMap<T>(_ count: Int, chunks: Int, _ body: (Range<Int>) -> T) -> [T] {
+    let n = max(1, chunks)
+    var results = [T?](repeating: nil, count: n)
+    results.withUnsafeMutableBufferPointer { rb in
+        let slots = rb.baseAddress!   // each part writes its own slot
+        parallelFor(n) { parts in
+            for i in parts { slots[i] = body((i * count / n)..<((i + 1) * count / n)) }
+        }
+    }
+    return results.map { $0! }
+}
+
 /// Carries a non-Sendable value into a scoped parallel region that provably ends before the
 /// value's owner continues (see `parallelFor`).
 struct UncheckedSendableBox<T>: @unchecked Sendable {

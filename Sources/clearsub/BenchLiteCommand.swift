@@ -60,9 +60,8 @@ struct BenchLiteCommand: ParsableCommand {
         decoder.close()
         // (reduced to block statistics beforehand, as `clearsub remove` does on its reading thread)
         let grayDecoder = try VideoDecoder(info: info, layout: .gray)
-        let blockSize = StaticSceneSettings.blockSize(width: info.width, height: info.height)
         var blockFrames: [StaticSceneTracker.BlockFrame] = []
-        while let g = try grayDecoder.nextGrayFrame() { blockFrames.append(StaticSceneTracker.BlockFrame(g, blockSize: blockSize)) }
+        while let g = try grayDecoder.nextGrayFrame() { blockFrames.append(StaticSceneTracker.BlockFrame(g)) }
         grayDecoder.close()
         var grayIndex = 0
         let tracker = engine.staticSceneSettings.map { settings in

@@ -83,11 +83,10 @@ final class StaticSceneTrackerTests: XCTestCase {
     func testBlockFramesReducedElsewhereGiveTheSameMaps() throws {
         let fromGray = Self.tracker(frames: 120)
         var i = 0
-        let blockSize = StaticSceneSettings.blockSize(width: Self.w, height: Self.h)
         let fromBlocks = StaticSceneTracker(width: Self.w, height: Self.h, fps: 10, revisit: 16, blockFrames: {
             guard i < 120 else { return nil }
             defer { i += 1 }
-            return StaticSceneTracker.BlockFrame(Self.frame(i, cue: 20..<35), blockSize: blockSize)
+            return StaticSceneTracker.BlockFrame(Self.frame(i, cue: 20..<35))
         })
         for index in [0, 10, 25, 60, 119] {
             let expected = try fromGray.map(at: index)
