@@ -521,22 +521,39 @@ public final class LiteEngine: WindowedEngine {
     /// α cut to the region (row-major, 0 beyond the frame), the network's channels-last input and
     /// the fill [1, h, w, 3] it starts from (directional or push-pull, `directionalFill`).
     public func restorationInputs(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) -> (alpha: [Float], input: Tensor, fill: Tensor) {
+        let a = regionAlpha(alpha, r)
+        let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a,
+                                                                      directional: directionalSettings(width: frames[0].width, height: frames[0].height))
+        return (a, input, fill)
+    }
+
+    /// α of `alpha` cut to region `r` (row-major, 0 beyond the frame).
+    func regionAlpha(_ alpha: AlphaMap, _ r: TileRegion) -> [Float] {
         var a = [Float](repeating: 0, count: r.width * r.height)
         for y in 0..<r.height where r.y + y < alpha.height {
             for x in 0..<r.width where r.x + x < alpha.width { a[y * r.width + x] = alpha.values[(r.y + y) * alpha.width + r.x + x] }
         }
-        // reach 48 px at 720p, growing with the frame as subtitles do; ends within 20 levels agree
-        let k = memoryScale(width: frames[0].width, height: frames[0].height)
-        let directional = directionalFill ? (reach: Int((48 * k).rounded()), sigma: Float(20) / 255) : nil
-        let (input, fill) = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a,
-                                                                      directional: directional)
-        return (a, input, fill)
+        return a
     }
 
-    /// The restored region [1, 3, h, w] (planar, region coordinates).
+    /// The directional fill's reach and sigma on frames of this size (nil: push-pull alone,
+    /// `directionalFill` false): reach 48 px at 720p, growing with the frame as subtitles do;
+    /// ends within 20 levels agree.
+    func directionalSettings(width: Int, height: Int) -> (reach: Int, sigma: Float)? {
+        guard directionalFill else { return nil }
+        return (reach: Int((48 * memoryScale(width: width, height: height)).rounded()), sigma: Float(20) / 255)
+    }
+
+    /// The restored region [1, 3, h, w] (planar, region coordinates): the fill plus the network's
+    /// residual, or the fill alone (`restorationNetwork` false), for which the network's input is
+    /// not built.
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
+        guard restorationNetwork else {
+            let fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: regionAlpha(alpha, r),
+                                                     directional: directionalSettings(width: frames[0].width, height: frames[0].height))
+            return try Tensor(shape: [1, 3, r.height, r.width], values: fill)
+        }
         let (_, input, fill) = restorationInputs(frames: frames, alpha: alpha, region: r)
-        guard restorationNetwork else { return try Ops.channelsFirst(fill) }
         return try Ops.channelsFirst(try network.restoreChannelsLast(input: input, fill: fill, precision: restorationPrecision))
     }
 }

@@ -196,19 +196,17 @@ extension LiteFeatures {
         return out
     }
 
-    /// Restoration input [1, h, w, 19] and fill [1, h, w, 3], channels-last, for the `w`×`h` region
-    /// at (x0, y0) of the window `frames` (edge-clamped), with α of the region (`alpha`, row-major
-    /// w·h) and the fill of the centre frame where α > 0 (push-pull, or `HoleFill.directional` with
-    /// `directional`'s reach and sigma): the values of `window` + α + `centreFill` that
-    /// `LiteNetwork.restore` concatenates.
-    public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
-                                                    alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> (input: Tensor, fill: Tensor) {
+    /// The fill of the centre frame of `frames` in the `w`×`h` region at (x0, y0) (edge-clamped),
+    /// where the region's α (`alpha`, row-major w·h) is > 0: push-pull, or `HoleFill.directional`
+    /// with `directional`'s reach and sigma. Planar, 3·w·h values in [0, 1]; the other pixels are
+    /// the frame's own.
+    public static func centreFillPlanar(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
+                                        alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> [Float] {
         precondition(frames.count == LiteArchitecture.window && alpha.count == w * h)
-        let plane = w * h, centre = LiteArchitecture.radius
-        var centrePlanar = [Float](repeating: 0, count: 3 * plane)
+        var centrePlanar = [Float](repeating: 0, count: 3 * w * h)
         let hole = alpha.map { $0 > 0 ? UInt8(1) : 0 }
         centrePlanar.withUnsafeMutableBufferPointer { cp in
-            planar(frames[centre], x0: x0, y0: y0, w: w, h: h, into: cp.baseAddress!)
+            planar(frames[LiteArchitecture.radius], x0: x0, y0: y0, w: w, h: h, into: cp.baseAddress!)
             hole.withUnsafeBufferPointer {
                 if let d = directional {
                     HoleFill.directional(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
@@ -217,6 +215,17 @@ extension LiteFeatures {
                 }
             }
         }
+        return centrePlanar
+    }
+
+    /// Restoration input [1, h, w, 19] and fill [1, h, w, 3], channels-last, for the `w`×`h` region
+    /// at (x0, y0) of the window `frames` (edge-clamped), with α of the region (`alpha`, row-major
+    /// w·h) and the fill of the centre frame where α > 0 (`centreFillPlanar`): the values of
+    /// `window` + α + `centreFill` that `LiteNetwork.restore` concatenates.
+    public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
+                                                    alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> (input: Tensor, fill: Tensor) {
+        let plane = w * h
+        let centrePlanar = centreFillPlanar(frames, x0: x0, y0: y0, w: w, h: h, alpha: alpha, directional: directional)
         let cin = LiteArchitecture.restorationInputChannels
         let input = Tensor(shape: [1, h, w, cin], dtype: .f32, zeroed: false)
         let fill = Tensor(shape: [1, h, w, 3], dtype: .f32, zeroed: false)
