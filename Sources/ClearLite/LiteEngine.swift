@@ -3,8 +3,9 @@
 // frame (a coarser one above 1080 rows, `headFactor`) gives α, raised where a cue starts or ends
 // to the α of frames up to two away at pixels that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
 // around tiles with α > 0, starting from a fill of the pixels with α > 0 (`HoleFill`: directional
-// along rows and columns where their ends agree, push-pull elsewhere);
-// the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
+// along rows and columns where their ends agree, push-pull elsewhere) to which the restoration
+// network adds its residual (not with the bundled weights, whose network is inert:
+// `bundledRestorationIsInert`); the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
@@ -57,9 +58,18 @@ public final class LiteEngine: WindowedEngine {
     /// earlier frames of the video showed away from the subtitles; `beginVideo()` empties it.
     public var backgroundMemory: BackgroundMemorySettings? = BackgroundMemorySettings()
     private var plate: BackgroundPlate?
-    /// false: the restored region is the push-pull fill alone, without the network's residual
-    /// (`CLEARSUB_LITE_RESTORATION=fill`; an experiment: MODEL_CARD.md "The restoration network").
+    /// false: the restored region is the fill alone, without the network's residual, and the
+    /// network does not run (`CLEARSUB_LITE_RESTORATION=fill`). The default with the bundled
+    /// weights, whose network is inert (`bundledRestorationIsInert`); true with any other weights
+    /// (`init(weights:)`, `CLEARSUB_LITE_WEIGHTS`) or with `CLEARSUB_LITE_RESTORATION=network`.
     public var restorationNetwork = true
+    /// The bundled restoration network adds its output bias to the fill and nothing else (its
+    /// last ReLU layer died in training, MODEL_CARD.md "The restoration network"): under 0.002
+    /// levels, and a third of the engine's time on moving footage (BENCHMARKS.md, twenty-fifth
+    /// session). So with the bundled weights the engine composites the fill alone.
+    /// `LiteEngineTests.testBundledRestorationNetworkIsInert` measures the residual on the bundled
+    /// sample and fails if new bundled weights bring a network that restores something.
+    public static let bundledRestorationIsInert = true
     /// The fill behind the subtitle: directional, with push-pull where a pixel has no two ends
     /// within reach (`HoleFill.directional`; since the fifteenth session, MODEL_CARD.md "The
     /// directional fill"), or push-pull alone (false; `CLEARSUB_LITE_FILL=pushpull`). The
@@ -97,7 +107,7 @@ public final class LiteEngine: WindowedEngine {
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
-    /// `CLEARSUB_LITE_RESTORATION=fill`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
+    /// `CLEARSUB_LITE_RESTORATION=fill|network`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_BOX_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
@@ -128,9 +138,10 @@ public final class LiteEngine: WindowedEngine {
         case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_FILL=\(v): use pushpull or directional")
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
-        case nil, "", "network": break
+        case nil, "": break
+        case "network": engine.restorationNetwork = true
         case "fill": engine.restorationNetwork = false
-        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_RESTORATION=\(v): use network (default) or fill")
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_RESTORATION=\(v): use network or fill (default: fill with the bundled weights, whose network is inert; network with CLEARSUB_LITE_WEIGHTS)")
         }
         if let v = environment["CLEARSUB_LITE_BACKGROUND_MEMORY"], v != "1" {
             if v == "0" {
@@ -175,8 +186,11 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// Loads `weightsPath` (default: the bundled weights); missing or mis-shaped tensors fail with their key.
+    /// The engine with the weights at `weightsPath`, or the bundled weights (nil), whose inert
+    /// restoration network does not run (`bundledRestorationIsInert`).
     public convenience init(weightsPath: String? = nil) throws {
         try self.init(weights: LiteWeights(layers: LiteArchitecture.engineLayers, path: weightsPath ?? LiteEngine.bundledWeightsPath))
+        if weightsPath == nil { restorationNetwork = !LiteEngine.bundledRestorationIsInert }
     }
 
     /// Cleans `chunk` as a whole video (the background memory starts empty).

@@ -62,20 +62,8 @@ struct TrainInspect: ParsableCommand {
         (engine.alphaThreshold, engine.alphaFull) = (LiteEngine.defaultAlphaThreshold, LiteEngine.defaultAlphaFull)
         var (sum, spread, count) = (0.0, 0.0, 0)
         for t in 0..<chunk.count {
-            let a = try engine.alphaMap(chunk, at: t)
-            let (w, h) = (a.width, a.height)
-            var (x0, y0, x1, y1) = (w, h, -1, -1)
-            for y in 0..<h { for x in 0..<w where a.values[y * w + x] > 0 { x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y) } }
-            guard x1 >= 0 else { print("frame \(t): residual: no α > 0"); continue }
-            let al = LiteArchitecture.alignment
-            x0 = max(0, x0 - 16) / al * al; y0 = max(0, y0 - 16) / al * al
-            let rw = (min(w, x1 + 17) - x0 + al - 1) / al * al, rh = (min(h, y1 + 17) - y0 + al - 1) / al * al
-            let idx = (-LiteArchitecture.radius...LiteArchitecture.radius).map { min(max(t + $0, 0), chunk.count - 1) }
-            let (alpha, input, fill) = engine.restorationInputs(frames: idx.map { chunk[$0] }, alpha: a,
-                                                                region: TileRegion(x: x0, y: y0, width: rw, height: rh))
-            let r = try engine.network.restoreChannelsLast(input: input, fill: fill, precision: .f32).floats(), f = fill.floats()
-            var d: [Double] = []
-            for i in 0..<(rw * rh) where alpha[i] > 0 { for c in 0..<3 { d.append(Double(r[i * 3 + c] - f[i * 3 + c]) * 255) } }
+            let d = try engine.restorationResidual(chunk, at: t)
+            guard !d.isEmpty else { print("frame \(t): residual: no α > 0"); continue }
             let mean = d.reduce(0, +) / Double(d.count)
             let absMean = d.reduce(0) { $0 + abs($1) } / Double(d.count)
             let sp = d.reduce(0) { $0 + abs($1 - mean) } / Double(d.count)

@@ -102,10 +102,42 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertNotEqual(filled, frames, "the marks are restored")
         XCTAssertNotEqual(filled, try withNetwork.clean(frames), "the fixture's network adds a residual")
         XCTAssertFalse(try LiteEngine.configured(environment: ["CLEARSUB_LITE_RESTORATION": "fill"]).restorationNetwork)
-        XCTAssertTrue(try LiteEngine.configured(environment: [:]).restorationNetwork)
+        XCTAssertTrue(try LiteEngine.configured(environment: ["CLEARSUB_LITE_RESTORATION": "network"]).restorationNetwork)
+        // the bundled network is inert (`testBundledRestorationNetworkIsInert`): it does not run by
+        // default; weights named by the caller run their network
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).restorationNetwork, !LiteEngine.bundledRestorationIsInert)
+        XCTAssertTrue(try LiteEngine.configured(environment: ["CLEARSUB_LITE_WEIGHTS": LiteEngine.bundledWeightsPath]).restorationNetwork)
+        XCTAssertTrue(try LiteEngine(weightsPath: LiteEngine.bundledWeightsPath).restorationNetwork)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_RESTORATION": "none"])) {
             XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_RESTORATION"))
         }
+    }
+
+    /// Why the engine skips the bundled restoration network (`LiteEngine.bundledRestorationIsInert`):
+    /// on frames of the bundled sample, under the head's α, the network adds to the fill its output
+    /// bias and nothing else (no pixel's residual differs from its channel's by more than 0.001
+    /// levels, and none exceeds 0.01 levels). New bundled weights whose network restores something
+    /// fail here: then set `bundledRestorationIsInert` to false.
+    func testBundledRestorationNetworkIsInert() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/samples/hall_subbed.mp4").path
+        let decoder = try VideoDecoder(path: sample)
+        var frames: [RGBFrame] = []
+        while frames.count < 40, let f = try decoder.nextFrame() { frames.append(f) }
+        let engine = try LiteEngine()
+        XCTAssertEqual(engine.restorationNetwork, !LiteEngine.bundledRestorationIsInert)
+        let bias = try engine.network.weights.bias("res.out").value.floats().map { Double($0) * 255 }
+        var measured = 0
+        for t in stride(from: 2, to: frames.count, by: 12) {
+            let d = try engine.restorationResidual(frames, at: t)
+            measured += d.count / 3
+            for (k, v) in d.enumerated() {
+                XCTAssertLessThan(abs(v), 0.01, "frame \(t): the bundled network restores something (\(v) levels)")
+                XCTAssertEqual(v, bias[k % 3], accuracy: 0.001, "frame \(t): a unit of res.d1 fires")
+                if abs(v) >= 0.01 || abs(v - bias[k % 3]) > 0.001 { return }
+            }
+        }
+        XCTAssertGreaterThan(measured, 5_000, "the sample's subtitles must give α > 0")
     }
 
     /// The directional fill is the default: a white bar across a vertical edge (dark | mid-grey,
