@@ -5,7 +5,8 @@
 // around tiles with α > 0, starting from a fill of the pixels with α > 0 (`HoleFill`: directional
 // along rows and columns where their ends agree, push-pull elsewhere) to which the restoration
 // network adds its residual (not with the bundled weights, whose network is inert:
-// `bundledRestorationIsInert`); the output blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
+// `bundledRestorationIsInert`); the output blends α·restored + (1−α)·input, leaving α = 0
+// pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
@@ -185,9 +186,8 @@ public final class LiteEngine: WindowedEngine {
         self.chunkSize = chunkSize; self.chunkOverlap = chunkOverlap
     }
 
-    /// Loads `weightsPath` (default: the bundled weights); missing or mis-shaped tensors fail with their key.
-    /// The engine with the weights at `weightsPath`, or the bundled weights (nil), whose inert
-    /// restoration network does not run (`bundledRestorationIsInert`).
+    /// Loads `weightsPath` (default: the bundled weights, whose inert restoration network then does
+    /// not run: `bundledRestorationIsInert`); missing or mis-shaped tensors fail with their key.
     public convenience init(weightsPath: String? = nil) throws {
         try self.init(weights: LiteWeights(layers: LiteArchitecture.engineLayers, path: weightsPath ?? LiteEngine.bundledWeightsPath))
         if weightsPath == nil { restorationNetwork = !LiteEngine.bundledRestorationIsInert }
