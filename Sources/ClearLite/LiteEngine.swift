@@ -107,7 +107,7 @@ public final class LiteEngine: WindowedEngine {
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
-    /// `CLEARSUB_LITE_STATIC_SCENE=0`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
+    /// `CLEARSUB_LITE_STATIC_SCENE=0|carry`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
     /// `CLEARSUB_LITE_RESTORATION=fill|network`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_BOX_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
@@ -119,6 +119,7 @@ public final class LiteEngine: WindowedEngine {
         if let v = environment["CLEARSUB_LITE_ALPHA_THRESHOLD"].flatMap(Float.init), v > 0, v < 1 { engine.alphaThreshold = v }
         if let v = environment["CLEARSUB_LITE_ALPHA_FULL"].flatMap(Float.init), v > 0, v <= 1 { engine.alphaFull = v }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
+        if environment["CLEARSUB_LITE_STATIC_SCENE"] == "carry" { engine.staticSceneSettings?.carry = true }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
         if environment["CLEARSUB_LITE_BOXES"] == "0" { engine.subtitleBoxes = nil }
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {

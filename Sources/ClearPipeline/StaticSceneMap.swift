@@ -19,6 +19,13 @@ public struct StaticSceneSettings: Sendable, Equatable {
     public var rangeTolerance: Int? = 16
     /// Frames compared per second of the window (every frame at or below this rate).
     public var samplesPerSecond: Double = 5
+    /// Also static: a block that was static in an earlier frame k at most `windowSeconds` back
+    /// (whose window therefore reaches this frame) whose luma range in this frame is within
+    /// `rangeTolerance` of frame k's (needs `rangeTolerance`) and whose mean luma, and its eight
+    /// neighbours', within `tolerance`.
+    /// Scenery stays protected up to the moment something passes in front of it, not only until
+    /// that moment enters the window. An experiment (`CLEARSUB_LITE_STATIC_SCENE=carry`).
+    public var carry = false
 
     public init() {}
 

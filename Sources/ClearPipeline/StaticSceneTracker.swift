@@ -96,6 +96,8 @@ public final class StaticSceneTracker {
     private var ended = false
     private var latest = 0
     private var cache: [Int: StaticSceneMap?] = [:]
+    /// Per block, the latest frame whose own window found it static (`StaticSceneSettings.carry`).
+    private var lastStatic: [Int] = []
 
     /// `next` yields the video's frames in order as gray (`VideoDecoder(layout: .gray)`).
     public convenience init(width: Int, height: Int, fps: Double, settings: StaticSceneSettings = StaticSceneSettings(),
@@ -197,6 +199,36 @@ public final class StaticSceneTracker {
                 isStatic[j] = any == 0 || (rangeTolerance != nil && changed[j] == 0 && rangeChanged[j] == 0)
             }
         }
+        if settings.carry, let rangeTolerance { carry(index, reference: reference, into: &isStatic, rangeTolerance: rangeTolerance) }
         return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic)
+    }
+
+    /// `StaticSceneSettings.carry`: records the blocks static in frame `index` by its own window,
+    /// and marks static the others whose latest such frame k lies at most `radius` back, whose
+    /// range in this frame is within `rangeTolerance` of frame k's and whose mean, and its eight
+    /// neighbours' means, within `tolerance`.
+    private func carry(_ index: Int, reference: BlockFrame, into isStatic: inout [Bool], rangeTolerance: Int) {
+        if lastStatic.isEmpty { lastStatic = [Int](repeating: -1, count: isStatic.count) }
+        let tolerance = settings.tolerance
+        for j in isStatic.indices {
+            if isStatic[j] {
+                lastStatic[j] = max(lastStatic[j], index)
+                continue
+            }
+            let k = lastStatic[j]
+            guard k >= 0, k < index, index - k <= radius, let then = blocks[k],
+                  abs(Int(reference.ranges[j]) - Int(then.ranges[j])) <= rangeTolerance else { continue }
+            // the block and its eight neighbours: a glyph's faint fringe beside a changed block
+            // must not be carried (the window test would see other cues change it)
+            let (r, c) = (j / columns, j % columns)
+            var same = true
+            for rr in max(0, r - 1)...min(rows - 1, r + 1) where same {
+                for cc in max(0, c - 1)...min(columns - 1, c + 1) {
+                    let q = rr * columns + cc
+                    if abs(Int(reference.means[q]) - Int(then.means[q])) > tolerance { same = false; break }
+                }
+            }
+            if same { isStatic[j] = true }
+        }
     }
 }

@@ -56,6 +56,8 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertThrowsError(try engine.clean(frames, staticScene: [StaticSceneMap?](repeating: wrongSize, count: 5)))
         XCTAssertNil(try LiteEngine.configured(environment: ["CLEARSUB_LITE_STATIC_SCENE": "0"]).staticSceneSettings)
         XCTAssertNotNil(try LiteEngine.configured(environment: [:]).staticSceneSettings)
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).staticSceneSettings?.carry, false)
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_STATIC_SCENE": "carry"]).staticSceneSettings?.carry, true)
     }
 
     /// Restoration starts from the push-pull fill of the α > 0 region: with a zero residual (all

@@ -26,6 +26,16 @@ final class StaticSceneTrackerTests: XCTestCase {
         }
     }
 
+    /// A tracker at 10 fps over the `n` frames `make` draws.
+    static func tracker(frames n: Int, settings: StaticSceneSettings, make: @escaping (Int) -> GrayFrame) -> StaticSceneTracker {
+        var i = 0
+        return StaticSceneTracker(width: w, height: h, fps: 10, settings: settings, revisit: 16) {
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return make(i)
+        }
+    }
+
     func testCueBlocksAreNotStaticAndSteadySceneryIs() throws {
         let t = Self.tracker(frames: 100)
         XCTAssertEqual(t.blockSize, 2)
@@ -48,10 +58,7 @@ final class StaticSceneTrackerTests: XCTestCase {
     /// Without the range test (rangeTolerance nil), every block beside a changing one is kept out.
     func testEdgeThatKeepsTheMeanIsNotStaticBesideTheCue() throws {
         func tracker(_ settings: StaticSceneSettings) -> StaticSceneTracker {
-            var i = 0
-            return StaticSceneTracker(width: Self.w, height: Self.h, fps: 10, settings: settings, revisit: 16) {
-                guard i < 100 else { return nil }
-                defer { i += 1 }
+            Self.tracker(frames: 100, settings: settings) { i in
                 var p = [UInt8](repeating: 128, count: Self.w * Self.h)
                 if (20..<35).contains(i) {
                     for y in 32..<40 { for x in 8..<40 { p[y * Self.w + x] = 250 } }
@@ -76,6 +83,35 @@ final class StaticSceneTrackerTests: XCTestCase {
         let t = Self.tracker(frames: 300)
         XCTAssertFalse(try XCTUnwrap(try t.map(at: 25)).isStatic(x: 20, y: 35))
         XCTAssertTrue(try XCTUnwrap(try t.map(at: 200)).isStatic(x: 20, y: 35))
+    }
+
+    /// `StaticSceneSettings.carry`: a block static by an earlier frame's window stays static in the
+    /// later frames that window reaches, until something changes it; without carry, a change
+    /// anywhere in a frame's own window keeps the block out. A cue is never carried into.
+    func testCarryKeepsSceneryStaticUntilSomethingPassesInFront() throws {
+        // 30 s at 10 fps (window ±60 frames); a "passer" over the box x 8..<40, y 32..<40 at frames
+        // 150–159, a cue over the block at (60, 4) at frames 100–129
+        func tracker(_ settings: StaticSceneSettings) -> StaticSceneTracker {
+            Self.tracker(frames: 300, settings: settings) { i in
+                var f = Self.frame(i, cue: 150..<160)
+                if (100..<130).contains(i) { for y in 0..<8 { for x in 56..<64 { f.pixels[y * Self.w + x] = 250 } } }
+                return f
+            }
+        }
+        var carrying = StaticSceneSettings()
+        carrying.carry = true
+        let plain = tracker(StaticSceneSettings()), carried = tracker(carrying)
+        for index in 0..<300 {      // in order, as the engine asks
+            let p = try XCTUnwrap(try plain.map(at: index)), c = try XCTUnwrap(try carried.map(at: index))
+            for (k, v) in p.isStatic.enumerated() where v { XCTAssertTrue(c.isStatic[k], "carry only adds, frame \(index)") }
+            guard [95, 120, 140, 149, 155, 165].contains(index) else { continue }
+            XCTAssertFalse(p.isStatic(x: 20, y: 35), "the passer is in frame \(index)'s window")
+            // the last frame whose window misses the passer is 89; it reaches frame 149
+            XCTAssertEqual(c.isStatic(x: 20, y: 35), index <= 149, "passer's block, frame \(index)")
+            // the last frame whose window misses the cue is 39; it reaches frame 99
+            XCTAssertFalse(p.isStatic(x: 60, y: 4), "the cue is in frame \(index)'s window")
+            XCTAssertEqual(c.isStatic(x: 60, y: 4), index <= 99, "cue's block, frame \(index)")
+        }
     }
 
     /// `clearsub remove` reduces the gray frames to block statistics on its reading thread and
