@@ -11,7 +11,10 @@
 // neighbours are stable, or when it is stable and its luma range (brightest − darkest pixel) also
 // stayed within `rangeTolerance` of frame i's: a glyph edge that keeps a block's mean (a white
 // stroke beside its dark outline) still widens or narrows its range, so blocks beside a changing
-// block are protected only on this second, finer test.
+// block are protected only on this second, finer test. With `StaticSceneSettings.carry` (off by
+// default) a block static by an earlier frame's window also stays static while that window reaches
+// the frame and the block and its neighbours keep their values (`carry(_:reference:into:rangeTolerance:)`);
+// a frame's map then depends on the maps of the frames asked before it (the engine asks in order).
 import ClearMedia
 
 public final class StaticSceneTracker {
