@@ -282,6 +282,8 @@ public final class LiteEngine: WindowedEngine {
                 alpha.suppress(scene)
             }
             if let filter = textLineFilter { alpha.keepTextLines(filter) }
+            // carried static blocks come last, so that the line cue reads α as without them
+            if t < staticScene.count, let carried = staticScene[t]?.carriedMap { alpha.suppress(carried) }
             // A subtitle box around the text (`SubtitleBoxFinder`): the whole box is subtitle (α = 1,
             // so the memory gives back what it saw there), and restoration starts from the frame
             // with the box divided out (`centre`), filling only the glyphs inside it (`glyphs`).
@@ -299,6 +301,7 @@ public final class LiteEngine: WindowedEngine {
                     var seen = try boxHead(t, factor: bf)
                     if t < staticScene.count, let scene = staticScene[t] { seen.suppress(scene) }
                     if let filter = textLineFilter { seen.keepTextLines(filter) }
+                    if t < staticScene.count, let carried = staticScene[t]?.carriedMap { seen.suppress(carried) }
                     if !seen.isEmpty {
                         for i in boxAlpha.values.indices where seen.values[i] > boxAlpha.values[i] { boxAlpha.values[i] = seen.values[i] }
                         // a layer found only through the coarser look needs some of the engine's

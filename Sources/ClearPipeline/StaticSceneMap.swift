@@ -45,12 +45,21 @@ public struct StaticSceneMap: Sendable, Equatable {
     public let rows: Int
     /// Row-major, `columns * rows`: true where the block is static.
     public let isStatic: [Bool]
+    /// Row-major like `isStatic`, or empty: blocks static only by `StaticSceneSettings.carry`
+    /// (false where `isStatic` is true). An engine applies them after its other cues on α.
+    public let carried: [Bool]
 
-    public init(width: Int, height: Int, blockSize: Int, isStatic: [Bool]) {
+    public init(width: Int, height: Int, blockSize: Int, isStatic: [Bool], carried: [Bool] = []) {
         let columns = (width + blockSize - 1) / blockSize, rows = (height + blockSize - 1) / blockSize
         precondition(isStatic.count == columns * rows, "StaticSceneMap: \(isStatic.count) blocks for \(columns)x\(rows)")
+        precondition(carried.isEmpty || carried.count == isStatic.count, "StaticSceneMap: \(carried.count) carried blocks for \(isStatic.count)")
         self.width = width; self.height = height; self.blockSize = blockSize
-        self.columns = columns; self.rows = rows; self.isStatic = isStatic
+        self.columns = columns; self.rows = rows; self.isStatic = isStatic; self.carried = carried
+    }
+
+    /// The carried blocks as a map of their own (nil when there are none).
+    public var carriedMap: StaticSceneMap? {
+        carried.contains(true) ? StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: carried) : nil
     }
 
     /// Whether pixel (x, y) lies in a static block.

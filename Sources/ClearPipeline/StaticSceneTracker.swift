@@ -12,8 +12,8 @@
 // stayed within `rangeTolerance` of frame i's: a glyph edge that keeps a block's mean (a white
 // stroke beside its dark outline) still widens or narrows its range, so blocks beside a changing
 // block are protected only on this second, finer test. With `StaticSceneSettings.carry` (off by
-// default) a block static by an earlier frame's window also stays static while that window reaches
-// the frame and the block and its neighbours keep their values (`carry(_:reference:into:rangeTolerance:)`);
+// default) a block static by an earlier frame's window is also marked (`StaticSceneMap.carried`)
+// while that window reaches the frame and the block and its neighbours keep their values;
 // a frame's map then depends on the maps of the frames asked before it (the engine asks in order).
 import ClearMedia
 
@@ -202,16 +202,18 @@ public final class StaticSceneTracker {
                 isStatic[j] = any == 0 || (rangeTolerance != nil && changed[j] == 0 && rangeChanged[j] == 0)
             }
         }
-        if settings.carry, let rangeTolerance { carry(index, reference: reference, into: &isStatic, rangeTolerance: rangeTolerance) }
-        return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic)
+        var carried: [Bool] = []
+        if settings.carry, let rangeTolerance { carried = carry(index, reference: reference, isStatic: isStatic, rangeTolerance: rangeTolerance) }
+        return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic, carried: carried)
     }
 
     /// `StaticSceneSettings.carry`: records the blocks static in frame `index` by its own window,
-    /// and marks static the others whose latest such frame k lies at most `radius` back, whose
+    /// and returns as carried the others whose latest such frame k lies at most `radius` back, whose
     /// range in this frame is within `rangeTolerance` of frame k's and whose mean, and its eight
     /// neighbours' means, within `tolerance`.
-    private func carry(_ index: Int, reference: BlockFrame, into isStatic: inout [Bool], rangeTolerance: Int) {
+    private func carry(_ index: Int, reference: BlockFrame, isStatic: [Bool], rangeTolerance: Int) -> [Bool] {
         if lastStatic.isEmpty { lastStatic = [Int](repeating: -1, count: isStatic.count) }
+        var carried = [Bool](repeating: false, count: isStatic.count)
         let tolerance = settings.tolerance
         for j in isStatic.indices {
             if isStatic[j] {
@@ -231,7 +233,8 @@ public final class StaticSceneTracker {
                     if abs(Int(reference.means[q]) - Int(then.means[q])) > tolerance { same = false; break }
                 }
             }
-            if same { isStatic[j] = true }
+            if same { carried[j] = true }
         }
+        return carried
     }
 }

@@ -85,8 +85,9 @@ final class StaticSceneTrackerTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(try t.map(at: 200)).isStatic(x: 20, y: 35))
     }
 
-    /// `StaticSceneSettings.carry`: a block static by an earlier frame's window stays static in the
-    /// later frames that window reaches, until something changes it; without carry, a change
+    /// `StaticSceneSettings.carry`: a block static by an earlier frame's window is carried
+    /// (`StaticSceneMap.carried`) in the later frames that window reaches, until something changes
+    /// it; without carry, a change
     /// anywhere in a frame's own window keeps the block out. A cue is never carried into.
     func testCarryKeepsSceneryStaticUntilSomethingPassesInFront() throws {
         // 30 s at 10 fps (window ±60 frames); a "passer" over the box x 8..<40, y 32..<40 at frames
@@ -103,14 +104,17 @@ final class StaticSceneTrackerTests: XCTestCase {
         let plain = tracker(StaticSceneSettings()), carried = tracker(carrying)
         for index in 0..<300 {      // in order, as the engine asks
             let p = try XCTUnwrap(try plain.map(at: index)), c = try XCTUnwrap(try carried.map(at: index))
-            for (k, v) in p.isStatic.enumerated() where v { XCTAssertTrue(c.isStatic[k], "carry only adds, frame \(index)") }
+            XCTAssertEqual(c.isStatic, p.isStatic, "the window's own test is unchanged, frame \(index)")
+            XCTAssertTrue(p.carried.isEmpty)
+            for (k, v) in c.carried.enumerated() where v { XCTAssertFalse(c.isStatic[k], "carried only where not static, frame \(index)") }
             guard [95, 120, 140, 149, 155, 165].contains(index) else { continue }
+            let carried = c.carriedMap
             XCTAssertFalse(p.isStatic(x: 20, y: 35), "the passer is in frame \(index)'s window")
             // the last frame whose window misses the passer is 89; it reaches frame 149
-            XCTAssertEqual(c.isStatic(x: 20, y: 35), index <= 149, "passer's block, frame \(index)")
+            XCTAssertEqual(carried?.isStatic(x: 20, y: 35) ?? false, index <= 149, "passer's block, frame \(index)")
             // the last frame whose window misses the cue is 39; it reaches frame 99
             XCTAssertFalse(p.isStatic(x: 60, y: 4), "the cue is in frame \(index)'s window")
-            XCTAssertEqual(c.isStatic(x: 60, y: 4), index <= 99, "cue's block, frame \(index)")
+            XCTAssertEqual(carried?.isStatic(x: 60, y: 4) ?? false, index <= 99, "cue's block, frame \(index)")
         }
     }
 
