@@ -19,7 +19,8 @@ public struct StaticSceneSettings: Sendable, Equatable {
     public var rangeTolerance: Int? = 16
     /// Frames compared per second of the window (every frame at or below this rate).
     public var samplesPerSecond: Double = 5
-    /// Also static: a block that was static in an earlier frame k at most `windowSeconds` back
+    /// Also mark (`StaticSceneMap.carried`, which the lite engine applies to α after its line cue)
+    /// a block that was static in an earlier frame k at most `windowSeconds` back
     /// (whose window therefore reaches this frame) whose luma range in this frame is within
     /// `rangeTolerance` of frame k's (needs `rangeTolerance`) and whose mean luma, and its eight
     /// neighbours', within `tolerance`.
