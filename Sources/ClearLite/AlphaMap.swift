@@ -120,20 +120,28 @@ public struct AlphaMap {
 
     /// Tiles (tile×tile) containing any α > 0, as a grid of booleans [rows][cols].
     public func activeTiles(tile: Int) -> [[Bool]] {
-        let rows = (height + tile - 1) / tile, cols = (width + tile - 1) / tile
+        let cols = (width + tile - 1) / tile
+        let flat = occupiedCells(cell: tile)
+        return stride(from: 0, to: flat.count, by: cols).map { Array(flat[$0..<($0 + cols)]) }
+    }
+
+    /// Row-major flags over a grid of `cell`×`cell` cells: true where any α in the cell exceeds
+    /// `above`. Rows of cells run in parallel, each on one thread.
+    func occupiedCells(cell c: Int, above: Float = 0) -> [Bool] {
+        let cols = (width + c - 1) / c, rows = (height + c - 1) / c
         let (w, h) = (width, height)
-        var flat = [Bool](repeating: false, count: rows * cols)
-        values.withUnsafeBufferPointer { vb in flat.withUnsafeMutableBufferPointer { fb in
-            let (v, grid) = (vb.baseAddress!, fb.baseAddress!)
-            parallelFor(rows) { tileRows in   // each tile row is one thread's
-                for r in tileRows {
-                    for y in (r * tile)..<min(h, (r + 1) * tile) {
+        var on = [Bool](repeating: false, count: cols * rows)
+        values.withUnsafeBufferPointer { vb in on.withUnsafeMutableBufferPointer { ob in
+            let (v, cells) = (vb.baseAddress!, ob.baseAddress!)
+            parallelFor(rows, minChunk: 4) { cellRows in
+                for r in cellRows {
+                    for y in (r * c)..<min(h, (r + 1) * c) {
                         let row = v + y * w
-                        for x in 0..<w where row[x] > 0 { grid[r * cols + x / tile] = true }
+                        for x in 0..<w where row[x] > above { cells[r * cols + x / c] = true }
                     }
                 }
             }
         } }
-        return (0..<rows).map { r in Array(flat[(r * cols)..<((r + 1) * cols)]) }
+        return on
     }
 }

@@ -275,15 +275,11 @@ public final class LiteEngine: WindowedEngine {
                 raised = TemporalAlpha.borrow(&alpha, frame: chunk[t], from: try (before + after).map { (try head($0), chunk[$0], $0 > t) },
                                               past: before.map { chunk[$0] }, future: after.map { chunk[$0] }, settings: temporal)
             }
-            if t < staticScene.count, let scene = staticScene[t] {
-                guard scene.width == w, scene.height == h else {
-                    throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "static-scene map \(scene.width)x\(scene.height)")
-                }
-                alpha.suppress(scene)
+            let scene = t < staticScene.count ? staticScene[t] : nil
+            if let scene, scene.width != w || scene.height != h {
+                throw LiteError.frameSizeMismatch(expected: "\(w)x\(h)", got: "static-scene map \(scene.width)x\(scene.height)")
             }
-            if let filter = textLineFilter { alpha.keepTextLines(filter) }
-            // carried static blocks come last, so that the line cue reads α as without them
-            if t < staticScene.count, let carried = staticScene[t]?.carriedMap { alpha.suppress(carried) }
+            applySceneAndLineCues(&alpha, scene: scene)
             // A subtitle box around the text (`SubtitleBoxFinder`): the whole box is subtitle (α = 1,
             // so the memory gives back what it saw there), and restoration starts from the frame
             // with the box divided out (`centre`), filling only the glyphs inside it (`glyphs`).
@@ -299,9 +295,7 @@ public final class LiteEngine: WindowedEngine {
                 if !alpha.isEmpty { layers = SubtitleBoxFinder.find(frame: centre, alpha: alpha, settings: settings, previous: lastBoxes) }
                 if layers.isEmpty, let bf = boxFactor, Self.coarseLookCanMatter(own: alpha, glyph: settings.glyph, remembered: lastBoxes) {
                     var seen = try boxHead(t, factor: bf)
-                    if t < staticScene.count, let scene = staticScene[t] { seen.suppress(scene) }
-                    if let filter = textLineFilter { seen.keepTextLines(filter) }
-                    if t < staticScene.count, let carried = staticScene[t]?.carriedMap { seen.suppress(carried) }
+                    applySceneAndLineCues(&seen, scene: scene)
                     if !seen.isEmpty {
                         for i in boxAlpha.values.indices where seen.values[i] > boxAlpha.values[i] { boxAlpha.values[i] = seen.values[i] }
                         // a layer found only through the coarser look needs some of the engine's
@@ -533,6 +527,15 @@ public final class LiteEngine: WindowedEngine {
     public func boxHeadFactor(width: Int, height: Int) -> Int? {
         if let f = boxHeadFactorOverride { return f > 0 ? f : nil }
         return height > 720 ? headFactor(width: width, height: height) + 1 : nil
+    }
+
+    /// The static-scene and line cues on `alpha`, in the engine's order: α 0 in the blocks `scene`
+    /// marks static, the line cue, then α 0 in the blocks it only carries
+    /// (`StaticSceneSettings.carry`), so that the line cue reads α as without carry.
+    func applySceneAndLineCues(_ alpha: inout AlphaMap, scene: StaticSceneMap?) {
+        if let scene { alpha.suppress(scene) }
+        if let filter = textLineFilter { alpha.keepTextLines(filter) }
+        if let carried = scene?.carriedMap { alpha.suppress(carried) }
     }
 
     /// What restoration sees in region `r` of the centre frame of `frames` (the 5-frame window):

@@ -7,7 +7,6 @@
 // No reference implementation: a rule of this project (MODEL_CARD.md "Line cue"), applied after
 // the static-scene cue. Cost: one pass over α, union-find on the cell grid, and a pairwise test of
 // the components (a kept component stops at its first neighbour).
-import ClearTensor
 
 public struct TextLineFilter: Sendable, Equatable {
     /// Cell edge in pixels: α is grouped on a grid of cells (a cell is "on" when any α > 0 in it).
@@ -50,19 +49,7 @@ extension AlphaMap {
     /// the grid's columns. Shared by the line cue and the box finder (`SubtitleBoxFinder`).
     func cellComponents(cell c: Int, above: Float = 0) -> (components: [TextLineFilter.Component], label: [Int32], columns: Int) {
         let cols = (width + c - 1) / c, rows = (height + c - 1) / c
-        var on = [Bool](repeating: false, count: cols * rows)
-        let (w, h) = (width, height)
-        values.withUnsafeBufferPointer { vb in on.withUnsafeMutableBufferPointer { ob in
-            let (v, cells) = (vb.baseAddress!, ob.baseAddress!)
-            parallelFor(rows, minChunk: 4) { cellRows in   // a row of cells is one thread's
-                for r in cellRows {
-                    for y in (r * c)..<min(h, (r + 1) * c) {
-                        let row = v + y * w
-                        for x in 0..<w where row[x] > above { cells[r * cols + x / c] = true }
-                    }
-                }
-            }
-        } }
+        let on = occupiedCells(cell: c, above: above)
         guard on.contains(true) else { return ([], [], cols) }
         // 8-connected components by union-find over the "on" cells
         var parent = [Int32](repeating: -1, count: cols * rows)

@@ -194,17 +194,23 @@ public final class StaticSceneTracker {
         var isStatic = [Bool](repeating: false, count: n)
         for r in 0..<rows {
             for c in 0..<columns {
-                var any: UInt8 = 0
-                for rr in max(0, r - 1)...min(rows - 1, r + 1) {
-                    for cc in max(0, c - 1)...min(columns - 1, c + 1) { any |= changed[rr * columns + cc] }
-                }
                 let j = r * columns + c
-                isStatic[j] = any == 0 || (rangeTolerance != nil && changed[j] == 0 && rangeChanged[j] == 0)
+                isStatic[j] = !anyAround(j, { changed[$0] != 0 }) || (rangeTolerance != nil && changed[j] == 0 && rangeChanged[j] == 0)
             }
         }
         var carried: [Bool] = []
         if settings.carry, let rangeTolerance { carried = carry(index, reference: reference, isStatic: isStatic, rangeTolerance: rangeTolerance) }
         return StaticSceneMap(width: width, height: height, blockSize: blockSize, isStatic: isStatic, carried: carried)
+    }
+
+    /// Whether `test` holds for block `j` or any of its (up to) eight neighbours.
+    @inline(__always)
+    private func anyAround(_ j: Int, _ test: (Int) -> Bool) -> Bool {
+        let (r, c) = (j / columns, j % columns)
+        for rr in max(0, r - 1)...min(rows - 1, r + 1) {
+            for cc in max(0, c - 1)...min(columns - 1, c + 1) where test(rr * columns + cc) { return true }
+        }
+        return false
     }
 
     /// `StaticSceneSettings.carry`: records the blocks static in frame `index` by its own window,
@@ -225,15 +231,7 @@ public final class StaticSceneTracker {
                   abs(Int(reference.ranges[j]) - Int(then.ranges[j])) <= rangeTolerance else { continue }
             // the block and its eight neighbours: a glyph's faint fringe beside a changed block
             // must not be carried (the window test would see other cues change it)
-            let (r, c) = (j / columns, j % columns)
-            var same = true
-            for rr in max(0, r - 1)...min(rows - 1, r + 1) where same {
-                for cc in max(0, c - 1)...min(columns - 1, c + 1) {
-                    let q = rr * columns + cc
-                    if abs(Int(reference.means[q]) - Int(then.means[q])) > tolerance { same = false; break }
-                }
-            }
-            if same { carried[j] = true }
+            carried[j] = !anyAround(j) { abs(Int(reference.means[$0]) - Int(then.means[$0])) > tolerance }
         }
         return carried
     }
