@@ -562,7 +562,12 @@ public final class LiteEngine: WindowedEngine {
     /// ends within 20 levels agree.
     func directionalSettings(width: Int, height: Int) -> (reach: Int, sigma: Float)? {
         guard directionalFill else { return nil }
-        return (reach: Int((48 * memoryScale(width: width, height: height)).rounded()), sigma: Float(20) / 255)
+        return LiteEngine.directionalSettings(scale: memoryScale(width: width, height: height))
+    }
+
+    /// The directional fill's reach and sigma at the background memory's `scale` (1 up to 720 rows).
+    static func directionalSettings(scale: Double) -> (reach: Int, sigma: Float) {
+        (reach: Int((48 * scale).rounded()), sigma: Float(20) / 255)
     }
 
     /// The restored region [1, 3, h, w] (planar, region coordinates): the fill plus the network's

@@ -71,8 +71,9 @@ public enum LiteFeatures {
 
 extension LiteFeatures {
     /// The centre frame of `window` [N, 15, H, W] with its `hole` pixels (N·H·W bytes, non-zero =
-    /// hole) filled by `HoleFill` — the restoration network's starting point [N, 3, H, W].
-    public static func centreFill(window: Tensor, hole: [UInt8]) throws -> Tensor {
+    /// hole) filled by `HoleFill` (push-pull, or the engine's directional fill with `directional`)
+    /// — the restoration network's starting point [N, 3, H, W].
+    public static func centreFill(window: Tensor, hole: [UInt8], directional: (reach: Int, sigma: Float)? = nil) throws -> Tensor {
         let (n, h, w) = (window.shape[0], window.shape[2], window.shape[3]), plane = h * w
         precondition(hole.count == n * plane)
         let c = LiteArchitecture.radius * 3
@@ -81,7 +82,12 @@ extension LiteFeatures {
         hole.withUnsafeBufferPointer { hp in
             parallelFor(n, minChunk: 1) { range in
                 for b in range {
-                    HoleFill.fill(dst + b * 3 * plane, channels: 3, width: w, height: h, hole: hp.baseAddress! + b * plane)
+                    if let d = directional {
+                        HoleFill.directional(dst + b * 3 * plane, channels: 3, width: w, height: h, hole: hp.baseAddress! + b * plane,
+                                             reach: d.reach, sigma: d.sigma)
+                    } else {
+                        HoleFill.fill(dst + b * 3 * plane, channels: 3, width: w, height: h, hole: hp.baseAddress! + b * plane)
+                    }
                 }
             }
         }

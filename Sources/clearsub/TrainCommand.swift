@@ -83,11 +83,21 @@ struct TrainStageTwo: ParsableCommand {
     @Option(help: "Continue from these stage II weights.") var resume: String?
     @Flag(help: "Keep the occlusion head of --resume fixed and train the restoration network again from a fresh start (its last layer at 0).")
     var restorationOnly = false
+    @Option(help: "Pass the subtitled windows through x264 and back before training on them, as a real subtitled clip is encoded: CRFs, comma-separated, cycled over the steps (e.g. 12,18,24).")
+    var codecCrf: String?
 
     func run() throws {
         var o = try common.options()
         guard !restorationOnly || resume != nil else { throw ValidationError("--restoration-only needs --resume WEIGHTS (the trained occlusion head)") }
-        o.prior = prior; o.resume = resume; o.restorationOnly = restorationOnly
+        let crfs: [Int] = try codecCrf.map { text in
+            try text.split(separator: ",").map { part -> Int in
+                guard let v = Int(part.trimmingCharacters(in: .whitespaces)), (0...51).contains(v) else {
+                    throw ValidationError("--codec-crf \(text): give CRFs 0...51, comma-separated")
+                }
+                return v
+            }
+        } ?? []
+        o.prior = prior; o.resume = resume; o.restorationOnly = restorationOnly; o.codecCRFs = crfs
         try TrainingRun.stageTwo(o) { trainLog($0) }
     }
 }

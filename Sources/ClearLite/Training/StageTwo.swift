@@ -10,8 +10,9 @@
 // Restoration-only mode (`clearsub train stage2 --restoration-only`): the occlusion head of the
 // resumed weights stays fixed and the restoration network is trained again from a fresh start
 // whose last layer is 0 (see `LiteWeights.reinitialise`), under the α the engine restores with
-// (`AlphaMap` at the engine's pair: the fill's hole, the α input and the composite); only the
-// terms that reach it count. The log's `residual` (mean |R − fill|, 8-bit levels) and `text_fill`
+// (`AlphaMap` at the engine's pair: the fill's hole, the α input and the composite) and from the
+// engine's fill (directional; push-pull before the twenty-sixth session); only the terms that
+// reach it count. The log's `residual` (mean |R − fill|, 8-bit levels) and `text_fill`
 // (the text-region term of the fill alone) show whether the network adds anything (MODEL_CARD.md).
 import ClearTensor
 
@@ -71,7 +72,9 @@ public final class StageTwo {
             alpha = try tape.resize(alphaHalf, height: s1, width: s2, mode: .bilinear)
             hole = try fillHoles(batch, predictedHalf: alphaHalf.value, index: index)
         }
-        let fill = tape.constant(try LiteFeatures.centreFill(window: batch.window, hole: hole))
+        // restoration-only: the engine's own fill (directional, as at up to 720 rows)
+        let fill = tape.constant(try LiteFeatures.centreFill(window: batch.window, hole: hole,
+                                                             directional: restorationOnly ? LiteEngine.directionalSettings(scale: 1) : nil))
         let restored = try net.restore(tape, window: window, alpha: alpha, fill: fill)
         // mean |residual| in 8-bit levels: ~0 means the restoration network adds nothing to the fill
         let residual = try Ops.sub(restored.value, fill.value).floats().reduce(0) { $0 + abs($1) } * 255 / Float(max(fill.value.count, 1))

@@ -19,6 +19,9 @@ public struct TrainingOptions: Sendable {
     /// Stage II with the resumed occlusion head fixed and the restoration network trained again
     /// from a fresh start (`StageTwo.restorationOnly`).
     public var restorationOnly = false
+    /// x264 CRFs of the subtitled windows' round trip (`CodecRoundTrip`), cycled over the steps;
+    /// empty: none (the v3–v8 recipes).
+    public var codecCRFs: [Int] = []
     /// Synthetic printed pages among the sources (`DocumentSources`).
     public var documentPages = 0
     /// Style presets of the subtitle scripts, cycled over the scripts (`PairSampler`).
@@ -52,6 +55,7 @@ public enum TrainingRun {
         if o.movingObjectShare > 0 { m["moving_objects"] = String(o.movingObjectShare) }
         if let r = o.resume { m["resumed_from"] = (r as NSString).lastPathComponent }
         if o.restorationOnly { m["restoration_only"] = "1" }
+        if !o.codecCRFs.isEmpty { m["codec_crf"] = o.codecCRFs.map(String.init).joined(separator: ",") }
         return m
     }
 
@@ -87,14 +91,55 @@ public enum TrainingRun {
                                  restorationOnly: o.restorationOnly)
         log("stage2: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop), prior \(o.prior ?? "none")"
             + (o.restorationOnly ? ", restoration only (occlusion head of \(o.resume ?? "?") fixed)" : ""))
+        // batches in step order; with the codec round trip (FFmpeg child processes, mostly waiting)
+        // the next batch is made while this step trains
+        let makeBatch = { (i: Int) throws -> TrainingBatch in
+            let batch = try sampler.batch(o.batch)
+            if !o.codecCRFs.isEmpty { try CodecRoundTrip.apply(to: batch.window, crf: o.codecCRFs[i % o.codecCRFs.count]) }
+            return batch
+        }
+        let ahead = o.codecCRFs.isEmpty ? nil : BatchPrefetch(makeBatch)
         let start = Date()
         for i in 0..<o.steps {
             stage.optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
-            let l = try stage.step(try sampler.batch(o.batch), index: i)
+            let batch = try ahead?.take(i, prefetchNext: i + 1 < o.steps) ?? makeBatch(i)
+            let l = try stage.step(batch, index: i)
             if i % 10 == 0 || i == o.steps - 1 { log(String(format: "stage2 step %d/%d %.1fs ", i + 1, o.steps, Date().timeIntervalSince(start)) + l.description) }
             if (i + 1) % o.checkpointEvery == 0 || i == o.steps - 1 {
                 try stage.weights.save(to: o.out, metadata: metadata(o, stage: "2", step: i + 1))
             }
         }
+    }
+}
+
+/// Makes training batch i+1 on another thread while step i trains (one batch ahead, in step order,
+/// so a seeded run draws the same batches as without it).
+final class BatchPrefetch: @unchecked Sendable {  // `pending` is only touched by take, on one thread at a time
+    private let make: (Int) throws -> TrainingBatch
+    private var pending: (index: Int, group: DispatchGroup, result: Box)?
+    private final class Box: @unchecked Sendable { var value: Result<TrainingBatch, Error>? }
+
+    init(_ make: @escaping (Int) throws -> TrainingBatch) { self.make = make }
+
+    /// Batch `i` (made now unless it was made ahead), starting batch i+1 if `prefetchNext`.
+    func take(_ i: Int, prefetchNext: Bool) throws -> TrainingBatch {
+        let batch: TrainingBatch
+        if let p = pending, p.index == i {
+            p.group.wait()
+            batch = try p.result.value!.get()
+        } else {
+            batch = try make(i)
+        }
+        pending = nil
+        if prefetchNext {
+            let group = DispatchGroup(), box = Box()
+            group.enter()
+            Thread.detachNewThread { [self] in
+                box.value = Result { try self.make(i + 1) }
+                group.leave()
+            }
+            pending = (i + 1, group, box)
+        }
+        return batch
     }
 }
