@@ -12,7 +12,11 @@
 // That test only sees the present: context that changed while the subtitle hid the block (a cut,
 // a character who moved beside the cue) matches the plate again two frames later, while the plate
 // under the text still shows the old view. The freshness rule (`freshShare`) also asks that most of
-// the context has not changed since the hidden pixels were last seen.
+// the context has not changed since the hidden pixels were last seen. A context pixel counts as
+// changed when its plate value jumps by more than `freshDifference` at once or, since the
+// twenty-sixth session (`freshDrift`), drifts that far from its value at its last change over any
+// number of records: a character moving slowly beside the cue changes the context a few levels
+// per record (each stable run restarts past `stabilityTolerance`), never 24 at once.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
 // faint for a few frames, below α's threshold, and changes every frame. The hold rule keeps it
 // out once it stands still: in a still frame, a known pixel takes a value far from its plate
@@ -96,6 +100,11 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     public var freshBlocks = 3
     /// A plate value that moves by more than this (levels, any channel) counts as a change.
     public var freshDifference = 24
+    /// A plate value that drifts by more than `freshDifference` luma levels from its value at its
+    /// last change, over any number of records, also counts as a change (`false`: only a jump
+    /// between two records does, as before the twenty-sixth session; `fdrift=0`).
+    /// MODEL_CARD.md "The freshness rule, drift".
+    public var freshDrift = true
 
     public init() {}
 
@@ -147,6 +156,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "fresh": if v == "off" { freshShare = nil } else { guard let x = Float(v), x >= 0, x <= 1 else { return nil }; freshShare = x }
             case "fblocks": guard let x = Int(v), x >= 0 else { return nil }; freshBlocks = x
             case "flevels": guard let x = Int(v), x >= 0 else { return nil }; freshDifference = x
+            case "fdrift": guard v == "0" || v == "1" else { return nil }; freshDrift = v == "1"
             default: return nil
             }
         }
@@ -178,6 +188,10 @@ public struct BackgroundPlate: Sendable {
     var frameCount: Int32 = 0
     var seen: [Int32] = []
     var changed: [Int32] = []
+    /// Luma of each pixel's plate value at its last change (`freshDrift`; `BackgroundPlate.unset`
+    /// before its first stable sighting; empty when off).
+    var changedLuma: [UInt16] = []
+    static let unset = UInt16.max
 
     public init(width: Int, height: Int, settings: BackgroundMemorySettings = BackgroundMemorySettings()) {
         self.width = width; self.height = height; self.settings = settings
@@ -563,6 +577,7 @@ public struct BackgroundPlate: Sendable {
         if tracking && seen.count != w * height {
             seen = [Int32](repeating: 0, count: w * height); changed = seen
         }
+        let drift = tracking && settings.freshDrift
         mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
@@ -623,6 +638,31 @@ public struct BackgroundPlate: Sendable {
             }
             }
         } } } } } } } } } }
+        if drift { trackDrift(now: now) }
+    }
+
+    /// `freshDrift`, after a record: each pixel recorded now (`seen` = `now`) whose plate luma has
+    /// moved more than `freshDifference` from its reference since its last change counts as
+    /// changed now; a first stable sighting (no reference: a pixel leaves `known` = 1 only when
+    /// `translate` resets or shifts the plate, which resets its reference too) or a change sets
+    /// the reference.
+    private mutating func trackDrift(now: Int32) {
+        let (n, moved) = (width * height, settings.freshDifference)
+        if changedLuma.count != n { changedLuma = [UInt16](repeating: BackgroundPlate.unset, count: n) }
+        rgb.withUnsafeBufferPointer { dp in seen.withUnsafeBufferPointer { sp in
+        changed.withUnsafeMutableBufferPointer { cp in changedLuma.withUnsafeMutableBufferPointer { rp in
+            let (d, seenAt, changedAt, ref) = (dp.baseAddress!, sp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
+            parallelFor(n, minChunk: 65536) { part in
+                for i in part where seenAt[i] == now {
+                    let l = UInt16(Self.luma(d + 3 * i))
+                    if ref[i] == BackgroundPlate.unset || changedAt[i] == now {
+                        ref[i] = l
+                    } else if abs(Int(l) - Int(ref[i])) > moved {
+                        changedAt[i] = now; ref[i] = l
+                    }
+                }
+            }
+        } } } }
     }
 
     /// Records `frame` where `pixels` is non-zero and the plate has no stable sighting (a frame

@@ -194,6 +194,7 @@ extension BackgroundPlate {
         let (w, h) = (width, height)
         guard abs(dx) < w, abs(dy) < h else {
             known = [UInt8](repeating: 0, count: w * h); run = known
+            if !changedLuma.isEmpty { changedLuma = [UInt16](repeating: BackgroundPlate.unset, count: w * h) }
             return
         }
         func moved<T>(_ a: [T], channels c: Int, fill: T) -> [T] {
@@ -212,5 +213,6 @@ extension BackgroundPlate {
         run = moved(run, channels: 1, fill: 0)
         if !mean.isEmpty { mean = moved(mean, channels: 3, fill: 0) }
         if !seen.isEmpty { seen = moved(seen, channels: 1, fill: 0); changed = moved(changed, channels: 1, fill: 0) }
+        if !changedLuma.isEmpty { changedLuma = moved(changedLuma, channels: 1, fill: BackgroundPlate.unset) }
     }
 }

@@ -281,6 +281,43 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(replaced(fresh: 0.8, changeFirst: false, change: false), all, "a context that held still keeps the plate")
     }
 
+    /// The freshness rule's drift (`freshDrift`): the patch above the bar darkens by 10 levels every
+    /// 3 frames while the bar hides the scenery, so no record moves its plate value by 24 at once.
+    /// Without drift the context looks unchanged and the old view comes back everywhere; with it,
+    /// 40 levels in all make the blocks beside the patch stale, and 20 levels in all do not.
+    func testFreshnessRuleSeesASlowDriftOfTheContext() {
+        let alpha = barAlpha()
+        func drifted(_ k: Int) -> RGBFrame {
+            var f = still
+            for y in 4..<24 { for x in 16..<56 { for c in 0..<3 {
+                let i = (y * 96 + x) * 3 + c
+                f.pixels[i] = UInt8(max(0, Int(still.pixels[i]) - 10 * k))
+            } } }
+            return f
+        }
+        func replaced(drift: Bool, steps: Int) -> Int {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.freshDrift = drift
+            plate.settings.contextBlocks = 1; plate.settings.freshBlocks = 1; plate.settings.minimumContext = 16
+            let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
+            for _ in 0..<2 { plate.record(still, near: clear) }
+            for _ in 0..<3 { plate.record(withBar(still), near: near) }
+            for k in 1...steps { for _ in 0..<3 { plate.record(withBar(drifted(k)), near: near) } }
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            return plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: withBar(drifted(steps)), near: near))
+        }
+        let all = bar.w * bar.h
+        XCTAssertEqual(replaced(drift: false, steps: 4), all, "no single record moves the context by 24 levels")
+        let stale = replaced(drift: true, steps: 4)
+        XCTAssertGreaterThan(stale, 0, "blocks far from the patch are still given back")
+        XCTAssertLessThan(stale, all, "blocks beside the drifted patch are stale")
+        XCTAssertEqual(replaced(drift: true, steps: 2), all, "a drift of 20 levels is within the rule's 24")
+        // the same with the plate kernels of each build this CPU runs
+        for build in PlateKernelBuild.allCases where build.usable {
+            XCTAssertEqual(KernelDispatch.usingPlateBuild(build) { replaced(drift: true, steps: 4) }, stale, "\(build)")
+        }
+    }
+
     /// A glyph the head missed, 8 px to the right of the detected bar: completion reaches it
     /// with `completionReach` 12, not with the guard ring (4) alone; the 1-px outline under the
     /// bar is completed as before.
@@ -487,7 +524,10 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=off"]).backgroundMemory, custom)
         custom.freshShare = 0.9; custom.freshBlocks = 2; custom.freshDifference = 16
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16"]).backgroundMemory, custom)
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1"] {
+        custom.freshDrift = false
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16,fdrift=0"]).backgroundMemory, custom)
+        XCTAssertTrue(BackgroundMemorySettings().freshDrift, "the drift counts by default")
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1", "fdrift=2"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }
