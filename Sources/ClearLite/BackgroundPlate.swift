@@ -16,7 +16,9 @@
 // changed when its plate value jumps by more than `freshDifference` at once or, since the
 // twenty-sixth session (`freshDrift`), drifts that far from its value at its last change over any
 // number of records: a character moving slowly beside the cue changes the context a few levels
-// per record (each stable run restarts past `stabilityTolerance`), never 24 at once.
+// per record (each stable run restarts past `stabilityTolerance`), never 24 at once; and, in
+// frames that are not still (`freshMoving`), as soon as the frame itself is that far from it,
+// since context that never holds still is never recorded.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
 // faint for a few frames, below α's threshold, and changes every frame. The hold rule keeps it
 // out once it stands still: in a still frame, a known pixel takes a value far from its plate
@@ -105,6 +107,13 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// between two records does, as before the twenty-sixth session; `fdrift=0`).
     /// MODEL_CARD.md "The freshness rule, drift".
     public var freshDrift = true
+    /// With `freshDrift`, in frames that are not still (`record`'s `still`), a pixel with a stable
+    /// sighting also counts as changed as soon as the frame's own luma is more than
+    /// `freshDifference` from its reference, before the plate records anything (context that
+    /// never holds still is never recorded). Off in still frames, where people walking past a
+    /// fixed camera leave the plate under the cue valid (`false`: as before the twenty-sixth
+    /// session's second rule; `fmoving=0`). MODEL_CARD.md "The freshness rule, drift".
+    public var freshMoving = true
 
     public init() {}
 
@@ -157,6 +166,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "fblocks": guard let x = Int(v), x >= 0 else { return nil }; freshBlocks = x
             case "flevels": guard let x = Int(v), x >= 0 else { return nil }; freshDifference = x
             case "fdrift": guard v == "0" || v == "1" else { return nil }; freshDrift = v == "1"
+            case "fmoving": guard v == "0" || v == "1" else { return nil }; freshMoving = v == "1"
             default: return nil
             }
         }
@@ -578,6 +588,20 @@ public struct BackgroundPlate: Sendable {
             seen = [Int32](repeating: 0, count: w * height); changed = seen
         }
         let drift = tracking && settings.freshDrift
+        if drift && settings.freshMoving && !still && changedLuma.count == w * height {
+            // the moving check, before the record (references exist once `trackDrift` has run)
+            let moved = settings.freshDifference
+            frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in
+            changed.withUnsafeMutableBufferPointer { cp in changedLuma.withUnsafeMutableBufferPointer { rp in
+                let (src, nr, k, changedAt, ref) = (sp.baseAddress!, np.baseAddress!, kp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
+                parallelFor(w * height, minChunk: 65536) { part in
+                    for i in part where nr[i] == 0 && k[i] == 1 {
+                        let l = Self.luma(src + 3 * i)
+                        if abs(l - Int(ref[i])) > moved { changedAt[i] = now; ref[i] = UInt16(l) }
+                    }
+                }
+            } } } } }
+        }
         mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in

@@ -297,7 +297,7 @@ final class BackgroundPlateTests: XCTestCase {
         }
         func replaced(drift: Bool, steps: Int) -> Int {
             var plate = BackgroundPlate(width: 96, height: 64)
-            plate.settings.freshDrift = drift
+            plate.settings.freshDrift = drift; plate.settings.freshMoving = false   // the drift alone
             plate.settings.contextBlocks = 1; plate.settings.freshBlocks = 1; plate.settings.minimumContext = 16
             let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
             for _ in 0..<2 { plate.record(still, near: clear) }
@@ -315,6 +315,38 @@ final class BackgroundPlateTests: XCTestCase {
         // the same with the plate kernels of each build this CPU runs
         for build in PlateKernelBuild.allCases where build.usable {
             XCTAssertEqual(KernelDispatch.usingPlateBuild(build) { replaced(drift: true, steps: 4) }, stale, "\(build)")
+        }
+    }
+
+    /// The freshness rule's moving check (`freshMoving`): the patch above the bar flickers between
+    /// its own scenery and a dark version every frame while the bar hides the scenery, so it never
+    /// holds still long enough to be recorded, and ends on its own scenery. In frames that are not
+    /// still, the moving check sees the change as it happens and the blocks beside the patch are
+    /// stale; without it, or in still frames (a fixed camera with people walking past), the old
+    /// view comes back everywhere.
+    func testFreshnessRuleSeesContextThatNeverHoldsStill() {
+        let alpha = barAlpha()
+        var dark = still
+        for y in 4..<24 { for x in 16..<56 { for c in 0..<3 { dark.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] / 4 } } }
+        func replaced(moving: Bool, stillFrames: Bool) -> Int {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.freshMoving = moving
+            plate.settings.contextBlocks = 1; plate.settings.freshBlocks = 1; plate.settings.minimumContext = 16
+            let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
+            for _ in 0..<2 { plate.record(still, near: clear) }
+            for _ in 0..<3 { plate.record(withBar(still), near: near) }
+            for k in 0..<5 { plate.record(withBar(k % 2 == 0 ? dark : still), near: near, still: stillFrames) }
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            return plate.apply(to: restored, region: whole, alpha: alpha, matches: plate.matchingBlocks(frame: withBar(still), near: near))
+        }
+        let all = bar.w * bar.h
+        XCTAssertEqual(replaced(moving: false, stillFrames: false), all, "a context never recorded never counts as changed")
+        let stale = replaced(moving: true, stillFrames: false)
+        XCTAssertGreaterThan(stale, 0, "blocks far from the patch are still given back")
+        XCTAssertLessThan(stale, all, "blocks beside the flickering patch are stale")
+        XCTAssertEqual(replaced(moving: true, stillFrames: true), all, "in still frames the check is off")
+        for build in PlateKernelBuild.allCases where build.usable {
+            XCTAssertEqual(KernelDispatch.usingPlateBuild(build) { replaced(moving: true, stillFrames: false) }, stale, "\(build)")
         }
     }
 
@@ -524,10 +556,11 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=off"]).backgroundMemory, custom)
         custom.freshShare = 0.9; custom.freshBlocks = 2; custom.freshDifference = 16
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16"]).backgroundMemory, custom)
-        custom.freshDrift = false
-        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16,fdrift=0"]).backgroundMemory, custom)
+        custom.freshDrift = false; custom.freshMoving = false
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16,fdrift=0,fmoving=0"]).backgroundMemory, custom)
         XCTAssertTrue(BackgroundMemorySettings().freshDrift, "the drift counts by default")
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1", "fdrift=2"] {
+        XCTAssertTrue(BackgroundMemorySettings().freshMoving, "so does the moving check")
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1", "fdrift=2", "fmoving=x"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }
