@@ -595,7 +595,7 @@ public struct BackgroundPlate: Sendable {
             changed.withUnsafeMutableBufferPointer { cp in changedLuma.withUnsafeMutableBufferPointer { rp in
                 let (src, nr, k, changedAt, ref) = (sp.baseAddress!, np.baseAddress!, kp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
                 parallelFor(w * height, minChunk: 65536) { part in
-                    for i in part where nr[i] == 0 && k[i] == 1 {
+                    for i in part where nr[i] == 0 && k[i] == 1 && ref[i] != BackgroundPlate.unset {
                         let l = Self.luma(src + 3 * i)
                         if abs(l - Int(ref[i])) > moved { changedAt[i] = now; ref[i] = UInt16(l) }
                     }
