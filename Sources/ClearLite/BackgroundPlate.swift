@@ -109,7 +109,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     public var freshDrift = true
     /// With `freshDrift`, in frames that are not still (`record`'s `still`), a pixel with a stable
     /// sighting also counts as changed as soon as the frame's own luma is more than
-    /// `freshDifference` from its reference, before the plate records anything (context that
+    /// `freshDifference` from its reference, whether or not the plate records it (context that
     /// never holds still is never recorded). Off in still frames, where people walking past a
     /// fixed camera leave the plate under the cue valid (`false`: as before the twenty-sixth
     /// session's second rule; `fmoving=0`). MODEL_CARD.md "The freshness rule, drift".
@@ -588,20 +588,6 @@ public struct BackgroundPlate: Sendable {
             seen = [Int32](repeating: 0, count: w * height); changed = seen
         }
         let drift = tracking && settings.freshDrift
-        if drift && settings.freshMoving && !still && changedLuma.count == w * height {
-            // the moving check, before the record (references exist once `trackDrift` has run)
-            let moved = settings.freshDifference
-            frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in
-            changed.withUnsafeMutableBufferPointer { cp in changedLuma.withUnsafeMutableBufferPointer { rp in
-                let (src, nr, k, changedAt, ref) = (sp.baseAddress!, np.baseAddress!, kp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
-                parallelFor(w * height, minChunk: 65536) { part in
-                    for i in part where nr[i] == 0 && k[i] == 1 && ref[i] != BackgroundPlate.unset {
-                        let l = Self.luma(src + 3 * i)
-                        if abs(l - Int(ref[i])) > moved { changedAt[i] = now; ref[i] = UInt16(l) }
-                    }
-                }
-            } } } } }
-        }
         mean.withUnsafeMutableBufferPointer { mp in
         frame.pixels.withUnsafeBufferPointer { sp in near.withUnsafeBufferPointer { np in
         rgb.withUnsafeMutableBufferPointer { dp in known.withUnsafeMutableBufferPointer { kp in
@@ -662,31 +648,40 @@ public struct BackgroundPlate: Sendable {
             }
             }
         } } } } } } } } } }
-        if drift { trackDrift(now: now) }
+        if drift { trackDrift(now: now, moving: settings.freshMoving && !still) }
     }
 
-    /// `freshDrift`, after a record: each pixel recorded now (`seen` = `now`) whose plate luma has
-    /// moved more than `freshDifference` from its reference since its last change counts as
-    /// changed now; a first stable sighting (no reference: a pixel leaves `known` = 1 only when
-    /// `translate` resets or shifts the plate, which resets its reference too) or a change sets
-    /// the reference.
-    private mutating func trackDrift(now: Int32) {
+    /// `freshDrift`, after a record. With `moving` (`freshMoving` in a frame that is not still), a
+    /// pixel with a reference whose luma in this frame (`previous`, kept by the record; -1 near
+    /// the subtitle) is more than `freshDifference` from it counts as changed now. Then each pixel
+    /// recorded now (`seen` = `now`) whose plate luma has moved that far from its reference since
+    /// its last change counts as changed now; a first stable sighting (no reference: a pixel
+    /// leaves `known` = 1 only when `translate` resets or shifts the plate, which resets its
+    /// reference too) or a change sets the reference.
+    private mutating func trackDrift(now: Int32, moving: Bool) {
         let (n, moved) = (width * height, settings.freshDifference)
         if changedLuma.count != n { changedLuma = [UInt16](repeating: BackgroundPlate.unset, count: n) }
-        rgb.withUnsafeBufferPointer { dp in seen.withUnsafeBufferPointer { sp in
+        rgb.withUnsafeBufferPointer { dp in seen.withUnsafeBufferPointer { sp in previous.withUnsafeBufferPointer { lp in
         changed.withUnsafeMutableBufferPointer { cp in changedLuma.withUnsafeMutableBufferPointer { rp in
-            let (d, seenAt, changedAt, ref) = (dp.baseAddress!, sp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
+            let (d, seenAt, frameLuma, changedAt, ref) = (dp.baseAddress!, sp.baseAddress!, lp.baseAddress!, cp.baseAddress!, rp.baseAddress!)
             parallelFor(n, minChunk: 65536) { part in
-                for i in part where seenAt[i] == now {
-                    let l = UInt16(Self.luma(d + 3 * i))
-                    if ref[i] == BackgroundPlate.unset || changedAt[i] == now {
-                        ref[i] = l
-                    } else if abs(Int(l) - Int(ref[i])) > moved {
-                        changedAt[i] = now; ref[i] = l
+                for i in part {
+                    var r = ref[i]
+                    if moving, r != BackgroundPlate.unset, frameLuma[i] >= 0, abs(Int(frameLuma[i]) - Int(r)) > moved {
+                        changedAt[i] = now; r = UInt16(frameLuma[i])
                     }
+                    if seenAt[i] == now {
+                        let l = UInt16(Self.luma(d + 3 * i))
+                        if r == BackgroundPlate.unset || changedAt[i] == now {
+                            r = l
+                        } else if abs(Int(l) - Int(r)) > moved {
+                            changedAt[i] = now; r = l
+                        }
+                    }
+                    ref[i] = r
                 }
             }
-        } } } }
+        } } } } }
     }
 
     /// Records `frame` where `pixels` is non-zero and the plate has no stable sighting (a frame
