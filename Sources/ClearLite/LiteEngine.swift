@@ -85,6 +85,9 @@ public final class LiteEngine: WindowedEngine {
     /// outside the boxes found stays the engine's). nil: the engine's head scale decides
     /// (`boxHeadFactor`); 0: off (`CLEARSUB_LITE_BOX_HEAD_FACTOR`).
     public var boxHeadFactorOverride: Int?
+    /// A frame where the box finder finds no box keeps the boxes of the cue's earlier frames that
+    /// still fit it (`SubtitleBoxFinder.stillFits`; false: `CLEARSUB_LITE_BOXES=nokeep`).
+    public var keepBoxes = true
     /// The background memory's scale (nil: `LiteEngine.memoryScale(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_MEMORY_SCALE`).
     public var memoryScaleOverride: Double?
@@ -98,6 +101,9 @@ public final class LiteEngine: WindowedEngine {
     private var nextFrame = 0
     /// The boxes found in the previous frame (`SubtitleBoxFinder.find`'s `previous`).
     private var lastBoxes: [SubtitleBoxRect] = []
+    /// The box layers last found (or kept), which a frame where the finder finds none may keep
+    /// while they still fit it (`SubtitleBoxFinder.stillFits`).
+    private var lastLayers: [SubtitleBoxLayer] = []
     private var boxesMissed = 0
 
     public static let descriptor = EngineDescriptor(
@@ -107,7 +113,7 @@ public final class LiteEngine: WindowedEngine {
     /// The engine `clearsub remove` runs: bundled weights and thresholds, unless the environment
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
-    /// `CLEARSUB_LITE_STATIC_SCENE=0|carry`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
+    /// `CLEARSUB_LITE_STATIC_SCENE=0|carry`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0|nokeep`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
     /// `CLEARSUB_LITE_RESTORATION=fill|network`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_BOX_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
@@ -121,7 +127,12 @@ public final class LiteEngine: WindowedEngine {
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "0" { engine.staticSceneSettings = nil }
         if environment["CLEARSUB_LITE_STATIC_SCENE"] == "carry" { engine.staticSceneSettings?.carry = true }
         if environment["CLEARSUB_LITE_LINE_FILTER"] == "0" { engine.textLineFilter = nil }
-        if environment["CLEARSUB_LITE_BOXES"] == "0" { engine.subtitleBoxes = nil }
+        switch environment["CLEARSUB_LITE_BOXES"] {
+        case nil, "", "1": break
+        case "0": engine.subtitleBoxes = nil
+        case "nokeep": engine.keepBoxes = false
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_BOXES=\(v): use 0 (no box finder) or nokeep (no boxes kept from a cue's earlier frames)")
+        }
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
             guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
             engine.headFactorOverride = f
@@ -206,7 +217,7 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// Forgets the background memory: the next frame cleaned is the first of a video.
-    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0; lastBoxes = [] }
+    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0; lastBoxes = []; lastLayers = [] }
 
     /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
     /// Successive calls continue the video (the background memory carries over; the outputs must
@@ -305,7 +316,14 @@ public final class LiteEngine: WindowedEngine {
                     }
                 }
             }
-            if subtitleBoxes == nil || boxAlpha.isEmpty { lastBoxes = [] }
+            if subtitleBoxes == nil || boxAlpha.isEmpty { lastBoxes = []; lastLayers = [] }
+            // the boxes of the cue's earlier frames, where they still fit this one, stand in for what
+            // the finder found this frame when that is nothing, or less: pieces of them only (a box
+            // split by a stroke, one of a box and its shadow missed)
+            if let settings = subtitleBoxes, !boxAlpha.isEmpty, keepBoxes, !lastLayers.isEmpty {
+                let kept = lastLayers.filter { SubtitleBoxFinder.stillFits($0, frame: centre, alpha: boxAlpha, settings: settings) }
+                if !kept.isEmpty, Self.keptBoxesExplainMore(kept: kept.flatMap(\.boxes), found: layers.flatMap(\.boxes)) { layers = kept }
+            }
             if let settings = subtitleBoxes, !boxAlpha.isEmpty {
                 // a lone layer's division, kept from the test below (the same call it would be again)
                 var divisionOfLone: (frame: RGBFrame, alpha: AlphaMap, pixels: [Int])?
@@ -324,9 +342,9 @@ public final class LiteEngine: WindowedEngine {
                     }
                 }
                 // the boxes last found are remembered over a few frames that miss them
-                if !layers.isEmpty { lastBoxes = layers.flatMap(\.boxes); boxesMissed = 0 } else {
+                if !layers.isEmpty { lastBoxes = layers.flatMap(\.boxes); lastLayers = layers; boxesMissed = 0 } else {
                     boxesMissed += 1
-                    if boxesMissed > settings.memoryFrames { lastBoxes = [] }
+                    if boxesMissed > settings.memoryFrames { lastBoxes = []; lastLayers = [] }
                 }
                 if !layers.isEmpty {
                     if layers.count == 1, let kept = divisionOfLone {
@@ -505,6 +523,26 @@ public final class LiteEngine: WindowedEngine {
     /// enough of the engine's own glyphs: `coarseLookOwnGlyphShare` of `read`'s inside its boxes.
     public static func holdsOwnGlyphs(_ layer: SubtitleBoxLayer, own: AlphaMap, read: AlphaMap, glyph: Float) -> Bool {
         Float(layer.glyphPixels(own, at: glyph)) >= coarseLookOwnGlyphShare * Float(layer.glyphPixels(read, at: glyph))
+    }
+
+    /// Whether the boxes kept from earlier frames of a cue explain more than those `found` in this
+    /// frame: every box found lies inside a kept one (within a row and two columns), and the boxes
+    /// found are not the kept ones again, one for one (`SubtitleBoxRect.sameRows`): some kept box is
+    /// missing, or a box is found beyond them.
+    public static func keptBoxesExplainMore(kept: [SubtitleBoxRect], found: [SubtitleBoxRect]) -> Bool {
+        let inside = found.allSatisfy { b in
+            kept.contains { $0.top <= b.top + 1 && $0.bottom >= b.bottom - 1 && $0.x0 <= b.x0 + 2 && $0.x1 >= b.x1 - 2 }
+        }
+        guard inside else { return false }
+        // each kept box matched by a box found of its own (a box and its drop shadow, a few rows
+        // apart, are both within `sameRows`' slack of one box found)
+        var unused = found
+        for k in kept {
+            guard let i = unused.firstIndex(where: { $0.sameRows(k) }) else { return true }
+            unused.remove(at: i)
+        }
+        // …and no box found beyond them (inside a kept box, a band between two thin strokes)
+        return !unused.isEmpty
     }
 
     /// Whether the coarser look can change this frame or the box memory. Where the engine's own α

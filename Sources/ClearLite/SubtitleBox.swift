@@ -456,12 +456,21 @@ public enum SubtitleBoxFinder {
             dropping = false
             var logT: [Float]?   // the kept boxes' model, built once a stroke needs testing
             for e in merged where !e.weak && !boxes.contains(where: { same($0.top, e) || same($0.bottom, e) }) {
-                // as strong as the box's own edges (a glyph's stroke over flat scenery is weaker or inconsistent)
-                guard let k = boxes.firstIndex(where: { b in
+                // as strong as the box's own edges (a glyph's stroke over flat scenery is weaker or
+                // inconsistent), and inside nested boxes (a box and its drop shadow, offset by a few
+                // pixels), away from their edges, as strong as the strongest of those holding it: a
+                // thin stroke the weak shadow box alone would not explain is no missing box. Within
+                // `inset` rows of a holding box's top or bottom an edge is what it looks like there,
+                // the edge of a box (a shadow's top that a wrong box left unexplained).
+                func holds(_ b: Box) -> Bool {
                     let overlap = min(e.x1, b.x1) - max(e.x0, b.x0) + 1
-                    return e.row > b.top.row + 1 && e.row < b.bottom.row - 1 && abs(e.step) >= 0.75 * abs(b.top.step)
-                        && 2 * overlap >= e.x1 - e.x0 + 1
-                }) else { continue }
+                    return e.row > b.top.row + 1 && e.row < b.bottom.row - 1 && 2 * overlap >= e.x1 - e.x0 + 1
+                }
+                let holding = boxes.filter(holds)
+                let nearAnEdge = holding.contains { abs(e.row - $0.top.row) <= inset || abs(e.row - $0.bottom.row) <= inset }
+                let strongest = nearAnEdge ? 0 : holding.map { abs($0.top.step) }.max() ?? 0
+                guard abs(e.step) >= 0.75 * strongest,
+                      let k = boxes.firstIndex(where: { holds($0) && abs(e.step) >= 0.75 * abs($0.top.step) }) else { continue }
                 if e.row - boxes[k].top.row >= inset && boxes[k].bottom.row - e.row >= inset {
                     let t = logT ?? model(boxes).logT
                     logT = t
@@ -512,6 +521,51 @@ public enum SubtitleBoxFinder {
                 let da = c < a.x0 ? a.x0 - c : (c > a.x1 ? c - a.x1 : 0), db = c < b.x0 ? b.x0 - c : (c > b.x1 ? c - b.x1 : 0)
                 return da < db
             }!
+        }
+    }
+
+    /// A layer found in an earlier frame of the cue still fits `frame`: across every box's top and
+    /// bottom, a row 5 rows (per 720) outside against one two rows inside steps as the layer's
+    /// transmission says in at least `sideAgreement` of the usable columns (the sides' columns left
+    /// out), and the boxes hold glyphs of `alpha` (at least `glyphShare` of their area). A cue's box
+    /// stays put while it is on screen, but the finder's own tests can fail in some of its frames (a
+    /// thin stroke splitting a box and its drop shadow, α spilling past a side). The outer row lies
+    /// beyond a drop shadow's offset, so a layer that models only one of a box and its shadow does
+    /// not fit.
+    public static func stillFits(_ l: SubtitleBoxLayer, frame: RGBFrame, alpha: AlphaMap,
+                                 settings s: SubtitleBoxSettings = SubtitleBoxSettings()) -> Bool {
+        let (W, H) = (frame.width, frame.height)
+        guard !l.boxes.isEmpty, l.x0 >= 0, l.y0 >= 0, l.x0 + l.width <= W, l.y0 + l.height <= H,
+              alpha.width == W, alpha.height == H else { return false }
+        let area = l.boxes.reduce(0) { $0 + ($1.bottom - $1.top + 1) * ($1.x1 - $1.x0 + 1) }
+        guard Float(l.glyphPixels(alpha, at: s.glyph)) >= s.glyphShare * Float(area) else { return false }
+        let side = max(1, Int((s.rim * Float(H) / 720).rounded()))
+        let away = max(4, Int((5 * Float(H) / 720).rounded()))
+        return frame.pixels.withUnsafeBufferPointer { px in
+            func logSum(_ x: Int, _ y: Int) -> Float? {
+                let p = (y * W + x) * 3
+                let sum = Float(px[p]) + Float(px[p + 1]) + Float(px[p + 2])
+                return sum >= s.minLight ? log(sum + 0.5) : nil
+            }
+            func logT(_ x: Int, _ y: Int) -> Float {
+                let (lx, ly) = (x - l.x0, y - l.y0)
+                guard lx >= 0, ly >= 0, lx < l.width, ly < l.height else { return 0 }
+                return log(l.transmission[ly * l.width + lx])
+            }
+            for b in l.boxes {
+                for (outside, inside) in [(b.top - away, b.top + 2), (b.bottom + away, b.bottom - 2)] {
+                    guard outside >= 0, outside < H, inside > b.top, inside < b.bottom, b.x1 - b.x0 > 2 * side else { return false }
+                    var agree = 0, counted = 0
+                    for x in (b.x0 + side)...(b.x1 - side) {
+                        guard let a = logSum(x, inside), let o = logSum(x, outside) else { continue }
+                        counted += 1
+                        let expected = logT(x, inside) - logT(x, outside)
+                        if abs((a - o) - expected) <= 2 * s.tolerance + s.noise / exp(min(a, o)) { agree += 1 }
+                    }
+                    guard counted >= 8, Float(agree) >= s.sideAgreement * Float(counted) else { return false }
+                }
+            }
+            return true
         }
     }
 

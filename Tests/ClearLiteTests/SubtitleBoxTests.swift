@@ -7,7 +7,9 @@
 // headline stroke close it early, nor α on scenery above the line beyond its side; stacked boxes
 // are found through their doubly dark overlap, and an edge seen only in such dark rows never
 // drops a box. A layer found through the engine's coarser look needs some of the engine's own
-// glyphs inside its boxes, and the look is skipped only where it could not change a thing.
+// glyphs inside its boxes, and the look is skipped only where it could not change a thing. A box
+// and its drop shadow are both found; a cue's box found in earlier frames is kept where the finder
+// misses it, or finds pieces of it, while it still fits the frame.
 import XCTest
 import ClearMedia
 import ClearSubtitles
@@ -231,6 +233,76 @@ final class SubtitleBoxTests: XCTestCase {
         XCTAssertLessThanOrEqual(abs(box.top - 260), 1); XCTAssertLessThanOrEqual(abs(box.bottom - 325), 1)
     }
 
+    /// A box with a drop shadow (libass BorderStyle 3 with Shadow > 0: the box again, offset by a
+    /// few pixels, under it) is two nested boxes, whose transmissions multiply. An edge inside them
+    /// that is weaker than the box's own but as strong as the shadow's (a thin serif stroke, dim
+    /// scenery) is no missing box: it is weighed against the strongest box holding it, so neither
+    /// box is dropped and the doubly dark inside comes back.
+    func testABoxAndItsDropShadowAreBothFoundDespiteAnEdgeInside() throws {
+        var (frame, clean, glyphs) = EngineFixtures.boxedScene(width: w, height: h,
+                                                               boxes: [(270, 339, 180, 459, 0.3), (272, 341, 182, 461, 0.55)],
+                                                               glyphRows: [283...306], glyphX: 200, glyphEnd: 440, base: 230, amplitude: 8)
+        // from row 320 down the scenery is half as bright, across the frame: inside the boxes a
+        // step stronger than 3/4 of the shadow's, weaker than 3/4 of the box's
+        for y in 320..<h { for x in 0..<w where !glyphs[y * w + x] {
+            for c in 0..<3 {
+                clean[(y * w + x) * 3 + c] *= 0.5
+                frame.pixels[(y * w + x) * 3 + c] = UInt8((Float(frame.pixels[(y * w + x) * 3 + c]) * 0.5).rounded())
+            }
+        } }
+        let layers = SubtitleBoxFinder.find(frame: frame, alpha: headAlpha(glyphs))
+        let found = layers.flatMap(\.boxes).sorted { $0.top < $1.top }
+        XCTAssertEqual(found.count, 2, "\(found)")
+        guard found.count == 2 else { return }
+        XCTAssertLessThanOrEqual(abs(found[0].top - 270), 1); XCTAssertLessThanOrEqual(abs(found[0].bottom - 339), 1)
+        XCTAssertLessThanOrEqual(abs(found[1].top - 272), 1); XCTAssertLessThanOrEqual(abs(found[1].bottom - 341), 1)
+        var divided = frame, alpha = headAlpha(glyphs)
+        SubtitleBoxFinder.unblend(&divided, alpha: &alpha, layers: layers)
+        XCTAssertLessThan(Self.error(divided, clean: clean, glyphs: glyphs, rows: 275...336, columns: 185...454).mean, 2,
+                          "the inside, darkened by both, comes back")
+    }
+
+    /// A layer found in one frame still fits a later frame of the cue where the box is the same,
+    /// whatever the scenery under it; not a frame without the box, nor one whose α holds no glyph in
+    /// it, nor one where another box lies over the layer's, its top a few rows above.
+    func testAKeptLayerFitsOnlyFramesThatStillShowItsBox() throws {
+        let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
+        let layer = try XCTUnwrap(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).first)
+        XCTAssertTrue(SubtitleBoxFinder.stillFits(layer, frame: s.frame, alpha: s.alpha))
+        let (other, _, _) = EngineFixtures.boxedScene(width: w, height: h, boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316],
+                                                      glyphX: 200, glyphEnd: 440, base: 90, amplitude: 30)
+        XCTAssertTrue(SubtitleBoxFinder.stillFits(layer, frame: other, alpha: s.alpha), "other scenery under the same box")
+        XCTAssertFalse(SubtitleBoxFinder.stillFits(layer, frame: scene(boxes: [], glyphRows: [293...316]).frame, alpha: s.alpha),
+                       "the box is gone")
+        XCTAssertFalse(SubtitleBoxFinder.stillFits(layer, frame: scene(boxes: [(280, 329, 180, 459, 0.8)], glyphRows: [293...316]).frame,
+                                                   alpha: s.alpha), "another box, far lighter")
+        XCTAssertFalse(SubtitleBoxFinder.stillFits(layer, frame: s.frame, alpha: AlphaMap(width: w, height: h, values: [Float](repeating: 0, count: w * h))),
+                       "no glyph in the box")
+        // the box of the layer under another one whose top lies 3 rows above its own (a layer that
+        // models only a drop shadow, not the box over it)
+        let covered = scene(boxes: [(277, 326, 180, 459, 0.5), (280, 329, 180, 459, 0.4)], glyphRows: [293...316]).frame
+        XCTAssertFalse(SubtitleBoxFinder.stillFits(layer, frame: covered, alpha: s.alpha), "a box over the layer's, a few rows above")
+    }
+
+    /// The kept boxes stand in for those found when the finder found nothing, pieces of them, or
+    /// more inside them; not when it found them all again, one for one, nor a box beyond them.
+    func testKeptBoxesStandInOnlyForLess() {
+        let box = SubtitleBoxRect(top: 617, bottom: 681, x0: 567, x1: 709), shadow = SubtitleBoxRect(top: 619, bottom: 683, x0: 569, x1: 711)
+        let kept = [box, shadow]
+        XCTAssertTrue(LiteEngine.keptBoxesExplainMore(kept: kept, found: []))
+        XCTAssertTrue(LiteEngine.keptBoxesExplainMore(kept: kept, found: [box]), "the shadow missed (the box is within sameRows of it)")
+        XCTAssertTrue(LiteEngine.keptBoxesExplainMore(kept: kept, found: [SubtitleBoxRect(top: 619, bottom: 636, x0: 569, x1: 711), box]),
+                      "the shadow split by a stroke")
+        XCTAssertTrue(LiteEngine.keptBoxesExplainMore(kept: kept, found: [box, shadow, SubtitleBoxRect(top: 649, bottom: 659, x0: 569, x1: 609)]),
+                      "a band between two strokes found beyond them")
+        XCTAssertFalse(LiteEngine.keptBoxesExplainMore(kept: kept, found: [SubtitleBoxRect(top: 618, bottom: 681, x0: 566, x1: 709), shadow]),
+                       "found again: the new measurement is kept")
+        XCTAssertFalse(LiteEngine.keptBoxesExplainMore(kept: kept, found: [SubtitleBoxRect(top: 500, bottom: 560, x0: 567, x1: 709)]),
+                       "a box elsewhere: another cue's")
+        XCTAssertFalse(LiteEngine.keptBoxesExplainMore(kept: [box], found: [SubtitleBoxRect(top: 617, bottom: 681, x0: 500, x1: 709)]),
+                       "a box wider than the kept one")
+    }
+
     func testTheSameBoxInTwoLayersIsDividedOnce() throws {
         let s = scene(boxes: [(280, 329, 180, 459, 0.4)], glyphRows: [293...316])
         let layer = try XCTUnwrap(SubtitleBoxFinder.find(frame: s.frame, alpha: s.alpha).first)
@@ -337,6 +409,35 @@ final class SubtitleBoxTests: XCTestCase {
         let kept = try engine.clean(frames)
         XCTAssertGreaterThan(Self.error(kept[2], clean: scene.clean, glyphs: scene.glyphs, rows: 123...156, columns: 64...255).mean, 30,
                              "without the finder the box stays")
+    }
+
+    /// In the engine, a frame of the cue where the finder finds no box (here: α on a bright blob
+    /// beside the box, which the box's text line then spans, so the boxes no longer span its text)
+    /// keeps the box of the frames before, which still fits it; without keeping, the box stays there.
+    func testTheEngineKeepsTheCuesBoxWhereTheFinderMissesIt() throws {
+        let (fw, fh) = (320, 180)
+        let scene = EngineFixtures.boxedScene(width: fw, height: fh, boxes: [(120, 159, 60, 259, 0.4)], glyphRows: [130...149],
+                                              glyphX: 80, glyphEnd: 240, base: 110, amplitude: 40)
+        var blob = scene.frame
+        for y in 130...149 { for x in 264...299 { for c in 0..<3 { blob.pixels[(y * fw + x) * 3 + c] = 255 } } }
+        let frames = [RGBFrame](repeating: scene.frame, count: 4) + [RGBFrame](repeating: blob, count: 6)
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        engine.restorationNetwork = false
+        XCTAssertTrue(SubtitleBoxFinder.find(frame: blob, alpha: try engine.alphaMap(frames, at: 7)).isEmpty,
+                      "the finder alone misses the box beside the blob")
+        let out = try engine.clean(frames)
+        for t in 4..<frames.count {
+            XCTAssertLessThan(Self.error(out[t], clean: scene.clean, glyphs: scene.glyphs, rows: 123...156, columns: 64...255).mean, 2,
+                              "frame \(t): the kept box is divided out")
+        }
+        XCTAssertFalse(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOXES": "nokeep"]).keepBoxes)
+        XCTAssertTrue(try LiteEngine.configured(environment: [:]).keepBoxes)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOXES": "no"]))
+        engine.keepBoxes = false
+        engine.beginVideo()
+        let missed = try engine.clean(frames)
+        XCTAssertGreaterThan(Self.error(missed[7], clean: scene.clean, glyphs: scene.glyphs, rows: 123...156, columns: 64...255).mean, 30,
+                             "without keeping, the box stays")
     }
 
     /// Whatever the frame and α (boxes of any size and place, cut by the frame's edge, stacked,
