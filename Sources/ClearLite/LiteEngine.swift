@@ -15,7 +15,9 @@
 // frames taller than 720 rows where α shows the finder no box, it looks again around the glyphs
 // the head finds one scale coarser (`boxHeadFactor`); that look changes α only through the boxes,
 // and only those holding some of the engine's own glyphs (`holdsOwnGlyphs`), so it is skipped
-// where α has no glyph and no box is remembered (`coarseLookCanMatter`).
+// where α has no glyph and no box is remembered (`coarseLookCanMatter`). Where the finder finds no
+// box in a frame of a cue, or only pieces of the boxes of its earlier frames, those boxes stand in
+// while they still fit the frame (`keepBoxes`, `keptBoxesExplainMore`, `SubtitleBoxFinder.stillFits`).
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
 // behind the subtitle where the scenery around it still matches, and has not changed since the
 // plate last saw what lies under the text (the freshness rule).
@@ -85,8 +87,9 @@ public final class LiteEngine: WindowedEngine {
     /// outside the boxes found stays the engine's). nil: the engine's head scale decides
     /// (`boxHeadFactor`); 0: off (`CLEARSUB_LITE_BOX_HEAD_FACTOR`).
     public var boxHeadFactorOverride: Int?
-    /// A frame where the box finder finds no box keeps the boxes of the cue's earlier frames that
-    /// still fit it (`SubtitleBoxFinder.stillFits`; false: `CLEARSUB_LITE_BOXES=nokeep`).
+    /// A frame where the box finder finds no box, or only pieces of the boxes of the cue's earlier
+    /// frames (`keptBoxesExplainMore`), uses those boxes where they still fit it
+    /// (`SubtitleBoxFinder.stillFits`; false: `CLEARSUB_LITE_BOXES=nokeep`).
     public var keepBoxes = true
     /// The background memory's scale (nil: `LiteEngine.memoryScale(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_MEMORY_SCALE`).
@@ -101,8 +104,8 @@ public final class LiteEngine: WindowedEngine {
     private var nextFrame = 0
     /// The boxes found in the previous frame (`SubtitleBoxFinder.find`'s `previous`).
     private var lastBoxes: [SubtitleBoxRect] = []
-    /// The box layers last found (or kept), which a frame where the finder finds none may keep
-    /// while they still fit it (`SubtitleBoxFinder.stillFits`).
+    /// The box layers last found (or kept), which stand in for what the finder finds in a later
+    /// frame of the cue when that is less (`keepBoxes`).
     private var lastLayers: [SubtitleBoxLayer] = []
     private var boxesMissed = 0
 

@@ -22,13 +22,13 @@
 //    band of scenery, a diagonal shape, a glyph's stroke do not) — unless the frame before had a box
 //    at the same rows (scenery beside a box can hide one side for a while).
 // 4. A box that still holds an edge as strong as its own, unexplained, is dropped (the model is
-//    missing a box there; divided by the rest, it would stay half dark), and the boxes must hold
-//    their text line's glyphs and span its columns (those with glyphs at the boxes' rows or
-//    within half a line of them). A
-//    glyph's horizontal stroke well inside the box explains itself: its bright side (the row past
-//    the transition, or on large frames one of the next two) is glyph (α, and brighter than the
-//    box lets scenery through); two boxes split at such a stroke (over bright scenery its edges
-//    match the box's step) are one.
+//    missing a box there; divided by the rest, it would stay half dark); inside nested boxes (a box
+//    and its drop shadow) and away from their edges, an edge as strong as the strongest holding
+//    it. The boxes must hold their text line's glyphs and span its columns (those with glyphs at
+//    the boxes' rows or within half a line of them). A glyph's horizontal stroke well inside the
+//    box explains itself: its bright side (the row past the transition, or on large frames one of
+//    the next two) is glyph (α, and brighter than the box lets scenery through); two boxes split
+//    at such a stroke (over bright scenery its edges match the box's step) are one.
 // Only black boxes of any opacity fit the model (a coloured box adds a colour term; it is left to
 // the head as before). No reference implementation: a rule of this project (seventeenth session,
 // 2026-12-06).
