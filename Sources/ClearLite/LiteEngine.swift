@@ -102,11 +102,11 @@ public final class LiteEngine: WindowedEngine {
     /// computed once, not again when the window slides), and the index of the next output frame.
     private var headCache: [Int: AlphaMap] = [:]
     private var nextFrame = 0
-    /// The boxes found in the previous frame (`SubtitleBoxFinder.find`'s `previous`).
-    private var lastBoxes: [SubtitleBoxRect] = []
     /// The box layers last found (or kept), which stand in for what the finder finds in a later
     /// frame of the cue when that is less (`keepBoxes`).
     private var lastLayers: [SubtitleBoxLayer] = []
+    /// Their boxes, remembered over a few frames that miss them (`SubtitleBoxFinder.find`'s `previous`).
+    private var lastBoxes: [SubtitleBoxRect] { lastLayers.flatMap(\.boxes) }
     private var boxesMissed = 0
 
     public static let descriptor = EngineDescriptor(
@@ -220,7 +220,7 @@ public final class LiteEngine: WindowedEngine {
     }
 
     /// Forgets the background memory: the next frame cleaned is the first of a video.
-    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0; lastBoxes = []; lastLayers = [] }
+    public func beginVideo() { plate = nil; headCache = [:]; nextFrame = 0; lastLayers = [] }
 
     /// Cleans `chunk[outputs]`; the other frames of `chunk` only serve as the windows' context.
     /// Successive calls continue the video (the background memory carries over; the outputs must
@@ -319,15 +319,15 @@ public final class LiteEngine: WindowedEngine {
                     }
                 }
             }
-            if subtitleBoxes == nil || boxAlpha.isEmpty { lastBoxes = []; lastLayers = [] }
-            // the boxes of the cue's earlier frames, where they still fit this one, stand in for what
-            // the finder found this frame when that is nothing, or less: pieces of them only (a box
-            // split by a stroke, one of a box and its shadow missed)
-            if let settings = subtitleBoxes, !boxAlpha.isEmpty, keepBoxes, !lastLayers.isEmpty {
-                let kept = lastLayers.filter { SubtitleBoxFinder.stillFits($0, frame: centre, alpha: boxAlpha, settings: settings) }
-                if !kept.isEmpty, Self.keptBoxesExplainMore(kept: kept.flatMap(\.boxes), found: layers.flatMap(\.boxes)) { layers = kept }
-            }
+            if subtitleBoxes == nil || boxAlpha.isEmpty { lastLayers = [] }
             if let settings = subtitleBoxes, !boxAlpha.isEmpty {
+                // the boxes of the cue's earlier frames, where they still fit this one, stand in for
+                // what the finder found this frame when that is nothing, or less: pieces of them only
+                // (a box split by a stroke, one of a box and its shadow missed)
+                if keepBoxes, !lastLayers.isEmpty {
+                    let kept = lastLayers.filter { SubtitleBoxFinder.stillFits($0, frame: centre, alpha: boxAlpha, settings: settings) }
+                    if !kept.isEmpty, Self.keptBoxesExplainMore(kept: kept.flatMap(\.boxes), found: layers.flatMap(\.boxes)) { layers = kept }
+                }
                 // a lone layer's division, kept from the test below (the same call it would be again)
                 var divisionOfLone: (frame: RGBFrame, alpha: AlphaMap, pixels: [Int])?
                 if let plate, !layers.isEmpty {
@@ -345,9 +345,9 @@ public final class LiteEngine: WindowedEngine {
                     }
                 }
                 // the boxes last found are remembered over a few frames that miss them
-                if !layers.isEmpty { lastBoxes = layers.flatMap(\.boxes); lastLayers = layers; boxesMissed = 0 } else {
+                if !layers.isEmpty { lastLayers = layers; boxesMissed = 0 } else {
                     boxesMissed += 1
-                    if boxesMissed > settings.memoryFrames { lastBoxes = []; lastLayers = [] }
+                    if boxesMissed > settings.memoryFrames { lastLayers = [] }
                 }
                 if !layers.isEmpty {
                     if layers.count == 1, let kept = divisionOfLone {

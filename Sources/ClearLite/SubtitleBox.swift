@@ -73,6 +73,12 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     public var plateTolerance: Float = 20
     /// The engine remembers the boxes last found over this many frames that miss them (`previous`).
     public var memoryFrames = 5
+    /// A log-step `observed` across two pixels (log R+G+B, the darker one `darker`) agrees with the
+    /// `expected` one: within twice `tolerance` (scenery may slope across them) plus the coding
+    /// noise's share of the darker pixel.
+    func stepAgrees(_ observed: Float, _ expected: Float, darker: Float) -> Bool {
+        abs(observed - expected) <= 2 * tolerance + noise / exp(darker)
+    }
     /// The darkest transmission divided by: a box darker than this is divided as if it were this
     /// dark (so coding noise is multiplied by at most 1 / minTransmission).
     public var minTransmission: Float = 0.08
@@ -436,7 +442,7 @@ public enum SubtitleBoxFinder {
                         let (a, o) = (logS[y * w + inner], logS[y * w + outer])
                         counted += 1
                         let expected = b.top.step + others[y * w + inner] - others[y * w + outer]
-                        if abs((a - o) - expected) <= 2 * s.tolerance + s.noise / exp(min(a, o)) { agree += 1 }   // scenery may slope across the 2 pixels
+                        if s.stepAgrees(a - o, expected, darker: min(a, o)) { agree += 1 }
                     }
                     if counted >= 3, Float(agree) > best * Float(counted) { best = Float(agree) / Float(counted); bestColumn = e }
                 }
@@ -560,7 +566,7 @@ public enum SubtitleBoxFinder {
                         guard let a = logSum(x, inside), let o = logSum(x, outside) else { continue }
                         counted += 1
                         let expected = logT(x, inside) - logT(x, outside)
-                        if abs((a - o) - expected) <= 2 * s.tolerance + s.noise / exp(min(a, o)) { agree += 1 }
+                        if s.stepAgrees(a - o, expected, darker: min(a, o)) { agree += 1 }
                     }
                     guard counted >= 8, Float(agree) >= s.sideAgreement * Float(counted) else { return false }
                 }
