@@ -78,6 +78,11 @@ public final class LiteEngine: WindowedEngine {
     /// directional fill"), or push-pull alone (false; `CLEARSUB_LITE_FILL=pushpull`). The
     /// network was trained on push-pull fills; its residual is its bias either way.
     public var directionalFill = true
+    /// The fill's hole cut down to the text's own pixels inside the head's blob (`GlyphHole`; nil:
+    /// the blob, `CLEARSUB_LITE_GLYPH_HOLE=0`; `…="strong=48,palette=40,share=0.2,minimum=20,grow=1,release=0.2"`).
+    /// Only the fill's hole changes (α and the composite do not): where it is released, the
+    /// restored value is the frame's own. Not with the restoration network (its input is the blob's fill).
+    public var glyphHole: GlyphHoleSettings? = nil
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?
@@ -134,7 +139,10 @@ public final class LiteEngine: WindowedEngine {
         case nil, "", "1": break
         case "0": engine.subtitleBoxes = nil
         case "nokeep": engine.keepBoxes = false
-        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_BOXES=\(v): use 0 (no box finder) or nokeep (no boxes kept from a cue's earlier frames)")
+        case let v? where v.hasPrefix("noise="):
+            guard let k = Float(v.dropFirst(6)), k >= 0, k <= 1 else { throw LiteError.invalidSetting("CLEARSUB_LITE_BOXES=\(v): use noise=K with K from 0 to 1") }
+            engine.subtitleBoxes?.divisionNoise = k
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_BOXES=\(v): use 0 (no box finder), nokeep (no boxes kept from a cue's earlier frames) or noise=K (weigh the division against a fill, K from 0 to 1)")
         }
         if let v = environment["CLEARSUB_LITE_HEAD_FACTOR"] {
             guard let f = Int(v), (1...16).contains(f) else { throw LiteError.invalidSetting("CLEARSUB_LITE_HEAD_FACTOR=\(v): use a whole number from 1 to 16") }
@@ -152,6 +160,13 @@ public final class LiteEngine: WindowedEngine {
         case nil, "", "directional": break
         case "pushpull": engine.directionalFill = false
         case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_FILL=\(v): use pushpull or directional")
+        }
+        if let v = environment["CLEARSUB_LITE_GLYPH_HOLE"] {
+            if v == "0" { engine.glyphHole = nil } else if v == "1" { engine.glyphHole = GlyphHoleSettings() } else if let g = GlyphHoleSettings(parsing: v) {
+                engine.glyphHole = g
+            } else {
+                throw LiteError.invalidSetting("CLEARSUB_LITE_GLYPH_HOLE=\(v): use 0, 1 or key=value pairs (strong, palette, share, minimum, grow, release)")
+            }
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "": break
@@ -300,6 +315,9 @@ public final class LiteEngine: WindowedEngine {
             var centre = chunk[t]
             var glyphs: AlphaMap?
             var boxed: [Int] = []
+            // inside boxes, the weight of the division's restoration against the undivided frame's
+            // fill (`SubtitleBoxSettings.divisionNoise`; frame-sized, empty when there is no box)
+            var divisionWeight: [Float] = []
             // where the finder looks: α; on large frames where α shows it no box, also the glyphs of
             // the coarser look (with the same cues applied). Only the boxes it finds change the
             // engine's α.
@@ -358,6 +376,11 @@ public final class LiteEngine: WindowedEngine {
                         glyphs = inside
                     }
                     for i in boxed { alpha.values[i] = 1 }
+                    if let k = settings.divisionNoise {
+                        divisionWeight = [Float](repeating: 1, count: w * h)
+                        let ts = SubtitleBoxFinder.divisionTransmissions(boxed, layers: layers, width: w, settings: settings)
+                        for (i, t) in zip(boxed, ts) { divisionWeight[i] = t * t / (t * t + k) }
+                    }
                 }
             }
             var frame = chunk[t]
@@ -390,7 +413,10 @@ public final class LiteEngine: WindowedEngine {
                                                   align: 32, paddedWidth: pw, paddedHeight: ph)
                 let frames = idx.map { $0 == t ? centre : chunk[$0] }
                 for r in regions {
-                    var restored = try restore(frames: frames, alpha: hole, region: r)
+                    var restored = try restore(frames: frames, alpha: hole, region: r, fixed: boxed)
+                    if !divisionWeight.isEmpty {
+                        restored = weighUndividedFill(restored, region: r, frames: idx.map { chunk[$0] }, alpha: alpha, weight: divisionWeight)
+                    }
                     if let plate {
                         restored = restored.toF32()
                         plate.apply(to: restored, region: r, alpha: plateAlpha, matches: matches)
@@ -611,13 +637,56 @@ public final class LiteEngine: WindowedEngine {
         (reach: Int((48 * scale).rounded()), sigma: Float(20) / 255)
     }
 
+    /// `restored` (the region's restoration from the frame with its boxes divided out) where
+    /// `weight` (frame-sized) is 1, and elsewhere weighed against the fill of the undivided
+    /// `frames`' centre with `alpha` (the whole box) as the hole: weight · restored + (1 − weight) ·
+    /// fill (`SubtitleBoxSettings.divisionNoise`). f32.
+    func weighUndividedFill(_ restored: Tensor, region r: TileRegion, frames: [RGBFrame], alpha: AlphaMap, weight: [Float]) -> Tensor {
+        let (fw, fh) = (alpha.width, alpha.height)
+        var any = false
+        for y in max(0, r.y)..<min(fh, r.y + r.height) where !any {
+            for x in max(0, r.x)..<min(fw, r.x + r.width) where weight[y * fw + x] < 1 { any = true; break }
+        }
+        guard any else { return restored }
+        let fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: regionAlpha(alpha, r),
+                                                 directional: directionalSettings(width: fw, height: fh))
+        let out = restored.toF32(), o = out.f32, plane = r.width * r.height
+        for y in max(0, r.y)..<min(fh, r.y + r.height) {
+            for x in max(0, r.x)..<min(fw, r.x + r.width) where weight[y * fw + x] < 1 {
+                let k = weight[y * fw + x], ri = (y - r.y) * r.width + (x - r.x)
+                for c in 0..<3 { o[c * plane + ri] = k * o[c * plane + ri] + (1 - k) * fill[c * plane + ri] }
+            }
+        }
+        return out
+    }
+
     /// The restored region [1, 3, h, w] (planar, region coordinates): the fill plus the network's
     /// residual, or the fill alone (`restorationNetwork` false), for which the network's input is
     /// not built.
-    func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion) throws -> Tensor {
+    /// With `glyphHole`, the fill's hole is first cut down to the text inside α (`GlyphHole.tighten`),
+    /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs).
+    func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion, fixed: [Int] = []) throws -> Tensor {
         guard restorationNetwork else {
-            let fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: regionAlpha(alpha, r),
-                                                     directional: directionalSettings(width: frames[0].width, height: frames[0].height))
+            let (fw, fh) = (frames[0].width, frames[0].height)
+            let a = regionAlpha(alpha, r), directional = directionalSettings(width: fw, height: fh)
+            var fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a, directional: directional)
+            if let g = glyphHole {
+                var image = [Float](repeating: 0, count: 3 * r.width * r.height)
+                image.withUnsafeMutableBufferPointer {
+                    LiteFeatures.planar(frames[LiteArchitecture.radius], x0: r.x, y0: r.y, w: r.width, h: r.height, into: $0.baseAddress!)
+                }
+                var held: [Bool]?
+                for i in fixed {
+                    let (x, y) = (i % fw - r.x, i / fw - r.y)
+                    guard x >= 0, x < r.width, y >= 0, y < r.height else { continue }
+                    if held == nil { held = [Bool](repeating: false, count: r.width * r.height) }
+                    held![y * r.width + x] = true
+                }
+                if let tight = GlyphHole.tighten(image: image, fill: fill, alpha: a, fixed: held, width: r.width, height: r.height,
+                                                 settings: g, scale: memoryScale(width: fw, height: fh)) {
+                    fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: tight, directional: directional)
+                }
+            }
             return try Tensor(shape: [1, 3, r.height, r.width], values: fill)
         }
         let (_, input, fill) = restorationInputs(frames: frames, alpha: alpha, region: r)

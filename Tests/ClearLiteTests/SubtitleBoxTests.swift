@@ -440,6 +440,58 @@ final class SubtitleBoxTests: XCTestCase {
                              "without keeping, the box stays")
     }
 
+    /// Each pixel is divided by the transmission of the first layer whose boxes hold it, no darker
+    /// than `minTransmission`; pixels outside every box by 1.
+    func testDivisionTransmissionsFollowTheFirstLayerThatHoldsAPixel() {
+        let fw = 20
+        func layer(x0: Int, y0: Int, t: Float) -> SubtitleBoxLayer {
+            SubtitleBoxLayer(x0: x0, y0: y0, width: 4, height: 2, transmission: [Float](repeating: t, count: 8),
+                             sides: [Bool](repeating: false, count: 8), boxes: [SubtitleBoxRect(top: y0, bottom: y0 + 1, x0: x0, x1: x0 + 3)])
+        }
+        let layers = [layer(x0: 2, y0: 1, t: 0.5), layer(x0: 4, y0: 1, t: 0.02)]
+        let pixels = [1 * fw + 2, 1 * fw + 5, 2 * fw + 7, 0, 3 * fw + 3]
+        XCTAssertEqual(SubtitleBoxFinder.divisionTransmissions(pixels, layers: layers, width: fw), [0.5, 0.5, 0.08, 1, 1])
+    }
+
+    /// A box so dark that dividing it out multiplies the coding noise tenfold: with the weighing on
+    /// (`SubtitleBoxSettings.divisionNoise`, off by default) the engine weighs the division against
+    /// a fill of the frame as it is, and the box's scenery comes back closer than from the division
+    /// alone; pixels outside the box stay untouched either way.
+    func testAVeryDarkBoxWeighsTheDivisionAgainstTheFill() throws {
+        let (fw, fh) = (320, 180)
+        let scene = EngineFixtures.boxedScene(width: fw, height: fh, boxes: [(120, 159, 60, 259, 0.1)], glyphRows: [130...149],
+                                              glyphX: 80, glyphEnd: 240, base: 110, amplitude: 8)
+        var rng = SeededRandom(seed: 5)
+        var frames: [RGBFrame] = []
+        for _ in 0..<5 {   // coding noise of ±2 levels on the scenery, fresh in every frame
+            var f = scene.frame
+            for i in 0..<(fw * fh) where !scene.glyphs[i] {
+                for c in 0..<3 { f.pixels[i * 3 + c] = UInt8(max(0, min(255, Int(f.pixels[i * 3 + c]) + Int.random(in: -2...2, using: &rng)))) }
+            }
+            frames.append(f)
+        }
+        func boxError(_ engine: LiteEngine) throws -> Float {
+            engine.beginVideo()
+            let out = try engine.clean(frames)
+            for y in 0..<fh { for x in 0..<fw where !(118...161).contains(y) || !(58...261).contains(x) {
+                let p = (y * fw + x) * 3
+                XCTAssertEqual(out[2].pixels[p..<(p + 3)], frames[2].pixels[p..<(p + 3)], "(\(x), \(y)) outside the box")
+            } }
+            return Self.error(out[2], clean: scene.clean, glyphs: scene.glyphs, rows: 123...156, columns: 64...255).mean
+        }
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        engine.restorationNetwork = false
+        engine.subtitleBoxes?.divisionNoise = 0.01
+        let weighed = try boxError(engine)
+        engine.subtitleBoxes?.divisionNoise = nil
+        let divided = try boxError(engine)
+        XCTAssertLessThan(divided, 30, "the division alone finds and divides the box")
+        XCTAssertLessThan(weighed, 0.8 * divided, "weighed against the fill, the noise the division multiplies shrinks")
+        XCTAssertNil(try LiteEngine.configured(environment: [:]).subtitleBoxes?.divisionNoise, "off by default")
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOXES": "noise=0.02"]).subtitleBoxes?.divisionNoise, 0.02)
+        XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BOXES": "noise=x"]))
+    }
+
     /// Whatever the frame and α (boxes of any size and place, cut by the frame's edge, stacked,
     /// noise, stray α, previous boxes near or far), the finder and the division return without
     /// trapping and only change pixels inside the boxes they report.
