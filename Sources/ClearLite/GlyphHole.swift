@@ -1,12 +1,14 @@
-// Tightening the fill's hole to the text's own pixels (MODEL_CARD.md "The glyph hole"). The
-// occlusion head reads the frame at half resolution or coarser, so on a cue over moving scenery
+// Tightening the fill's hole to the text's own pixels (MODEL_CARD.md "The glyph hole, and weighing
+// a dark box's division"). The occlusion head reads the frame at half resolution or coarser, so on a cue over moving scenery
 // its α covers the line as a blob, and the fill then spans the scenery between the strokes too:
 // on a moving film clip, filling only the subtitle's pixels (the ground-truth mask grown by 1 px)
 // scores 2 dB above filling the blob inside the mask. Inside the blob the text is what differs from
 // the blob's fill by much, and what shares the colours of those pixels (a subtitle's fill and
 // outline are flat colours: the two means of their colours, Lloyd's k-means with k = 2); the
 // hole keeps those pixels grown by one pixel (their anti-aliased rims), and the rest of the blob
-// is the frame's own scenery again.
+// is the frame's own scenery again. Opt-in (`LiteEngine.glyphHole`): it failed its rules on boxed
+// 1080p clips (where it releases the darkened scenery of a box the finder missed) or, with the
+// guard against that, on moving test clips.
 import Foundation
 
 public struct GlyphHoleSettings: Sendable, Equatable {
@@ -26,10 +28,16 @@ public struct GlyphHoleSettings: Sendable, Equatable {
     /// left over: a box the finder did not take, a thick outline) the blob is the text, and the
     /// few pixels left are more likely its darkest parts than scenery: the blob stays the hole.
     public var minimumRelease: Float = 0.2
+    /// The pixels released are taken for scenery only if their mean luma is at least this share of
+    /// the blob's surroundings' (the pixels outside α within 2 px of it): scenery released from
+    /// under a dark box the finder did not take is darkened by the box (on boxed 1080p clips those
+    /// regions gave 0.23–0.48; the gaps between strokes on moving film footage 0.6–1.1).
+    public var releasedBrightness: Float = 0.55
 
     public init() {}
 
-    /// Parses "strong=48,palette=40,share=0.2,minimum=20,grow=1,release=0.2" (any subset); nil when malformed.
+    /// Parses "strong=48,palette=40,share=0.2,minimum=20,grow=1,release=0.2,brightness=0.55" (any
+    /// subset); nil when malformed.
     public init?(parsing text: String) {
         self.init()
         for part in text.split(separator: ",") {
@@ -42,6 +50,7 @@ public struct GlyphHoleSettings: Sendable, Equatable {
             case "minimum": guard let v = Int(kv[1]), v >= 1 else { return nil }; minimumStrong = v
             case "grow": guard let v = Int(kv[1]), v >= 0, v <= 8 else { return nil }; grow = v
             case "release": guard let v = Float(kv[1]), v >= 0, v <= 1 else { return nil }; minimumRelease = v
+            case "brightness": guard let v = Float(kv[1]), v >= 0 else { return nil }; releasedBrightness = v
             default: return nil
             }
         }
@@ -53,8 +62,9 @@ public enum GlyphHole {
     /// > 0) kept only on the text's pixels grown by `settings.grow` · `scale` (at least 1) steps,
     /// and everywhere it is `fixed` (pixels whose hole is decided elsewhere, such as the glyphs
     /// inside a subtitle box). `image` is the region (planar [3, h, w], values in [0, 1]) and
-    /// `fill` the same region with the blob filled. nil when nothing would change, or less than
-    /// `minimumRelease` of the blob's free pixels would leave the hole.
+    /// `fill` the same region with the blob filled. nil when nothing would change, when less than
+    /// `minimumRelease` of the blob's free pixels would leave the hole, or when those are darker than
+    /// the blob's surroundings (`releasedBrightness`).
     public static func tighten(image: [Float], fill: [Float], alpha: [Float], fixed: [Bool]?, width w: Int, height h: Int,
                                settings s: GlyphHoleSettings = GlyphHoleSettings(), scale: Double = 1) -> [Float]? {
         let n = w * h
@@ -90,7 +100,22 @@ public enum GlyphHole {
             blob += 1
             if !text[i] { out[i] = 0; released += 1 }
         }
-        return released > 0 && Float(released) >= s.minimumRelease * Float(blob) ? out : nil
+        guard released > 0, Float(released) >= s.minimumRelease * Float(blob) else { return nil }
+        // the released pixels against the blob's surroundings, in mean luma
+        func luma(_ i: Int) -> Float { 0.299 * image[i] + 0.587 * image[n + i] + 0.114 * image[2 * n + i] }
+        var releasedLuma: Float = 0, ringLuma: Float = 0, ring = 0
+        for i in 0..<n where alpha[i] > 0 && out[i] == 0 { releasedLuma += luma(i) }
+        for y in 0..<h {
+            for x in 0..<w where alpha[y * w + x] == 0 {
+                var near = false
+                for yy in max(0, y - 2)...min(h - 1, y + 2) where !near {
+                    for xx in max(0, x - 2)...min(w - 1, x + 2) where alpha[yy * w + xx] > 0 { near = true; break }
+                }
+                if near { ringLuma += luma(y * w + x); ring += 1 }
+            }
+        }
+        guard ring > 0, releasedLuma / Float(released) >= s.releasedBrightness * ringLuma / Float(ring) else { return nil }
+        return out
     }
 
     /// The text's colours among `colours` (RGB levels): the two means of Lloyd's k-means (k = 2,

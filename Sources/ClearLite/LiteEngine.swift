@@ -78,10 +78,13 @@ public final class LiteEngine: WindowedEngine {
     /// directional fill"), or push-pull alone (false; `CLEARSUB_LITE_FILL=pushpull`). The
     /// network was trained on push-pull fills; its residual is its bias either way.
     public var directionalFill = true
-    /// The fill's hole cut down to the text's own pixels inside the head's blob (`GlyphHole`; nil:
-    /// the blob, `CLEARSUB_LITE_GLYPH_HOLE=0`; `…="strong=48,palette=40,share=0.2,minimum=20,grow=1,release=0.2"`).
+    /// The fill's hole cut down to the text's own pixels inside the head's blob (`GlyphHole`; nil,
+    /// the default: the blob; `CLEARSUB_LITE_GLYPH_HOLE=1` turns it on,
+    /// `…="strong=48,palette=40,share=0.2,minimum=20,grow=1,release=0.2,brightness=0.55"` sets it).
     /// Only the fill's hole changes (α and the composite do not): where it is released, the
-    /// restored value is the frame's own. Not with the restoration network (its input is the blob's fill).
+    /// restored value is the frame's own. Not with the restoration network (its input is the blob's
+    /// fill). Off by default: it gains on a moving film clip but failed its rules on boxed 1080p
+    /// clips or on moving test clips (MODEL_CARD.md "The glyph hole, and weighing a dark box's division").
     public var glyphHole: GlyphHoleSettings? = nil
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
@@ -165,7 +168,7 @@ public final class LiteEngine: WindowedEngine {
             if v == "0" { engine.glyphHole = nil } else if v == "1" { engine.glyphHole = GlyphHoleSettings() } else if let g = GlyphHoleSettings(parsing: v) {
                 engine.glyphHole = g
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_GLYPH_HOLE=\(v): use 0, 1 or key=value pairs (strong, palette, share, minimum, grow, release)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_GLYPH_HOLE=\(v): use 0, 1 or key=value pairs (strong, palette, share, minimum, grow, release, brightness)")
             }
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
@@ -660,6 +663,25 @@ public final class LiteEngine: WindowedEngine {
         return out
     }
 
+    /// The region's hole (`a`, region α) cut down by `GlyphHole.tighten` from the centre frame and
+    /// `fill` (the blob's), except at the `fixed` frame pixels; nil when it stays as it is.
+    func glyphHole(_ g: GlyphHoleSettings, frames: [RGBFrame], region r: TileRegion, alpha a: [Float], fill: [Float], fixed: [Int]) -> [Float]? {
+        let (fw, fh) = (frames[0].width, frames[0].height)
+        var image = [Float](repeating: 0, count: 3 * r.width * r.height)
+        image.withUnsafeMutableBufferPointer {
+            LiteFeatures.planar(frames[LiteArchitecture.radius], x0: r.x, y0: r.y, w: r.width, h: r.height, into: $0.baseAddress!)
+        }
+        var held: [Bool]?
+        for i in fixed {
+            let (x, y) = (i % fw - r.x, i / fw - r.y)
+            guard x >= 0, x < r.width, y >= 0, y < r.height else { continue }
+            if held == nil { held = [Bool](repeating: false, count: r.width * r.height) }
+            held![y * r.width + x] = true
+        }
+        return GlyphHole.tighten(image: image, fill: fill, alpha: a, fixed: held, width: r.width, height: r.height,
+                                 settings: g, scale: memoryScale(width: fw, height: fh))
+    }
+
     /// The restored region [1, 3, h, w] (planar, region coordinates): the fill plus the network's
     /// residual, or the fill alone (`restorationNetwork` false), for which the network's input is
     /// not built.
@@ -667,25 +689,10 @@ public final class LiteEngine: WindowedEngine {
     /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs).
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion, fixed: [Int] = []) throws -> Tensor {
         guard restorationNetwork else {
-            let (fw, fh) = (frames[0].width, frames[0].height)
-            let a = regionAlpha(alpha, r), directional = directionalSettings(width: fw, height: fh)
+            let a = regionAlpha(alpha, r), directional = directionalSettings(width: frames[0].width, height: frames[0].height)
             var fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a, directional: directional)
-            if let g = glyphHole {
-                var image = [Float](repeating: 0, count: 3 * r.width * r.height)
-                image.withUnsafeMutableBufferPointer {
-                    LiteFeatures.planar(frames[LiteArchitecture.radius], x0: r.x, y0: r.y, w: r.width, h: r.height, into: $0.baseAddress!)
-                }
-                var held: [Bool]?
-                for i in fixed {
-                    let (x, y) = (i % fw - r.x, i / fw - r.y)
-                    guard x >= 0, x < r.width, y >= 0, y < r.height else { continue }
-                    if held == nil { held = [Bool](repeating: false, count: r.width * r.height) }
-                    held![y * r.width + x] = true
-                }
-                if let tight = GlyphHole.tighten(image: image, fill: fill, alpha: a, fixed: held, width: r.width, height: r.height,
-                                                 settings: g, scale: memoryScale(width: fw, height: fh)) {
-                    fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: tight, directional: directional)
-                }
+            if let g = glyphHole, let tight = glyphHole(g, frames: frames, region: r, alpha: a, fill: fill, fixed: fixed) {
+                fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: tight, directional: directional)
             }
             return try Tensor(shape: [1, 3, r.height, r.width], values: fill)
         }

@@ -78,7 +78,7 @@ public struct SubtitleBoxSettings: Sendable, Equatable {
     /// weighting of the two with `divisionNoise` = (coding noise / fill error)², about (1.5 / 15)²
     /// = 0.01. nil (the default; `CLEARSUB_LITE_BOXES=noise=K` sets K): the division alone. With
     /// 0.01 a 20-s moving clip's dark drop-shadowed box gained 1.7 dB, but boxed 1080p clips lost
-    /// (MODEL_CARD.md "The glyph hole", tried and not shipped).
+    /// (MODEL_CARD.md "The glyph hole, and weighing a dark box's division", tried and not shipped).
     public var divisionNoise: Float? = nil
     /// The engine remembers the boxes last found over this many frames that miss them (`previous`).
     public var memoryFrames = 5

@@ -2,7 +2,8 @@
 // text (what differs from the blob's fill by much, and what shares its colours: fill and outline)
 // grown by a pixel, and gives the scenery between the strokes back; the fill from that tighter hole
 // is closer to the scenery. A cue too faint to show sure pixels, a blob the text explains nearly
-// all of, and pixels fixed elsewhere (the glyphs inside a box) keep their hole; in the engine,
+// all of, a blob over a dark box (what it would release is darker than the surroundings), and
+// pixels fixed elsewhere (the glyphs inside a box) keep their hole; in the engine,
 // released pixels come back as the input's own bytes.
 import XCTest
 import ClearMedia
@@ -80,10 +81,23 @@ final class GlyphHoleTests: XCTestCase {
         XCTAssertLessThan(meanError(tightFill, s.clean, at: blobPixels), 0.7 * meanError(blobFill, s.clean, at: blobPixels))
     }
 
-    func testAFaintCueAndFixedPixelsKeepTheirHole() throws {
+    func testAFaintCueADarkBoxAndFixedPixelsKeepTheirHole() throws {
         let faint = scene(level: 0.1)
         XCTAssertTrue(GlyphHole.tighten(image: faint.image, fill: directionalFill(faint.image, hole: faint.alpha), alpha: faint.alpha,
                                         fixed: nil, width: w, height: h) == nil, "no sure text: the blob stays the hole")
+        // the blob over a dark box the finder did not take (the scenery at 40 % inside it), filled
+        // from the box's own dark pixels: what the text leaves of the blob is darkened scenery
+        var boxed = scene()
+        let n = w * h
+        for i in 0..<n where boxed.alpha[i] > 0 && !boxed.text[i] { for c in 0..<3 { boxed.image[c * n + i] *= 0.4 } }
+        var darkFill = boxed.image
+        for i in 0..<n where boxed.text[i] { for c in 0..<3 { darkFill[c * n + i] = 0.4 * boxed.clean[c * n + i] } }
+        XCTAssertTrue(GlyphHole.tighten(image: boxed.image, fill: darkFill, alpha: boxed.alpha, fixed: nil, width: w, height: h) == nil,
+                      "released pixels darker than the surroundings")
+        var blind = GlyphHoleSettings()
+        blind.releasedBrightness = 0
+        XCTAssertNotNil(GlyphHole.tighten(image: boxed.image, fill: darkFill, alpha: boxed.alpha, fixed: nil, width: w, height: h, settings: blind),
+                        "without the brightness test it would release them")
         let s = scene()
         let fill = directionalFill(s.image, hole: s.alpha)
         let fixed = (0..<(w * h)).map { $0 % w < 60 }
@@ -100,7 +114,7 @@ final class GlyphHoleTests: XCTestCase {
     }
 
     func testSettingsParseAndTheEngineSwitch() throws {
-        XCTAssertEqual(GlyphHoleSettings(parsing: "strong=30,palette=20,share=0.3,minimum=5,grow=2,release=0.3")?.grow, 2)
+        XCTAssertEqual(GlyphHoleSettings(parsing: "strong=30,palette=20,share=0.3,minimum=5,grow=2,release=0.3,brightness=0.5")?.grow, 2)
         XCTAssertEqual(GlyphHoleSettings(parsing: "release=0.3")?.minimumRelease, 0.3)
         XCTAssertEqual(GlyphHoleSettings(parsing: "strong=30")?.strong, 30)
         XCTAssertNil(GlyphHoleSettings(parsing: "grow=-1"))
