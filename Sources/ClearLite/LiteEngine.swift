@@ -164,12 +164,15 @@ public final class LiteEngine: WindowedEngine {
         case "pushpull": engine.directionalFill = false
         case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_FILL=\(v): use pushpull or directional")
         }
-        if let v = environment["CLEARSUB_LITE_GLYPH_HOLE"] {
-            if v == "0" { engine.glyphHole = nil } else if v == "1" { engine.glyphHole = GlyphHoleSettings() } else if let g = GlyphHoleSettings(parsing: v) {
-                engine.glyphHole = g
-            } else {
+        switch environment["CLEARSUB_LITE_GLYPH_HOLE"] {
+        case nil: break
+        case "0": engine.glyphHole = nil
+        case "1": engine.glyphHole = GlyphHoleSettings()
+        case let v?:
+            guard let g = GlyphHoleSettings(parsing: v) else {
                 throw LiteError.invalidSetting("CLEARSUB_LITE_GLYPH_HOLE=\(v): use 0, 1 or key=value pairs (strong, palette, share, minimum, grow, release, brightness)")
             }
+            engine.glyphHole = g
         }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "": break

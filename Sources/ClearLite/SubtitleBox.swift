@@ -481,11 +481,11 @@ public enum SubtitleBoxFinder {
                     let overlap = min(e.x1, b.x1) - max(e.x0, b.x0) + 1
                     return e.row > b.top.row + 1 && e.row < b.bottom.row - 1 && 2 * overlap >= e.x1 - e.x0 + 1
                 }
-                let holding = boxes.filter(holds)
-                let nearAnEdge = holding.contains { abs(e.row - $0.top.row) <= inset || abs(e.row - $0.bottom.row) <= inset }
-                let strongest = nearAnEdge ? 0 : holding.map { abs($0.top.step) }.max() ?? 0
+                let holding = boxes.indices.filter { holds(boxes[$0]) }
+                let nearAnEdge = holding.contains { abs(e.row - boxes[$0].top.row) <= inset || abs(e.row - boxes[$0].bottom.row) <= inset }
+                let strongest = nearAnEdge ? 0 : holding.map { abs(boxes[$0].top.step) }.max() ?? 0
                 guard abs(e.step) >= 0.75 * strongest,
-                      let k = boxes.firstIndex(where: { holds($0) && abs(e.step) >= 0.75 * abs($0.top.step) }) else { continue }
+                      let k = holding.first(where: { abs(e.step) >= 0.75 * abs(boxes[$0].top.step) }) else { continue }
                 if e.row - boxes[k].top.row >= inset && boxes[k].bottom.row - e.row >= inset {
                     let t = logT ?? model(boxes).logT
                     logT = t
