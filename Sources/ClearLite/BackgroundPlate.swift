@@ -114,6 +114,22 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// fixed camera leave the plate under the cue valid (`false`: as before the twenty-sixth
     /// session's second rule; `fmoving=0`). MODEL_CARD.md "The freshness rule, drift".
     public var freshMoving = true
+    /// The seam test (`checkSeams`; nil: off): the guard ring's visible pixels (α = 0, within
+    /// `guardDistance` of the subtitle, with a stable sighting) show the scenery right beside the
+    /// text now, which the scenery test and the freshness rule never read; where at least
+    /// `seamMinimum` of them lie within `seamBlocks` blocks of a matching block, at least this
+    /// share must be within `seamTolerance` luma levels of the plate, or the block does not match.
+    /// Only in frames that are not still (`record`'s `still`): with a fixed camera the scenery
+    /// beside the text rarely moves, and a thick outline the head missed fills the ring.
+    /// MODEL_CARD.md "The seam test".
+    public var seamShare: Float? = nil
+    /// Blocks on each side of a block whose ring pixels the seam test reads.
+    public var seamBlocks = 1
+    /// Luma levels within which a ring pixel agrees with the plate (twice `stabilityTolerance`:
+    /// the ring holds the text's soft edge and the codec's smear of it).
+    public var seamTolerance = 16
+    /// Ring pixels the seam test needs before it decides (fewer: the block keeps its match).
+    public var seamMinimum = 32
 
     public init() {}
 
@@ -136,7 +152,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
 
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
     /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean,
-    /// fresh (a share, or "off"), fblocks, flevels)
+    /// fresh (a share, or "off"), fblocks, flevels, fdrift, fmoving, seam (a share, or "off"), sblocks, slevels, sminimum)
     /// over the defaults; nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
@@ -167,6 +183,10 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "flevels": guard let x = Int(v), x >= 0 else { return nil }; freshDifference = x
             case "fdrift": guard v == "0" || v == "1" else { return nil }; freshDrift = v == "1"
             case "fmoving": guard v == "0" || v == "1" else { return nil }; freshMoving = v == "1"
+            case "seam": if v == "off" { seamShare = nil } else { guard let x = Float(v), x >= 0, x <= 1 else { return nil }; seamShare = x }
+            case "sblocks": guard let x = Int(v), x >= 0 else { return nil }; seamBlocks = x
+            case "slevels": guard let x = Int(v), x >= 0 else { return nil }; seamTolerance = x
+            case "sminimum": guard let x = Int(v), x >= 1 else { return nil }; seamMinimum = x
             default: return nil
             }
         }
@@ -543,6 +563,54 @@ public struct BackgroundPlate: Sendable {
             if s0 / Float(n0) > tolerance { out.values[i] = 0 }
         }
         return out
+    }
+
+    /// The seam test (`seamShare`; nothing when it is off): a matching block stops matching when
+    /// the visible pixels of the guard ring within `seamBlocks` blocks (α = 0, `near` 1, a stable
+    /// sighting) show scenery the plate does not hold. The scenery test reads context beyond the
+    /// ring, and the freshness rule its changes; neither sees scenery that moved only right beside
+    /// the text (an arm moving under a cue while the room around holds still), whose old view the
+    /// plate would give back. Nothing in `still` frames (see `seamShare`). Returns how many blocks
+    /// it turned off.
+    @discardableResult
+    public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false) -> Int {
+        guard let share = settings.seamShare, !still, matches.contains(true) else { return 0 }
+        precondition(frame.width == width && frame.height == height && near.count == width * height
+                     && alpha.width == width && alpha.height == height, "BackgroundPlate: frame size")
+        let (fw, fh, b, tol) = (width, height, settings.block, settings.seamTolerance)
+        let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
+        // per block: the ring's visible pixels the plate knows and the context pixels (beyond the
+        // ring) it knows, and how many of each are within tolerance of it
+        var ring = [Int](repeating: 0, count: bw * bh), ringSame = ring, context = ring, contextSame = ring
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+        near.withUnsafeBufferPointer { np in known.withUnsafeBufferPointer { kp in alpha.values.withUnsafeBufferPointer { ap in
+        ring.withUnsafeMutableBufferPointer { rn in ringSame.withUnsafeMutableBufferPointer { rs in
+        context.withUnsafeMutableBufferPointer { cn in contextSame.withUnsafeMutableBufferPointer { cs in
+            let (px, pl, nr, kn, al) = (fp.baseAddress!, pp.baseAddress!, np.baseAddress!, kp.baseAddress!, ap.baseAddress!)
+            let (rnp, rsp, cnp, csp) = (rn.baseAddress!, rs.baseAddress!, cn.baseAddress!, cs.baseAddress!)
+            parallelFor(bh, minChunk: 4) { part in   // block rows are independent
+                for by in part {
+                    for y in by * b..<min(fh, (by + 1) * b) {
+                        for x in 0..<fw where kn[y * fw + x] == 1 && al[y * fw + x] == 0 {
+                            let p = (y * fw + x) * 3, k = by * bw + x / b
+                            let same = abs(Self.luma(px + p) - Self.luma(pl + p)) <= tol ? 1 : 0
+                            if nr[y * fw + x] != 0 { rnp[k] += 1; rsp[k] += same } else { cnp[k] += 1; csp[k] += same }
+                        }
+                    }
+                }
+            }
+        } } } } } } } } }
+        var off = 0
+        for j in matches.indices where matches[j] {
+            var m = 0, a = 0, c = 0, cSame = 0
+            Self.forEachBlock(around: j, radius: settings.seamBlocks, bw: bw, bh: bh) {
+                m += ring[$0]; a += ringSame[$0]; c += context[$0]; cSame += contextSame[$0]
+            }
+            // the context's own agreement is the bar (1 where the blocks hold too little of it)
+            let bar = c >= settings.seamMinimum ? Float(cSame) / Float(c) : 1
+            if m >= settings.seamMinimum && Float(a) < share * bar * Float(m) { matches[j] = false; off += 1 }
+        }
+        return off
     }
 
     /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the

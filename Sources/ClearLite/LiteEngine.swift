@@ -186,7 +186,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = BackgroundMemorySettings(parsing: v) {
                 engine.backgroundMemory = settings
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (guard, block, context, minimum, share, stable, stability, complete, still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean, fresh, fblocks, flevels, fdrift, fmoving)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (guard, block, context, minimum, share, stable, stability, complete, still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean, fresh, fblocks, flevels, fdrift, fmoving, seam, sblocks, slevels, sminimum)")
             }
         }
         if let v = environment["CLEARSUB_LITE_TEMPORAL_ALPHA"], v != "1" {
@@ -476,7 +476,9 @@ public final class LiteEngine: WindowedEngine {
         guard !alpha.isEmpty else { return (near, [], still) }
         guard settings.completionDifference != nil, stillness >= settings.completionStillFraction else {
             // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
-            return (near, plate!.matchingBlocks(frame: frame, near: near), still)
+            var matches = plate!.matchingBlocks(frame: frame, near: near)
+            plate!.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: still)
+            return (near, matches, still)
         }
         var matches: [Bool] = []
         var candidates = plate!.completionCandidates(alpha)
@@ -489,6 +491,7 @@ public final class LiteEngine: WindowedEngine {
             guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
             (near, candidates) = plate!.nearAndCandidates(alpha)
         }
+        plate!.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: still)
         return (near, matches, still)
     }
 

@@ -350,6 +350,62 @@ final class BackgroundPlateTests: XCTestCase {
         }
     }
 
+    /// The seam test (`seamShare`): while the bar hides it, the scenery under the bar and right
+    /// beside it (within the guard ring) turns dark, as an arm moving under a cue would, and the
+    /// rest of the frame holds still. The scenery test reads only context beyond the ring and the
+    /// freshness rule never sees the ring recorded, so both give the old view back; the seam
+    /// test sees the ring's visible pixels disagree with the plate (far more than the context
+    /// beyond the ring does) and keeps the restoration.
+    /// Where the ring shows what the plate holds, it changes nothing; a few disagreeing ring
+    /// pixels (a piece of outline the head missed) are tolerated. In still frames (a fixed camera,
+    /// where the head's α misses a thick outline more often than the scenery moves) it is off.
+    func testSeamTestRefusesAPlateTheSceneryBesideTheTextNoLongerShows() {
+        let alpha = barAlpha()
+        var moved = still   // dark over the bar and its guard ring, rows 24–37, columns 16–73
+        for y in 24..<38 { for x in 16..<74 { for c in 0..<3 { moved.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] / 4 } } }
+        var outlined = still   // a 16-px bright line along the top of the bar, the rest as the plate saw it
+        for x in bar.x..<(bar.x + 16) { for c in 0..<3 { outlined.pixels[((bar.y - 1) * 96 + x) * 3 + c] = 255 } }
+        func replaced(seam: Float?, scenery: RGBFrame, stillFrame: Bool = false) -> (pixels: Int, off: Int) {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.seamShare = seam
+            let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
+            for _ in 0..<2 { plate.record(still, near: clear) }
+            for _ in 0..<4 { plate.record(withBar(scenery), near: near) }
+            var matches = plate.matchingBlocks(frame: withBar(scenery), near: near)
+            let off = plate.checkSeams(&matches, alpha: alpha, near: near, frame: withBar(scenery), still: stillFrame)
+            let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: true)
+            return (plate.apply(to: restored, region: whole, alpha: alpha, matches: matches), off)
+        }
+        let all = bar.w * bar.h
+        XCTAssertEqual(replaced(seam: nil, scenery: moved).pixels, all, "without the seam test the old view comes back")
+        XCTAssertEqual(replaced(seam: 0.9, scenery: moved).pixels, 0, "the ring no longer shows what the plate holds")
+        XCTAssertGreaterThan(replaced(seam: 0.9, scenery: moved).off, 0)
+        XCTAssertEqual(replaced(seam: 0.9, scenery: moved, stillFrame: true).pixels, all, "in still frames the test is off")
+        XCTAssertEqual(replaced(seam: 0.9, scenery: still).pixels, all, "a still ring keeps the plate")
+        XCTAssertEqual(replaced(seam: 0.9, scenery: still).off, 0)
+        XCTAssertEqual(replaced(seam: 0.9, scenery: outlined).pixels, all, "a piece of missed outline is within the share")
+        XCTAssertLessThan(replaced(seam: 0.99, scenery: outlined).pixels, all, "but not within a share of 0.99")
+        // the bar is the context's own agreement: where the whole frame flickers as much as the
+        // ring (every other pixel 20 levels off), the ring's disagreement is not held against the plate
+        var flicker = still
+        for y in 0..<64 { for x in 0..<96 where (x + y) % 2 == 0 { for c in 0..<3 {
+            flicker.pixels[(y * 96 + x) * 3 + c] = UInt8(min(255, Int(still.pixels[(y * 96 + x) * 3 + c]) + 20))
+        } } }
+        func refused(_ scenery: RGBFrame) -> Int {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.seamShare = 0.9
+            for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+            var matches = [Bool](repeating: true, count: 6 * 4)
+            return plate.checkSeams(&matches, alpha: alpha, near: plate.nearSubtitle(alpha), frame: withBar(scenery))
+        }
+        XCTAssertEqual(refused(flicker), 0, "a ring that flickers like its context")
+        XCTAssertGreaterThan(refused(moved), 0, "a ring that changed where its context did not")
+        XCTAssertEqual(BackgroundMemorySettings(parsing: "seam=0.8,sblocks=2,slevels=10,sminimum=5").map {
+            [$0.seamShare ?? -1, Float($0.seamBlocks), Float($0.seamTolerance), Float($0.seamMinimum)] }, [0.8, 2, 10, 5])
+        XCTAssertNil(BackgroundMemorySettings(parsing: "seam=off")?.seamShare)
+        XCTAssertNil(BackgroundMemorySettings(parsing: "seam=2"))
+    }
+
     /// A glyph the head missed, 8 px to the right of the detected bar: completion reaches it
     /// with `completionReach` 12, not with the guard ring (4) alone; the 1-px outline under the
     /// bar is completed as before.
