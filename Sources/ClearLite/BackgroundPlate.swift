@@ -114,21 +114,24 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// fixed camera leave the plate under the cue valid (`false`: as before the twenty-sixth
     /// session's second rule; `fmoving=0`). MODEL_CARD.md "The freshness rule, drift".
     public var freshMoving = true
-    /// The seam test (`checkSeams`; nil: off): the guard ring's visible pixels (α = 0, within
-    /// `guardDistance` of the subtitle, with a stable sighting) show the scenery right beside the
-    /// text now, which the scenery test and the freshness rule never read; where at least
-    /// `seamMinimum` of them lie within `seamBlocks` blocks of a matching block, at least this
-    /// share must be within `seamTolerance` luma levels of the plate, or the block does not match.
-    /// Only in frames that are not still (`record`'s `still`): with a fixed camera the scenery
-    /// beside the text rarely moves, and a thick outline the head missed fills the ring.
-    /// MODEL_CARD.md "The seam test".
+    /// The seam test (`checkSeams`; nil: off; opt-in, it failed its rule): the guard ring's
+    /// visible pixels (α = 0, within `guardDistance` of the subtitle, with a stable sighting) show
+    /// the scenery right beside the text now, which the scenery test and the freshness rule never
+    /// read. Where at least `seamMinimum` of them lie within `seamBlocks` blocks of a matching
+    /// block, the share of them within `seamTolerance` luma levels of the plate must be at least
+    /// this times the same share of the context pixels (`near` 0) of those blocks, or the block
+    /// does not match: the ring may not leave the plate much more than its surroundings do.
+    /// Only in frames that are not still (the engine's `still`, which needs the hold rule on):
+    /// with a fixed camera the scenery beside the text rarely moves, and a thick outline the head
+    /// missed fills the ring. MODEL_CARD.md "The seam test".
     public var seamShare: Float? = nil
     /// Blocks on each side of a block whose ring pixels the seam test reads.
     public var seamBlocks = 1
     /// Luma levels within which a ring pixel agrees with the plate (twice `stabilityTolerance`:
     /// the ring holds the text's soft edge and the codec's smear of it).
     public var seamTolerance = 16
-    /// Ring pixels the seam test needs before it decides (fewer: the block keeps its match).
+    /// Ring pixels the seam test needs before it decides (fewer: the block keeps its match), and
+    /// context pixels it needs before their agreement sets the bar (fewer: the bar is 1).
     public var seamMinimum = 32
 
     public init() {}
@@ -567,7 +570,8 @@ public struct BackgroundPlate: Sendable {
 
     /// The seam test (`seamShare`; nothing when it is off): a matching block stops matching when
     /// the visible pixels of the guard ring within `seamBlocks` blocks (α = 0, `near` 1, a stable
-    /// sighting) show scenery the plate does not hold. The scenery test reads context beyond the
+    /// sighting) agree with the plate much less than the context there does (`seamShare` says how
+    /// much less). The scenery test reads context beyond the
     /// ring, and the freshness rule its changes; neither sees scenery that moved only right beside
     /// the text (an arm moving under a cue while the room around holds still), whose old view the
     /// plate would give back. Nothing in `still` frames (see `seamShare`). Returns how many blocks
