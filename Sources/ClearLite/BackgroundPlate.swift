@@ -133,6 +133,9 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// Ring pixels the seam test needs before it decides (fewer: the block keeps its match), and
     /// context pixels it needs before their agreement sets the bar (fewer: the bar is 1).
     public var seamMinimum = 32
+    /// What a block the seam test doubts gets: 0, the restoration alone (it stops matching);
+    /// above 0, this weight of the plate and the rest of the restoration (`apply`'s `doubted`).
+    public var seamWeight: Float = 0
 
     public init() {}
 
@@ -155,7 +158,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
 
     /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
     /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean,
-    /// fresh (a share, or "off"), fblocks, flevels, fdrift, fmoving, seam (a share, or "off"), sblocks, slevels, sminimum)
+    /// fresh (a share, or "off"), fblocks, flevels, fdrift, fmoving, seam (a share, or "off"), sblocks, slevels, sminimum, sweight)
     /// over the defaults; nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
@@ -190,6 +193,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "sblocks": guard let x = Int(v), x >= 0 else { return nil }; seamBlocks = x
             case "slevels": guard let x = Int(v), x >= 0 else { return nil }; seamTolerance = x
             case "sminimum": guard let x = Int(v), x >= 1 else { return nil }; seamMinimum = x
+            case "sweight": guard let x = Float(v), x >= 0, x < 1 else { return nil }; seamWeight = x
             default: return nil
             }
         }
@@ -575,9 +579,19 @@ public struct BackgroundPlate: Sendable {
     /// ring, and the freshness rule its changes; neither sees scenery that moved only right beside
     /// the text (an arm moving under a cue while the room around holds still), whose old view the
     /// plate would give back. Nothing in `still` frames (see `seamShare`). Returns how many blocks
-    /// it turned off.
+    /// it doubted; with `seamWeight` 0 they stop matching, above 0 this form leaves them matching
+    /// and forgets them (the engine calls the `doubted:` form and passes them on to `apply`).
     @discardableResult
     public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false) -> Int {
+        var doubted: [Bool] = []
+        return checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+    }
+
+    /// `checkSeams`, where a `seamWeight` above 0 keeps the doubted blocks matching and marks them
+    /// in `doubted` (one per block; empty when none), for `apply` to mix plate and restoration.
+    @discardableResult
+    public func checkSeams(_ matches: inout [Bool], doubted: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame,
+                           still: Bool = false) -> Int {
         guard let share = settings.seamShare, !still, matches.contains(true) else { return 0 }
         precondition(frame.width == width && frame.height == height && near.count == width * height
                      && alpha.width == width && alpha.height == height, "BackgroundPlate: frame size")
@@ -612,7 +626,14 @@ public struct BackgroundPlate: Sendable {
             }
             // the context's own agreement is the bar (1 where the blocks hold too little of it)
             let bar = c >= settings.seamMinimum ? Float(cSame) / Float(c) : 1
-            if m >= settings.seamMinimum && Float(a) < share * bar * Float(m) { matches[j] = false; off += 1 }
+            guard m >= settings.seamMinimum && Float(a) < share * bar * Float(m) else { continue }
+            off += 1
+            if settings.seamWeight > 0 {
+                if doubted.isEmpty { doubted = [Bool](repeating: false, count: matches.count) }
+                doubted[j] = true
+            } else {
+                matches[j] = false
+            }
         }
         return off
     }
@@ -620,7 +641,7 @@ public struct BackgroundPlate: Sendable {
     /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the
     /// region's pixels with α > 0 that the plate knows, in matching blocks; returns how many.
     @discardableResult
-    public func apply(to restored: Tensor, region r: TileRegion, alpha: AlphaMap, matches: [Bool]) -> Int {
+    public func apply(to restored: Tensor, region r: TileRegion, alpha: AlphaMap, matches: [Bool], doubted: [Bool] = []) -> Int {
         precondition(restored.dtype == .f32 && restored.count == 3 * r.width * r.height, "BackgroundPlate: restored region")
         let (fw, fh, b) = (width, height, settings.block)
         let bw = (fw + b - 1) / b
@@ -630,7 +651,13 @@ public struct BackgroundPlate: Sendable {
             for x in max(0, r.x)..<min(fw, r.x + r.width)
             where alpha.values[y * fw + x] > 0 && known[y * fw + x] != 0 && matches[(y / b) * bw + x / b] {
                 let p = (y * fw + x) * 3, ri = (y - r.y) * r.width + (x - r.x)
-                for c in 0..<3 { out[c * plane + ri] = Float(rgb[p + c]) / 255 }
+                if !doubted.isEmpty && doubted[(y / b) * bw + x / b] {
+                    // a block the seam test doubts: the plate and the restoration mixed
+                    let w = settings.seamWeight
+                    for c in 0..<3 { out[c * plane + ri] = w * (Float(rgb[p + c]) / 255) + (1 - w) * out[c * plane + ri] }
+                } else {
+                    for c in 0..<3 { out[c * plane + ri] = Float(rgb[p + c]) / 255 }
+                }
                 replaced += 1
             }
         }

@@ -392,7 +392,7 @@ public final class LiteEngine: WindowedEngine {
             var frame = chunk[t]
             // of those, the ones the cues kept (what the memory's completion adds is kept for record)
             let borrowedOnly = raised.filter { alpha.values[$0] > 0 }
-            let (near, matches, still) = consultMemory(&alpha, frame: chunk[t])
+            let (near, matches, doubted, still) = consultMemory(&alpha, frame: chunk[t])
             // the fill's hole: α (with what the memory's completion added), but inside boxes the glyphs only
             var hole = alpha
             if let glyphs { for i in boxed { hole.values[i] = glyphs.values[i] } }
@@ -408,7 +408,9 @@ public final class LiteEngine: WindowedEngine {
                     // through restoration: the division is what they start from)
                     var shortcut = grid
                     for i in boxed { shortcut[(i / w) / tile][(i % w) / tile] = false }
-                    for r in plate.coveredTiles(grid: shortcut, tile: tile, alpha: alpha, matches: matches) {
+                    // blocks the seam test doubts mix the plate with the restoration: not given back whole
+                    let whole = doubted.isEmpty ? matches : zip(matches, doubted).map { $0 && !$1 }
+                    for r in plate.coveredTiles(grid: shortcut, tile: tile, alpha: alpha, matches: whole) {
                         let restored = Tensor(shape: [1, 3, r.height, r.width], dtype: .f32, zeroed: true)
                         plate.apply(to: restored, region: r, alpha: alpha, matches: matches)
                         AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
@@ -425,7 +427,7 @@ public final class LiteEngine: WindowedEngine {
                     }
                     if let plate {
                         restored = restored.toF32()
-                        plate.apply(to: restored, region: r, alpha: plateAlpha, matches: matches)
+                        plate.apply(to: restored, region: r, alpha: plateAlpha, matches: matches, doubted: doubted)
                     }
                     AlphaCompositor.blend(restored, region: r, alpha: alpha, into: &frame)
                 }
@@ -461,10 +463,11 @@ public final class LiteEngine: WindowedEngine {
 
     /// The background memory's part before restoration (nothing when it is off): a plate for this
     /// frame size and these settings, α completed in still frames, the guard ring (`near`) and
-    /// the blocks whose scenery matches the plate, for `BackgroundPlate.apply`, and whether the
-    /// frame is still enough for `record` to hold the plate against strong changes.
-    private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], still: Bool) {
-        guard let base = backgroundMemory else { plate = nil; return ([], [], false) }
+    /// the blocks whose scenery matches the plate and those of them the opt-in seam test doubts
+    /// (empty when none), for `BackgroundPlate.apply`, and whether the frame is still enough for
+    /// `record` to hold the plate against strong changes.
+    private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], doubted: [Bool], still: Bool) {
+        guard let base = backgroundMemory else { plate = nil; return ([], [], [], false) }
         let settings = base.scaled(by: memoryScale(width: frame.width, height: frame.height))
         if plate?.width != frame.width || plate?.height != frame.height || plate?.settings != settings {
             plate = BackgroundPlate(width: frame.width, height: frame.height, settings: settings)
@@ -473,12 +476,12 @@ public final class LiteEngine: WindowedEngine {
         plate!.follow(frame: frame, near: near)   // a camera pan moves the plate with the scenery
         let stillness = plate!.stillFraction(frame: frame, near: near)
         let still = settings.holdFrames > 0 && stillness >= settings.holdStillFraction
-        guard !alpha.isEmpty else { return (near, [], still) }
+        guard !alpha.isEmpty else { return (near, [], [], still) }
         guard settings.completionDifference != nil, stillness >= settings.completionStillFraction else {
             // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
-            var matches = plate!.matchingBlocks(frame: frame, near: near)
-            plate!.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: still)
-            return (near, matches, still)
+            var matches = plate!.matchingBlocks(frame: frame, near: near), doubted: [Bool] = []
+            plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+            return (near, matches, doubted, still)
         }
         var matches: [Bool] = []
         var candidates = plate!.completionCandidates(alpha)
@@ -491,8 +494,9 @@ public final class LiteEngine: WindowedEngine {
             guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
             (near, candidates) = plate!.nearAndCandidates(alpha)
         }
-        plate!.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: still)
-        return (near, matches, still)
+        var doubted: [Bool] = []
+        plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+        return (near, matches, doubted, still)
     }
 
     /// The occlusion head's α for frame `t` of `chunk`, before the cues, the borrowing from

@@ -406,6 +406,38 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertNil(BackgroundMemorySettings(parsing: "seam=2"))
     }
 
+    /// `seamWeight`: a block the seam test doubts keeps matching, and `apply` gives it that
+    /// weight of the plate and the rest of the restoration; blocks it does not doubt get the
+    /// plate alone, and `sweight` parses.
+    func testSeamWeightMixesThePlateWithTheRestoration() {
+        let alpha = barAlpha()
+        var moved = still
+        for y in 24..<38 { for x in 16..<74 { for c in 0..<3 { moved.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] / 4 } } }
+        var plate = BackgroundPlate(width: 96, height: 64)
+        plate.settings.seamShare = 0.9; plate.settings.seamWeight = 0.75
+        let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
+        for _ in 0..<2 { plate.record(still, near: clear) }
+        for _ in 0..<4 { plate.record(withBar(moved), near: near) }
+        var matches = plate.matchingBlocks(frame: withBar(moved), near: near), doubted: [Bool] = []
+        let before = matches
+        let n = plate.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: withBar(moved))
+        XCTAssertGreaterThan(n, 0)
+        XCTAssertEqual(matches, before, "doubted blocks keep matching")
+        XCTAssertEqual(doubted.filter { $0 }.count, n)
+        let restored = Tensor(shape: [1, 3, 64, 96], dtype: .f32, zeroed: false)
+        let plane = 96 * 64
+        for i in 0..<(3 * plane) { restored.f32[i] = 0.5 }
+        XCTAssertEqual(plate.apply(to: restored, region: whole, alpha: alpha, matches: matches, doubted: doubted), bar.w * bar.h)
+        let out = restored.f32
+        for y in bar.y..<(bar.y + bar.h) { for x in bar.x..<(bar.x + bar.w) {
+            let p = y * 96 + x, k = (y / 16) * 6 + x / 16
+            let plateValue = Float(still.pixels[p * 3]) / 255
+            XCTAssertEqual(out[p], doubted[k] ? 0.75 * plateValue + 0.25 * 0.5 : plateValue, accuracy: 1e-6)
+        } }
+        XCTAssertEqual(BackgroundMemorySettings(parsing: "seam=0.9,sweight=0.5")?.seamWeight, 0.5)
+        XCTAssertNil(BackgroundMemorySettings(parsing: "sweight=1"))
+    }
+
     /// A glyph the head missed, 8 px to the right of the detected bar: completion reaches it
     /// with `completionReach` 12, not with the guard ring (4) alone; the 1-px outline under the
     /// bar is completed as before.
