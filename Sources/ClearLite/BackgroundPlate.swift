@@ -120,7 +120,8 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// read. Where at least `seamMinimum` of them lie within `seamBlocks` blocks of a matching
     /// block, the share of them within `seamTolerance` luma levels of the plate must be at least
     /// this times the same share of the context pixels (`near` 0) of those blocks, or the block
-    /// does not match: the ring may not leave the plate much more than its surroundings do.
+    /// does not match (with `seamWeight` above 0: is doubted, and mixed): the ring may not leave
+    /// the plate much more than its surroundings do.
     /// Only in frames that are not still (the engine's `still`, which needs the hold rule on):
     /// with a fixed camera the scenery beside the text rarely moves, and a thick outline the head
     /// missed fills the ring. MODEL_CARD.md "The seam test".
@@ -572,11 +573,11 @@ public struct BackgroundPlate: Sendable {
         return out
     }
 
-    /// The seam test (`seamShare`; nothing when it is off): a matching block stops matching when
-    /// the visible pixels of the guard ring within `seamBlocks` blocks (α = 0, `near` 1, a stable
+    /// The seam test (`seamShare`; nothing when it is off): a matching block is doubted when the
+    /// visible pixels of the guard ring within `seamBlocks` blocks (α = 0, `near` 1, a stable
     /// sighting) agree with the plate much less than the context there does (`seamShare` says how
-    /// much less). The scenery test reads context beyond the
-    /// ring, and the freshness rule its changes; neither sees scenery that moved only right beside
+    /// much less). The scenery test reads context beyond the ring, and the freshness rule its
+    /// changes; neither sees scenery that moved only right beside
     /// the text (an arm moving under a cue while the room around holds still), whose old view the
     /// plate would give back. Nothing in `still` frames (see `seamShare`). Returns how many blocks
     /// it doubted; with `seamWeight` 0 they stop matching, above 0 this form leaves them matching
