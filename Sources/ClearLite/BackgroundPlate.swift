@@ -157,10 +157,13 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
         return s
     }
 
-    /// Parses `key=value,…` (keys: guard, block, context, minimum, share, stable, stability,
-    /// complete (a level, or "off"), still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean,
-    /// fresh (a share, or "off"), fblocks, flevels, fdrift, fmoving, seam (a share, or "off"), sblocks, slevels, sminimum, sweight)
-    /// over the defaults; nil when a key or value is not understood.
+    /// The keys `init?(parsing:)` understands, in the order its error message lists them.
+    public static let keys = ["guard", "block", "context", "minimum", "share", "stable", "stability", "complete", "still",
+                              "cshare", "rounds", "reach", "hold", "holdstill", "follow", "fshare", "mean", "fresh",
+                              "fblocks", "flevels", "fdrift", "fmoving", "seam", "sblocks", "slevels", "sminimum", "sweight"]
+
+    /// Parses `key=value,…` (`keys`; complete, fresh and seam also take "off") over the defaults;
+    /// nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
         for item in text.split(separator: ",") where !item.isEmpty {

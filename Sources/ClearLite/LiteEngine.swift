@@ -186,7 +186,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = BackgroundMemorySettings(parsing: v) {
                 engine.backgroundMemory = settings
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (guard, block, context, minimum, share, stable, stability, complete, still, cshare, rounds, reach, hold, holdstill, follow, fshare, mean, fresh, fblocks, flevels, fdrift, fmoving, seam, sblocks, slevels, sminimum)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_BACKGROUND_MEMORY=\(v): use 0, 1 or key=value pairs (\(BackgroundMemorySettings.keys.joined(separator: ", ")))")
             }
         }
         if let v = environment["CLEARSUB_LITE_TEMPORAL_ALPHA"], v != "1" {
