@@ -114,7 +114,8 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// fixed camera leave the plate under the cue valid (`false`: as before the twenty-sixth
     /// session's second rule; `fmoving=0`). MODEL_CARD.md "The freshness rule, drift".
     public var freshMoving = true
-    /// The seam test (`checkSeams`; nil: off; opt-in, it failed its rule): the guard ring's
+    /// The seam test's share form (`checkSeams`; nil: off; opt-in, it failed its rule; runs only
+    /// with `seamFill` off, which replaced it): the guard ring's
     /// visible pixels (α = 0, within `guardDistance` of the subtitle, with a stable sighting) show
     /// the scenery right beside the text now, which the scenery test and the freshness rule never
     /// read. Where at least `seamMinimum` of them lie within `seamBlocks` blocks of a matching
@@ -126,7 +127,7 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// with a fixed camera the scenery beside the text rarely moves, and a thick outline the head
     /// missed fills the ring. MODEL_CARD.md "The seam test".
     public var seamShare: Float? = nil
-    /// Blocks on each side of a block whose ring pixels the seam test reads.
+    /// Blocks on each side of a block whose ring pixels the seam test reads (both forms).
     public var seamBlocks = 1
     /// Luma levels within which a ring pixel agrees with the plate (twice `stabilityTolerance`:
     /// the ring holds the text's soft edge and the codec's smear of it).
@@ -137,6 +138,21 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// What a block the seam test doubts gets: 0, the restoration alone (it stops matching);
     /// above 0, this weight of the plate and the rest of the restoration (`apply`'s `doubted`).
     public var seamWeight: Float = 0
+    /// The fill cross-check (`checkSeams` with a `ringFill`; nil: off; on since the thirtieth
+    /// session): the seam test's form that asks which of the two, plate or fill, is closer to the
+    /// scenery beside the text. The engine fills the frame with the whole guard ring as the hole
+    /// (`leaveOutFill`), so the fill predicts the ring's visible pixels from the scenery beyond
+    /// them, as it predicts the text's pixels from the ring. A matching block is doubted when,
+    /// over those pixels within `seamBlocks` blocks (at least `seamMinimum`), the plate's mean
+    /// absolute luma error exceeds this times the fill's plus `seamFloor` levels. Only in frames
+    /// that are not still, unless `seamInStill`. Replaces the share test (`seamShare`) when set:
+    /// `sfill=off,seam=0.9` runs that one. MODEL_CARD.md "The seam test, fill cross-check".
+    public var seamFill: Float? = 1
+    /// Levels the plate's mean ring error must exceed the fill's (times `seamFill`) by.
+    public var seamFloor: Float = 4
+    /// The seam test in still frames too (`false`: only in frames that are not still; `true` lost
+    /// on still-camera and `vivid` clips, MODEL_CARD.md "The seam test, fill cross-check").
+    public var seamInStill = false
 
     public init() {}
 
@@ -160,9 +176,10 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
     /// The keys `init?(parsing:)` understands, in the order its error message lists them.
     public static let keys = ["guard", "block", "context", "minimum", "share", "stable", "stability", "complete", "still",
                               "cshare", "rounds", "reach", "hold", "holdstill", "follow", "fshare", "mean", "fresh",
-                              "fblocks", "flevels", "fdrift", "fmoving", "seam", "sblocks", "slevels", "sminimum", "sweight"]
+                              "fblocks", "flevels", "fdrift", "fmoving", "seam", "sblocks", "slevels", "sminimum", "sweight",
+                              "sfill", "sfloor", "sstill"]
 
-    /// Parses `key=value,…` (`keys`; complete, fresh and seam also take "off") over the defaults;
+    /// Parses `key=value,…` (`keys`; complete, fresh, seam and sfill also take "off") over the defaults;
     /// nil when a key or value is not understood.
     public init?(parsing text: String) {
         self.init()
@@ -198,6 +215,9 @@ public struct BackgroundMemorySettings: Sendable, Equatable {
             case "slevels": guard let x = Int(v), x >= 0 else { return nil }; seamTolerance = x
             case "sminimum": guard let x = Int(v), x >= 1 else { return nil }; seamMinimum = x
             case "sweight": guard let x = Float(v), x >= 0, x < 1 else { return nil }; seamWeight = x
+            case "sfill": if v == "off" { seamFill = nil } else { guard let x = Float(v), x >= 0 else { return nil }; seamFill = x }
+            case "sfloor": guard let x = Float(v), x >= 0 else { return nil }; seamFloor = x
+            case "sstill": guard v == "0" || v == "1" else { return nil }; seamInStill = v == "1"
             default: return nil
             }
         }
@@ -576,29 +596,58 @@ public struct BackgroundPlate: Sendable {
         return out
     }
 
-    /// The seam test (`seamShare`; nothing when it is off): a matching block is doubted when the
+    /// The seam test (nothing when both forms are off): a matching block is doubted when the
     /// visible pixels of the guard ring within `seamBlocks` blocks (α = 0, `near` 1, a stable
-    /// sighting) agree with the plate much less than the context there does (`seamShare` says how
-    /// much less). The scenery test reads context beyond the ring, and the freshness rule its
-    /// changes; neither sees scenery that moved only right beside
-    /// the text (an arm moving under a cue while the room around holds still), whose old view the
-    /// plate would give back. Nothing in `still` frames (see `seamShare`). Returns how many blocks
-    /// it doubted; with `seamWeight` 0 they stop matching, above 0 this form leaves them matching
+    /// sighting) are further from the plate than from the leave-out fill `ringFill` (`seamFill`,
+    /// `fillCheck`), or, with `seamFill` off, agree with the plate much less than the context
+    /// there does (`seamShare` says how much less; `shareCheck`). The scenery test reads context
+    /// beyond the ring, and the freshness rule its changes; neither sees scenery that moved only
+    /// right beside the text (an arm moving under a cue while the room around holds still), whose
+    /// old view the plate would give back. Nothing in `still` frames unless `seamInStill`. Returns
+    /// how many blocks it doubted; with `seamWeight` 0 they stop matching, above 0 this form leaves them matching
     /// and forgets them (the engine calls the `doubted:` form and passes them on to `apply`).
     @discardableResult
-    public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false) -> Int {
+    public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false,
+                           ringFill: RegionImage? = nil) -> Int {
         var doubted: [Bool] = []
-        return checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+        return checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still, ringFill: ringFill)
     }
 
     /// `checkSeams`, where a `seamWeight` above 0 keeps the doubted blocks matching and marks them
     /// in `doubted` (one per block; empty when none), for `apply` to mix plate and restoration.
+    /// With `seamFill` set, the fill cross-check decides instead of the share test, from
+    /// `ringFill` (`leaveOutFill`; nothing is doubted without it).
     @discardableResult
     public func checkSeams(_ matches: inout [Bool], doubted: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame,
-                           still: Bool = false) -> Int {
-        guard let share = settings.seamShare, !still, matches.contains(true) else { return 0 }
+                           still: Bool = false, ringFill: RegionImage? = nil) -> Int {
+        guard matches.contains(true), !still || settings.seamInStill else { return 0 }
         precondition(frame.width == width && frame.height == height && near.count == width * height
                      && alpha.width == width && alpha.height == height, "BackgroundPlate: frame size")
+        let doubts: (Int) -> Bool
+        if let ratio = settings.seamFill {
+            guard let ringFill else { return 0 }
+            doubts = fillCheck(ratio: ratio, ringFill: ringFill, alpha: alpha, near: near, frame: frame)
+        } else if let share = settings.seamShare {
+            doubts = shareCheck(share: share, alpha: alpha, near: near, frame: frame)
+        } else {
+            return 0
+        }
+        var off = 0
+        for j in matches.indices where matches[j] && doubts(j) {
+            off += 1
+            if settings.seamWeight > 0 {
+                if doubted.isEmpty { doubted = [Bool](repeating: false, count: matches.count) }
+                doubted[j] = true
+            } else {
+                matches[j] = false
+            }
+        }
+        return off
+    }
+
+    /// The share test (`seamShare`): whether block `j`'s ring agrees with the plate much less
+    /// than its context does.
+    func shareCheck(share: Float, alpha: AlphaMap, near: [UInt8], frame: RGBFrame) -> (Int) -> Bool {
         let (fw, fh, b, tol) = (width, height, settings.block, settings.seamTolerance)
         let bw = (fw + b - 1) / b, bh = (fh + b - 1) / b
         // per block: the ring's visible pixels the plate knows and the context pixels (beyond the
@@ -622,24 +671,16 @@ public struct BackgroundPlate: Sendable {
                 }
             }
         } } } } } } } } }
-        var off = 0
-        for j in matches.indices where matches[j] {
+        let (minimum, radius) = (settings.seamMinimum, settings.seamBlocks)
+        return { j in
             var m = 0, a = 0, c = 0, cSame = 0
-            Self.forEachBlock(around: j, radius: settings.seamBlocks, bw: bw, bh: bh) {
+            Self.forEachBlock(around: j, radius: radius, bw: bw, bh: bh) {
                 m += ring[$0]; a += ringSame[$0]; c += context[$0]; cSame += contextSame[$0]
             }
             // the context's own agreement is the bar (1 where the blocks hold too little of it)
-            let bar = c >= settings.seamMinimum ? Float(cSame) / Float(c) : 1
-            guard m >= settings.seamMinimum && Float(a) < share * bar * Float(m) else { continue }
-            off += 1
-            if settings.seamWeight > 0 {
-                if doubted.isEmpty { doubted = [Bool](repeating: false, count: matches.count) }
-                doubted[j] = true
-            } else {
-                matches[j] = false
-            }
+            let bar = c >= minimum ? Float(cSame) / Float(c) : 1
+            return m >= minimum && Float(a) < share * bar * Float(m)
         }
-        return off
     }
 
     /// Replaces `restored` ([1, 3, h, w] f32 in [0, 1], region coordinates) with the plate at the

@@ -463,7 +463,7 @@ public final class LiteEngine: WindowedEngine {
 
     /// The background memory's part before restoration (nothing when it is off): a plate for this
     /// frame size and these settings, α completed in still frames, the guard ring (`near`) and
-    /// the blocks whose scenery matches the plate and those of them the opt-in seam test doubts
+    /// the blocks whose scenery matches the plate and those of them the seam test doubts
     /// (empty when none), for `BackgroundPlate.apply`, and whether the frame is still enough for
     /// `record` to hold the plate against strong changes.
     private func consultMemory(_ alpha: inout AlphaMap, frame: RGBFrame) -> (near: [UInt8], matches: [Bool], doubted: [Bool], still: Bool) {
@@ -480,7 +480,8 @@ public final class LiteEngine: WindowedEngine {
         guard settings.completionDifference != nil, stillness >= settings.completionStillFraction else {
             // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
             var matches = plate!.matchingBlocks(frame: frame, near: near), doubted: [Bool] = []
-            plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+            plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,
+                              ringFill: ringFill(settings, frame: frame, near: near, matches: matches, still: still))
             return (near, matches, doubted, still)
         }
         var matches: [Bool] = []
@@ -495,8 +496,16 @@ public final class LiteEngine: WindowedEngine {
             (near, candidates) = plate!.nearAndCandidates(alpha)
         }
         var doubted: [Bool] = []
-        plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still)
+        plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,
+                          ringFill: ringFill(settings, frame: frame, near: near, matches: matches, still: still))
         return (near, matches, doubted, still)
+    }
+
+    /// The fill cross-check's leave-out fill (`BackgroundPlate.leaveOutFill`), only where the
+    /// check will read it: `seamFill` set, a block matching, a frame the seam test runs in.
+    private func ringFill(_ settings: BackgroundMemorySettings, frame: RGBFrame, near: [UInt8], matches: [Bool], still: Bool) -> RegionImage? {
+        guard settings.seamFill != nil, !still || settings.seamInStill, matches.contains(true) else { return nil }
+        return BackgroundPlate.leaveOutFill(frame, near: near, directional: directionalSettings(width: frame.width, height: frame.height))
     }
 
     /// The occlusion head's α for frame `t` of `chunk`, before the cues, the borrowing from

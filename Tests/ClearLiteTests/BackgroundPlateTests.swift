@@ -367,7 +367,7 @@ final class BackgroundPlateTests: XCTestCase {
         for x in bar.x..<(bar.x + 16) { for c in 0..<3 { outlined.pixels[((bar.y - 1) * 96 + x) * 3 + c] = 255 } }
         func replaced(seam: Float?, scenery: RGBFrame, stillFrame: Bool = false) -> (pixels: Int, off: Int) {
             var plate = BackgroundPlate(width: 96, height: 64)
-            plate.settings.seamShare = seam
+            plate.settings.seamShare = seam; plate.settings.seamFill = nil
             let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
             for _ in 0..<2 { plate.record(still, near: clear) }
             for _ in 0..<4 { plate.record(withBar(scenery), near: near) }
@@ -393,7 +393,7 @@ final class BackgroundPlateTests: XCTestCase {
         } } }
         func refused(_ scenery: RGBFrame) -> Int {
             var plate = BackgroundPlate(width: 96, height: 64)
-            plate.settings.seamShare = 0.9
+            plate.settings.seamShare = 0.9; plate.settings.seamFill = nil
             for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
             var matches = [Bool](repeating: true, count: 6 * 4)
             return plate.checkSeams(&matches, alpha: alpha, near: plate.nearSubtitle(alpha), frame: withBar(scenery))
@@ -406,6 +406,42 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertNil(BackgroundMemorySettings(parsing: "seam=2"))
     }
 
+    /// The fill cross-check (`seamFill`): the leave-out fill predicts the guard ring from the
+    /// scenery beyond it. Where the scenery changed to something the fill can continue (another
+    /// texture of the same kind everywhere) and the plate holds the old view, the plate misses the
+    /// ring by far more than the fill does: doubted. Where the ring shows what the plate holds, the
+    /// plate's error is 0: kept. Without a leave-out fill, or in still frames (unless `sstill`),
+    /// nothing is doubted; the keys parse.
+    func testFillCrossCheckDoubtsAPlateTheLeaveOutFillPredictsTheRingBetterThan() {
+        let alpha = barAlpha()
+        let changed = EngineFixtures.frame(width: 96, height: 64, seed: 40)
+        func doubted(_ scenery: RGBFrame, ringFill: Bool = true, stillFrame: Bool = false, inStill: Bool = false) -> Int {
+            var plate = BackgroundPlate(width: 96, height: 64)
+            plate.settings.seamFill = 1; plate.settings.seamInStill = inStill
+            for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+            let near = plate.nearSubtitle(alpha), frame = withBar(scenery)
+            var matches = [Bool](repeating: true, count: 6 * 4)
+            let fill = ringFill ? BackgroundPlate.leaveOutFill(frame, near: near, directional: (reach: 48, sigma: Float(20) / 255)) : nil
+            return plate.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: stillFrame, ringFill: fill)
+        }
+        XCTAssertGreaterThan(doubted(changed), 0, "the fill continues the new scenery into the ring; the plate holds the old")
+        XCTAssertEqual(doubted(still), 0, "the ring shows what the plate holds")
+        XCTAssertEqual(doubted(changed, ringFill: false), 0, "no leave-out fill, no cross-check")
+        XCTAssertEqual(doubted(changed, stillFrame: true), 0, "off in still frames")
+        XCTAssertEqual(doubted(changed, stillFrame: true, inStill: true), doubted(changed), "sstill: on in still frames too")
+        // the leave-out fill keeps the pixels beyond the ring and predicts the ring's
+        let near = BackgroundPlate(width: 96, height: 64).nearSubtitle(alpha)
+        let fill = BackgroundPlate.leaveOutFill(withBar(still), near: near, directional: nil)!
+        XCTAssertEqual([fill.x, fill.y, fill.width, fill.height], [0, 0, 96, 64], "the ring's box widened by 32 px, clipped to the frame")
+        let p = (10 * 96 + 10) * 3
+        XCTAssertEqual(fill.planar[10 * fill.width + 10], Float(still.pixels[p]) / 255, "a pixel beyond the ring is kept")
+        XCTAssertNil(BackgroundPlate.leaveOutFill(still, near: [UInt8](repeating: 0, count: 96 * 64), directional: nil))
+        XCTAssertEqual(BackgroundMemorySettings(parsing: "sfill=1.5,sfloor=2,sstill=1").map {
+            [$0.seamFill ?? -1, $0.seamFloor, $0.seamInStill ? 1 : 0] }, [1.5, 2, 1])
+        XCTAssertNil(BackgroundMemorySettings(parsing: "sfill=off")?.seamFill)
+        XCTAssertNil(BackgroundMemorySettings(parsing: "sstill=2"))
+    }
+
     /// `seamWeight`: a block the seam test doubts keeps matching, and `apply` gives it that
     /// weight of the plate and the rest of the restoration; blocks it does not doubt get the
     /// plate alone, and `sweight` parses.
@@ -414,7 +450,7 @@ final class BackgroundPlateTests: XCTestCase {
         var moved = still
         for y in 24..<38 { for x in 16..<74 { for c in 0..<3 { moved.pixels[(y * 96 + x) * 3 + c] = still.pixels[(y * 96 + x) * 3 + c] / 4 } } }
         var plate = BackgroundPlate(width: 96, height: 64)
-        plate.settings.seamShare = 0.9; plate.settings.seamWeight = 0.75
+        plate.settings.seamShare = 0.9; plate.settings.seamFill = nil; plate.settings.seamWeight = 0.75
         let near = plate.nearSubtitle(alpha), clear = plate.nearSubtitle(empty)
         for _ in 0..<2 { plate.record(still, near: clear) }
         for _ in 0..<4 { plate.record(withBar(moved), near: near) }

@@ -1,0 +1,96 @@
+// The seam test's fill cross-check (`BackgroundMemorySettings.seamFill`; opt-in): leave-one-out
+// validation of the two candidates for the pixels under a subtitle, read on the guard ring's
+// visible pixels (the scenery right beside the text). The fill is run once more with the whole
+// ring as its hole (`leaveOutFill`), so it predicts the ring from the scenery beyond it as it
+// predicts the text's pixels from the ring; the plate's prediction of the ring is what it holds
+// there. A block whose plate misses the ring by more than the fill does (`fillCheck`) is doubted.
+// MODEL_CARD.md "The seam test".
+import ClearMedia
+import ClearMetrics
+import ClearTensor
+
+/// A region of an image: planar RGB floats in [0, 1], [3, height, width], at (x, y) of a frame.
+public struct RegionImage: Sendable {
+    public let x: Int
+    public let y: Int
+    public let width: Int
+    public let height: Int
+    public let planar: [Float]
+
+    /// Luma (`BackgroundPlate.luma`'s weights, in levels) at frame pixel (fx, fy); nil outside the region.
+    @inline(__always) func luma(_ fx: Int, _ fy: Int) -> Int? {
+        let (rx, ry) = (fx - x, fy - y)
+        guard rx >= 0, rx < width, ry >= 0, ry < height else { return nil }
+        let plane = width * height, i = ry * width + rx
+        func level(_ v: Float) -> Int { Int((min(max(v, 0), 1) * 255).rounded()) }
+        return (299 * level(planar[i]) + 587 * level(planar[plane + i]) + 114 * level(planar[2 * plane + i]) + 500) / 1000
+    }
+}
+
+extension BackgroundPlate {
+    /// The fill of `frame` with `near` (the guard ring and the subtitle inside it) as its hole,
+    /// in the bounding box of `near` widened by the fill's reach (`directional`; 32 px for the
+    /// push-pull fill alone); nil when `near` is empty.
+    public static func leaveOutFill(_ frame: RGBFrame, near: [UInt8], directional: (reach: Int, sigma: Float)?) -> RegionImage? {
+        let (fw, fh) = (frame.width, frame.height)
+        precondition(near.count == fw * fh, "BackgroundPlate: ring size")
+        var (x0, y0, x1, y1) = (fw, fh, -1, -1)
+        for y in 0..<fh {
+            for x in 0..<fw where near[y * fw + x] != 0 { x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y) }
+        }
+        guard x1 >= 0 else { return nil }
+        let margin = directional?.reach ?? 32
+        (x0, y0, x1, y1) = (max(0, x0 - margin), max(0, y0 - margin), min(fw - 1, x1 + margin), min(fh - 1, y1 + margin))
+        let (w, h) = (x1 - x0 + 1, y1 - y0 + 1)
+        var image = [Float](repeating: 0, count: 3 * w * h), hole = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w { hole[y * w + x] = near[(y0 + y) * fw + x0 + x] } }
+        image.withUnsafeMutableBufferPointer { ip in
+            LiteFeatures.planar(frame, x0: x0, y0: y0, w: w, h: h, into: ip.baseAddress!)
+            hole.withUnsafeBufferPointer {
+                if let d = directional {
+                    HoleFill.directional(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
+                } else {
+                    HoleFill.fill(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!)
+                }
+            }
+        }
+        return RegionImage(x: x0, y: y0, width: w, height: h, planar: image)
+    }
+
+    /// The fill cross-check (`seamFill` = `ratio`): whether block `j`'s visible ring pixels
+    /// (known 1, α = 0, `near` 1, inside `ringFill`) within `seamBlocks` blocks, at least
+    /// `seamMinimum` of them, are further from the plate than from the leave-out fill: mean
+    /// absolute luma error of the plate > `ratio` × the fill's + `seamFloor`.
+    func fillCheck(ratio: Float, ringFill: RegionImage, alpha: AlphaMap, near: [UInt8], frame: RGBFrame) -> (Int) -> Bool {
+        let (fw, b) = (width, settings.block)
+        let bw = (fw + b - 1) / b, bh = (height + b - 1) / b
+        // per block: the ring pixels read, and the plate's and the fill's summed absolute luma errors
+        var count = [Int](repeating: 0, count: bw * bh), plateError = count, fillError = count
+        let rows = max(0, ringFill.y)..<min(height, ringFill.y + ringFill.height)
+        frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
+        count.withUnsafeMutableBufferPointer { cn in plateError.withUnsafeMutableBufferPointer { pe in
+        fillError.withUnsafeMutableBufferPointer { fe in
+            let (px, pl, cnp, pep, fep) = (fp.baseAddress!, pp.baseAddress!, cn.baseAddress!, pe.baseAddress!, fe.baseAddress!)
+            let blockRows = (rows.lowerBound / b)..<((rows.upperBound + b - 1) / b)
+            parallelFor(blockRows.count, minChunk: 4) { part in   // block rows are independent
+                for by in part.map({ $0 + blockRows.lowerBound }) {
+                    for y in max(rows.lowerBound, by * b)..<min(rows.upperBound, (by + 1) * b) {
+                        for x in 0..<fw where near[y * fw + x] != 0 && known[y * fw + x] == 1 && alpha.values[y * fw + x] == 0 {
+                            guard let filled = ringFill.luma(x, y) else { continue }
+                            let p = (y * fw + x) * 3, k = by * bw + x / b, seen = Self.luma(px + p)
+                            cnp[k] += 1
+                            pep[k] += abs(seen - Self.luma(pl + p))
+                            fep[k] += abs(seen - filled)
+                        }
+                    }
+                }
+            }
+        } } } } }
+        let (minimum, radius, floor) = (settings.seamMinimum, settings.seamBlocks, settings.seamFloor)
+        return { j in
+            var m = 0, plate = 0, fill = 0
+            Self.forEachBlock(around: j, radius: radius, bw: bw, bh: bh) { m += count[$0]; plate += plateError[$0]; fill += fillError[$0] }
+            return m >= minimum && Float(plate) > ratio * Float(fill) + floor * Float(m)
+        }
+    }
+}
