@@ -608,7 +608,7 @@ public struct BackgroundPlate: Sendable {
     /// and forgets them (the engine calls the `doubted:` form and passes them on to `apply`).
     @discardableResult
     public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false,
-                           ringFill: RegionImage? = nil) -> Int {
+                           ringFill: (() -> RegionImage?)? = nil) -> Int {
         var doubted: [Bool] = []
         return checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still, ringFill: ringFill)
     }
@@ -616,17 +616,19 @@ public struct BackgroundPlate: Sendable {
     /// `checkSeams`, where a `seamWeight` above 0 keeps the doubted blocks matching and marks them
     /// in `doubted` (one per block; empty when none), for `apply` to mix plate and restoration.
     /// With `seamFill` set, the fill cross-check decides instead of the share test, from
-    /// `ringFill` (`leaveOutFill`; nothing is doubted without it).
+    /// `ringFill` (`leaveOutFill`; nothing is doubted without it), which it calls only when some
+    /// matching block's plate misses the ring by more than `seamFloor` levels on average.
     @discardableResult
     public func checkSeams(_ matches: inout [Bool], doubted: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame,
-                           still: Bool = false, ringFill: RegionImage? = nil) -> Int {
+                           still: Bool = false, ringFill: (() -> RegionImage?)? = nil) -> Int {
         guard matches.contains(true), !still || settings.seamInStill else { return 0 }
         precondition(frame.width == width && frame.height == height && near.count == width * height
                      && alpha.width == width && alpha.height == height, "BackgroundPlate: frame size")
         let doubts: (Int) -> Bool
         if let ratio = settings.seamFill {
-            guard let ringFill else { return 0 }
-            doubts = fillCheck(ratio: ratio, ringFill: ringFill, alpha: alpha, near: near, frame: frame)
+            guard let ringFill, let check = fillCheck(ratio: ratio, matches: matches, ringFill: ringFill, alpha: alpha, near: near, frame: frame)
+            else { return 0 }
+            doubts = check
         } else if let share = settings.seamShare {
             doubts = shareCheck(share: share, alpha: alpha, near: near, frame: frame)
         } else {

@@ -481,7 +481,7 @@ public final class LiteEngine: WindowedEngine {
             // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
             var matches = plate!.matchingBlocks(frame: frame, near: near), doubted: [Bool] = []
             plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,
-                              ringFill: ringFill(settings, frame: frame, near: near, matches: matches, still: still))
+                              ringFill: ringFill(frame: frame, near: near))
             return (near, matches, doubted, still)
         }
         var matches: [Bool] = []
@@ -497,15 +497,15 @@ public final class LiteEngine: WindowedEngine {
         }
         var doubted: [Bool] = []
         plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,
-                          ringFill: ringFill(settings, frame: frame, near: near, matches: matches, still: still))
+                          ringFill: ringFill(frame: frame, near: near))
         return (near, matches, doubted, still)
     }
 
-    /// The fill cross-check's leave-out fill (`BackgroundPlate.leaveOutFill`), only where the
-    /// check will read it: `seamFill` set, a block matching, a frame the seam test runs in.
-    private func ringFill(_ settings: BackgroundMemorySettings, frame: RGBFrame, near: [UInt8], matches: [Bool], still: Bool) -> RegionImage? {
-        guard settings.seamFill != nil, !still || settings.seamInStill, matches.contains(true) else { return nil }
-        return BackgroundPlate.leaveOutFill(frame, near: near, directional: directionalSettings(width: frame.width, height: frame.height))
+    /// The fill cross-check's leave-out fill of `frame` (`BackgroundPlate.leaveOutFill` with the
+    /// engine's directional fill), for `checkSeams` to call where it needs it.
+    private func ringFill(frame: RGBFrame, near: [UInt8]) -> () -> RegionImage? {
+        let directional = directionalSettings(width: frame.width, height: frame.height)
+        return { BackgroundPlate.leaveOutFill(frame, near: near, directional: directional) }
     }
 
     /// The occlusion head's α for frame `t` of `chunk`, before the cues, the borrowing from

@@ -58,39 +58,56 @@ extension BackgroundPlate {
     }
 
     /// The fill cross-check (`seamFill` = `ratio`): whether block `j`'s visible ring pixels
-    /// (known 1, α = 0, `near` 1, inside `ringFill`) within `seamBlocks` blocks, at least
-    /// `seamMinimum` of them, are further from the plate than from the leave-out fill: mean
-    /// absolute luma error of the plate > `ratio` × the fill's + `seamFloor`.
-    func fillCheck(ratio: Float, ringFill: RegionImage, alpha: AlphaMap, near: [UInt8], frame: RGBFrame) -> (Int) -> Bool {
+    /// (known 1, α = 0, `near` 1) within `seamBlocks` blocks, at least `seamMinimum` of them, are
+    /// further from the plate than from the leave-out fill: mean absolute luma error of the
+    /// plate > `ratio` × the fill's + `seamFloor`. nil (nothing doubted) when no block of
+    /// `matches` can be, its plate within `seamFloor` of the ring on average, without calling
+    /// `ringFill`, or when `ringFill` gives nothing.
+    func fillCheck(ratio: Float, matches: [Bool], ringFill: () -> RegionImage?, alpha: AlphaMap, near: [UInt8], frame: RGBFrame) -> ((Int) -> Bool)? {
         let (fw, b) = (width, settings.block)
         let bw = (fw + b - 1) / b, bh = (height + b - 1) / b
-        // per block: the ring pixels read, and the plate's and the fill's summed absolute luma errors
-        var count = [Int](repeating: 0, count: bw * bh), plateError = count, fillError = count
-        let rows = max(0, ringFill.y)..<min(height, ringFill.y + ringFill.height)
+        let (minimum, radius, floor) = (settings.seamMinimum, settings.seamBlocks, settings.seamFloor)
+        // per block: the ring pixels read, and the plate's summed absolute luma error on them
+        var count = [Int](repeating: 0, count: bw * bh), plateError = count
+        ringPass(alpha: alpha, near: near, frame: frame) { k, _, _, seen, remembered in
+            count[k] += 1
+            plateError[k] += abs(seen - remembered)
+        }
+        func sums(_ j: Int, _ values: [Int]) -> (pixels: Int, error: Int) {
+            var m = 0, e = 0
+            Self.forEachBlock(around: j, radius: radius, bw: bw, bh: bh) { m += count[$0]; e += values[$0] }
+            return (m, e)
+        }
+        // a block can be doubted only where the plate alone misses by more than the floor (the fill's error is ≥ 0)
+        let open = matches.indices.contains { j in
+            guard matches[j] else { return false }
+            let (m, e) = sums(j, plateError)
+            return m >= minimum && Float(e) > floor * Float(m)
+        }
+        guard open, let fill = ringFill() else { return nil }
+        var fillError = [Int](repeating: 0, count: bw * bh)
+        ringPass(alpha: alpha, near: near, frame: frame) { k, x, y, seen, _ in
+            if let filled = fill.luma(x, y) { fillError[k] += abs(seen - filled) }
+        }
+        return { j in
+            let (m, plate) = sums(j, plateError), (_, filled) = sums(j, fillError)
+            return m >= minimum && Float(plate) > ratio * Float(filled) + floor * Float(m)
+        }
+    }
+
+    /// Calls `body(block, x, y, luma of the frame, luma of the plate)` for each visible ring pixel
+    /// the plate knows (known 1, α = 0, `near` 1), in row order.
+    func ringPass(alpha: AlphaMap, near: [UInt8], frame: RGBFrame, _ body: (Int, Int, Int, Int, Int) -> Void) {
+        let (fw, b) = (width, settings.block)
+        let bw = (fw + b - 1) / b
         frame.pixels.withUnsafeBufferPointer { fp in rgb.withUnsafeBufferPointer { pp in
-        count.withUnsafeMutableBufferPointer { cn in plateError.withUnsafeMutableBufferPointer { pe in
-        fillError.withUnsafeMutableBufferPointer { fe in
-            let (px, pl, cnp, pep, fep) = (fp.baseAddress!, pp.baseAddress!, cn.baseAddress!, pe.baseAddress!, fe.baseAddress!)
-            let blockRows = (rows.lowerBound / b)..<((rows.upperBound + b - 1) / b)
-            parallelFor(blockRows.count, minChunk: 4) { part in   // block rows are independent
-                for by in part.map({ $0 + blockRows.lowerBound }) {
-                    for y in max(rows.lowerBound, by * b)..<min(rows.upperBound, (by + 1) * b) {
-                        for x in 0..<fw where near[y * fw + x] != 0 && known[y * fw + x] == 1 && alpha.values[y * fw + x] == 0 {
-                            guard let filled = ringFill.luma(x, y) else { continue }
-                            let p = (y * fw + x) * 3, k = by * bw + x / b, seen = Self.luma(px + p)
-                            cnp[k] += 1
-                            pep[k] += abs(seen - Self.luma(pl + p))
-                            fep[k] += abs(seen - filled)
-                        }
-                    }
+            let (px, pl) = (fp.baseAddress!, pp.baseAddress!)
+            for y in 0..<height {
+                for x in 0..<fw where near[y * fw + x] != 0 && known[y * fw + x] == 1 && alpha.values[y * fw + x] == 0 {
+                    let p = (y * fw + x) * 3
+                    body((y / b) * bw + x / b, x, y, Self.luma(px + p), Self.luma(pl + p))
                 }
             }
-        } } } } }
-        let (minimum, radius, floor) = (settings.seamMinimum, settings.seamBlocks, settings.seamFloor)
-        return { j in
-            var m = 0, plate = 0, fill = 0
-            Self.forEachBlock(around: j, radius: radius, bw: bw, bh: bh) { m += count[$0]; plate += plateError[$0]; fill += fillError[$0] }
-            return m >= minimum && Float(plate) > ratio * Float(fill) + floor * Float(m)
-        }
+        } }
     }
 }

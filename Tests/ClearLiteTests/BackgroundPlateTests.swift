@@ -421,14 +421,22 @@ final class BackgroundPlateTests: XCTestCase {
             for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
             let near = plate.nearSubtitle(alpha), frame = withBar(scenery)
             var matches = [Bool](repeating: true, count: 6 * 4)
-            let fill = ringFill ? BackgroundPlate.leaveOutFill(frame, near: near, directional: (reach: 48, sigma: Float(20) / 255)) : nil
-            return plate.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: stillFrame, ringFill: fill)
+            let fill = { BackgroundPlate.leaveOutFill(frame, near: near, directional: (reach: 48, sigma: Float(20) / 255)) }
+            return plate.checkSeams(&matches, alpha: alpha, near: near, frame: frame, still: stillFrame, ringFill: ringFill ? fill : nil)
         }
         XCTAssertGreaterThan(doubted(changed), 0, "the fill continues the new scenery into the ring; the plate holds the old")
         XCTAssertEqual(doubted(still), 0, "the ring shows what the plate holds")
         XCTAssertEqual(doubted(changed, ringFill: false), 0, "no leave-out fill, no cross-check")
         XCTAssertEqual(doubted(changed, stillFrame: true), 0, "off in still frames")
         XCTAssertEqual(doubted(changed, stillFrame: true, inStill: true), doubted(changed), "sstill: on in still frames too")
+        // the leave-out fill is made only where a block's plate misses the ring by more than the floor
+        var plate = BackgroundPlate(width: 96, height: 64)
+        for _ in 0..<2 { plate.record(still, near: plate.nearSubtitle(empty)) }
+        var calls = 0, matches = [Bool](repeating: true, count: 6 * 4)
+        plate.checkSeams(&matches, alpha: alpha, near: plate.nearSubtitle(alpha), frame: withBar(still)) { calls += 1; return nil }
+        XCTAssertEqual(calls, 0, "a ring that shows the plate needs no leave-out fill")
+        plate.checkSeams(&matches, alpha: alpha, near: plate.nearSubtitle(alpha), frame: withBar(changed)) { calls += 1; return nil }
+        XCTAssertEqual(calls, 1)
         // the leave-out fill keeps the pixels beyond the ring and predicts the ring's
         let near = BackgroundPlate(width: 96, height: 64).nearSubtitle(alpha)
         let fill = BackgroundPlate.leaveOutFill(withBar(still), near: near, directional: nil)!
