@@ -19,6 +19,10 @@
 // per record (each stable run restarts past `stabilityTolerance`), never 24 at once; and, in
 // frames that are not still (`freshMoving`), as soon as the frame itself is that far from it,
 // since context that never holds still is never recorded.
+// Neither rule reads the pixels right beside the text, which an arm moving under a cue changes
+// while the room around holds still. The seam test's fill cross-check (`seamFill`,
+// SeamFillCheck.swift) does, in frames that are not still: where the plate misses those pixels
+// by more than a fill made without them does, the fill is taken instead of the plate.
 // The stability rule keeps a subtitle out of the plate while α misses it: a cue fading in is
 // faint for a few frames, below α's threshold, and changes every frame. The hold rule keeps it
 // out once it stands still: in a still frame, a known pixel takes a value far from its plate
@@ -604,8 +608,9 @@ public struct BackgroundPlate: Sendable {
     /// beyond the ring, and the freshness rule its changes; neither sees scenery that moved only
     /// right beside the text (an arm moving under a cue while the room around holds still), whose
     /// old view the plate would give back. Nothing in `still` frames unless `seamInStill`. Returns
-    /// how many blocks it doubted; with `seamWeight` 0 they stop matching, above 0 this form leaves them matching
-    /// and forgets them (the engine calls the `doubted:` form and passes them on to `apply`).
+    /// how many blocks it doubted; with `seamWeight` 0 they stop matching, above 0 this form
+    /// leaves them matching and forgets them (the engine calls the `doubted:` form and passes
+    /// them on to `apply`).
     @discardableResult
     public func checkSeams(_ matches: inout [Bool], alpha: AlphaMap, near: [UInt8], frame: RGBFrame, still: Bool = false,
                            ringFill: (() -> RegionImage?)? = nil) -> Int {

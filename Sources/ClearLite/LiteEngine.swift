@@ -20,7 +20,8 @@
 // while they still fit the frame (`keepBoxes`, `keptBoxesExplainMore`, `SubtitleBoxFinder.stillFits`).
 // For still shots, the background memory (`BackgroundPlate`) puts back what earlier frames showed
 // behind the subtitle where the scenery around it still matches, and has not changed since the
-// plate last saw what lies under the text (the freshness rule).
+// plate last saw what lies under the text (the freshness rule), nor right beside it (the seam
+// test's fill cross-check).
 import ClearMedia
 import ClearPipeline
 import ClearTensor

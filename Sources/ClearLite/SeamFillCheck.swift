@@ -1,10 +1,10 @@
-// The seam test's fill cross-check (`BackgroundMemorySettings.seamFill`; opt-in): leave-one-out
+// The seam test's fill cross-check (`BackgroundMemorySettings.seamFill`; on by default): leave-one-out
 // validation of the two candidates for the pixels under a subtitle, read on the guard ring's
 // visible pixels (the scenery right beside the text). The fill is run once more with the whole
 // ring as its hole (`leaveOutFill`), so it predicts the ring from the scenery beyond it as it
 // predicts the text's pixels from the ring; the plate's prediction of the ring is what it holds
 // there. A block whose plate misses the ring by more than the fill does (`fillCheck`) is doubted.
-// MODEL_CARD.md "The seam test".
+// MODEL_CARD.md "The seam test, fill cross-check".
 import ClearMedia
 import ClearMetrics
 import ClearTensor

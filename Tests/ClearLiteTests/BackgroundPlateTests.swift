@@ -644,6 +644,48 @@ final class BackgroundPlateTests: XCTestCase {
         }
     }
 
+    /// The fill cross-check in the engine: from frame 4 a band around the bar (rows 20–41, columns
+    /// 8–87: the bar, its guard ring and a few pixels beyond) turns flat and flickers between two
+    /// dark levels, as an arm moving under a cue would, while the rest of the frame holds still.
+    /// The scenery test and the freshness rule still pass (most of the context did not change),
+    /// so without the cross-check the plate's old view of the texture comes back under the bar;
+    /// with it (the default), the leave-out fill predicts the ring from the band and the plate
+    /// misses it, so the bar gets the fill (the band's level), as without the memory.
+    func testEngineTakesTheFillWhereThePlateMissesTheSceneryBesideTheText() throws {
+        let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        engine.restorationNetwork = false   // the fill alone, as with the bundled weights
+        func banded(_ t: Int) -> RGBFrame {
+            var f = still
+            for y in 20..<42 { for x in 8..<88 { for c in 0..<3 { f.pixels[(y * 96 + x) * 3 + c] = t % 2 == 0 ? 40 : 60 } } }
+            return f
+        }
+        let scenery = [still, still, still, still] + (4..<10).map(banded)
+        let frames = scenery.enumerated().map { $0.offset < 2 ? $0.element : withBar($0.element) }
+        XCTAssertTrue(BackgroundMemorySettings().seamFill != nil)
+        let checked = try engine.clean(frames)
+        engine.backgroundMemory = BackgroundMemorySettings(parsing: "sfill=off")
+        let unchecked = try engine.clean(frames)
+        engine.backgroundMemory = nil
+        let restored = try engine.clean(frames)
+        engine.backgroundMemory = BackgroundMemorySettings()
+        for t in 6..<10 {
+            let alpha = try engine.alphaMap(frames, at: t)
+            var full = 0, asRestored = 0, uncheckedError = 0, restoredError = 0
+            for i in 0..<(96 * 64) where alpha.values[i] >= 1 {
+                full += 1
+                if checked[t].pixels[(3 * i)..<(3 * i + 3)] == restored[t].pixels[(3 * i)..<(3 * i + 3)] { asRestored += 1 }
+                for c in 0..<3 {
+                    uncheckedError = max(uncheckedError, abs(Int(unchecked[t].pixels[3 * i + c]) - Int(scenery[t].pixels[3 * i + c])))
+                    restoredError = max(restoredError, abs(Int(restored[t].pixels[3 * i + c]) - Int(scenery[t].pixels[3 * i + c])))
+                }
+            }
+            XCTAssertGreaterThan(full, 200, "frame \(t): the bar must be detected with α = 1")
+            XCTAssertGreaterThan(uncheckedError, 30, "frame \(t): without the cross-check the plate's old texture comes back")
+            XCTAssertEqual(asRestored, full, "frame \(t): with it, the fill, as without the memory")
+            XCTAssertLessThanOrEqual(restoredError, 3, "frame \(t): which gives the band's level back")
+        }
+    }
+
     func testEngineUsesTheMemoryOnAStillShotAndForgetsItPerVideo() throws {
         let engine = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         let frames = [still, still] + (0..<4).map { _ in withBar(still) }
@@ -692,7 +734,14 @@ final class BackgroundPlateTests: XCTestCase {
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "fresh=0.9,fblocks=2,flevels=16,fdrift=0,fmoving=0"]).backgroundMemory, custom)
         XCTAssertTrue(BackgroundMemorySettings().freshDrift, "the drift counts by default")
         XCTAssertTrue(BackgroundMemorySettings().freshMoving, "so does the moving check")
-        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1", "fdrift=2", "fmoving=x"] {
+        XCTAssertEqual(BackgroundMemorySettings().seamFill, 1, "the seam test's fill cross-check is on by default")
+        XCTAssertFalse(BackgroundMemorySettings().seamInStill, "in frames that are not still")
+        XCTAssertNil(BackgroundMemorySettings().seamShare, "its share form is off")
+        custom = BackgroundMemorySettings()
+        custom.seamFill = nil; custom.seamShare = 0.9
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": "sfill=off,seam=0.9"]).backgroundMemory, custom)
+        for bad in ["share=x", "share=1.5", "cshare=2", "hold=300", "tolerance=3", "follow=-1", "fshare=1.2", "mean=0", "fresh=1.5", "fblocks=-1", "fdrift=2", "fmoving=x",
+                    "sfill=-1", "sfloor=x", "sstill=2"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_BACKGROUND_MEMORY": bad]), bad) {
                 XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_BACKGROUND_MEMORY"))
             }
