@@ -144,4 +144,38 @@ public enum HoleFill {
             for c in 0..<channels { image[c * n + i] = num[c * n + i] / den[i] }
         }
     }
+
+    /// Smooths a fill: `passes` times, every hole pixel (`hole[i] != 0`) takes the separable
+    /// [1 4 6 4 1]/16 binomial blur of the image around it (edges clamped), the known pixels
+    /// staying as they are and feeding the blur. Softens the streaks and blocks a directional fill
+    /// leaves where the scenery on the two sides of the hole differs. Same layout as `fill`.
+    public static func smooth(_ image: UnsafeMutablePointer<Float>, channels: Int, width: Int, height: Int,
+                              hole: UnsafePointer<UInt8>, passes: Int) {
+        guard passes > 0, width > 0, height > 0 else { return }
+        let n = width * height
+        var rows = [Float](repeating: 0, count: n)
+        let taps: [Float] = [1, 4, 6, 4, 1].map { $0 / 16 }
+        for _ in 0..<passes {
+            for c in 0..<channels {
+                let plane = image + c * n
+                rows.withUnsafeMutableBufferPointer { rp in
+                    let r = rp.baseAddress!
+                    parallelFor(height, minChunk: 16) { part in   // horizontal pass, rows independent
+                        for y in part { for x in 0..<width {
+                            var v: Float = 0
+                            for k in -2...2 { v += taps[k + 2] * plane[y * width + min(max(x + k, 0), width - 1)] }
+                            r[y * width + x] = v
+                        } }
+                    }
+                    parallelFor(height, minChunk: 16) { part in   // vertical pass into the hole pixels only
+                        for y in part { for x in 0..<width where hole[y * width + x] != 0 {
+                            var v: Float = 0
+                            for k in -2...2 { v += taps[k + 2] * r[min(max(y + k, 0), height - 1) * width + x] }
+                            plane[y * width + x] = v
+                        } }
+                    }
+                }
+            }
+        }
+    }
 }

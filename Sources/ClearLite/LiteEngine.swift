@@ -87,6 +87,9 @@ public final class LiteEngine: WindowedEngine {
     /// fill). Off by default: it gains on a moving film clip but failed its rules on boxed 1080p
     /// clips or on moving test clips (MODEL_CARD.md "The glyph hole, and weighing a dark box's division").
     public var glyphHole: GlyphHoleSettings? = nil
+    /// Passes of `HoleFill.smooth` over the fill's hole (0: none; `CLEARSUB_LITE_FILL_SMOOTH=N`).
+    /// Only without the restoration network.
+    public var fillSmoothing = 0
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?
@@ -164,6 +167,10 @@ public final class LiteEngine: WindowedEngine {
         case nil, "", "directional": break
         case "pushpull": engine.directionalFill = false
         case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_FILL=\(v): use pushpull or directional")
+        }
+        if let v = environment["CLEARSUB_LITE_FILL_SMOOTH"] {
+            guard let n = Int(v), n >= 0, n <= 8 else { throw LiteError.invalidSetting("CLEARSUB_LITE_FILL_SMOOTH=\(v): use a number of passes from 0 to 8") }
+            engine.fillSmoothing = n
         }
         switch environment["CLEARSUB_LITE_GLYPH_HOLE"] {
         case nil: break
@@ -711,8 +718,16 @@ public final class LiteEngine: WindowedEngine {
         guard restorationNetwork else {
             let a = regionAlpha(alpha, r), directional = directionalSettings(width: frames[0].width, height: frames[0].height)
             var fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a, directional: directional)
+            var hole = a
             if let g = glyphHole, let tight = glyphHole(g, frames: frames, region: r, alpha: a, fill: fill, fixed: fixed) {
                 fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: tight, directional: directional)
+                hole = tight
+            }
+            if fillSmoothing > 0 {
+                let holeBits = hole.map { $0 > 0 ? UInt8(1) : 0 }
+                fill.withUnsafeMutableBufferPointer { fp in holeBits.withUnsafeBufferPointer { hp in
+                    HoleFill.smooth(fp.baseAddress!, channels: 3, width: r.width, height: r.height, hole: hp.baseAddress!, passes: fillSmoothing)
+                } }
             }
             return try Tensor(shape: [1, 3, r.height, r.width], values: fill)
         }

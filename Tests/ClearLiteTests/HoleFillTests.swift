@@ -93,4 +93,49 @@ final class HoleFillTests: XCTestCase {
         let reached = runDirectional(bigImg, channels: 1, width: w, height: h, hole: big, reach: 13)
         XCTAssertEqual(reached[10 * w + 20], truth[10 * w + 20], accuracy: 1e-5)
     }
+
+    /// `HoleFill.smooth` against a naive reference: each pass, a hole pixel takes the 5×5
+    /// binomial ([1 4 6 4 1]/16 ⊗ itself) weighted sum of the image, edges clamped; known pixels
+    /// never change; 0 passes change nothing; a linear ramp is left as it is away from the edges.
+    func testSmoothMatchesANaiveBinomialBlurOfTheHoleOnly() {
+        let (w, h, channels) = (23, 17, 2)
+        var img = [Float](repeating: 0, count: channels * w * h), hole = [UInt8](repeating: 0, count: w * h)
+        for i in img.indices { img[i] = Float((i * 7919) % 101) / 100 }
+        for y in 3..<12 { for x in 2..<20 where (x + y) % 3 != 0 { hole[y * w + x] = 1 } }
+        hole[0] = 1; hole[w * h - 1] = 1   // corners: the clamped edges
+        let taps: [Float] = [1, 4, 6, 4, 1].map { $0 / 16 }
+        func reference(_ source: [Float]) -> [Float] {
+            var out = source
+            for c in 0..<channels { for y in 0..<h { for x in 0..<w where hole[y * w + x] != 0 {
+                var v: Float = 0
+                for dy in -2...2 { for dx in -2...2 {
+                    let (yy, xx) = (min(max(y + dy, 0), h - 1), min(max(x + dx, 0), w - 1))
+                    v += taps[dy + 2] * taps[dx + 2] * source[c * w * h + yy * w + xx]
+                } }
+                out[c * w * h + y * w + x] = v
+            } } }
+            return out
+        }
+        func smoothed(_ source: [Float], passes: Int) -> [Float] {
+            var out = source
+            out.withUnsafeMutableBufferPointer { op in hole.withUnsafeBufferPointer { hp in
+                HoleFill.smooth(op.baseAddress!, channels: channels, width: w, height: h, hole: hp.baseAddress!, passes: passes)
+            } }
+            return out
+        }
+        XCTAssertEqual(smoothed(img, passes: 0), img)
+        for (passes, expected) in [(1, reference(img)), (2, reference(reference(img)))] {
+            let out = smoothed(img, passes: passes)
+            for i in out.indices { XCTAssertEqual(out[i], expected[i], accuracy: 1e-5, "\(passes) passes, value \(i)") }
+            for c in 0..<channels { for p in 0..<(w * h) where hole[p] == 0 { XCTAssertEqual(out[c * w * h + p], img[c * w * h + p]) } }
+        }
+        var ramp = [Float](repeating: 0, count: w * h), inner = [UInt8](repeating: 0, count: w * h)
+        for y in 0..<h { for x in 0..<w { ramp[y * w + x] = Float(x) / Float(w) + Float(y) / Float(2 * h) } }
+        for y in 5..<12 { for x in 5..<18 { inner[y * w + x] = 1 } }
+        var r = ramp
+        r.withUnsafeMutableBufferPointer { rp in inner.withUnsafeBufferPointer { hp in
+            HoleFill.smooth(rp.baseAddress!, channels: 1, width: w, height: h, hole: hp.baseAddress!, passes: 3)
+        } }
+        for i in r.indices { XCTAssertEqual(r[i], ramp[i], accuracy: 1e-5) }
+    }
 }

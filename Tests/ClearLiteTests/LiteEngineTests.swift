@@ -181,6 +181,19 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL": "telea"])) {
             XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_FILL"))
         }
+        // smoothing the fill (HoleFill.smooth) changes the bar, where the edge softens, and nothing away from it
+        let smoothed = LiteEngine(weights: try EngineFixtures.brightnessWeights())
+        smoothed.fillSmoothing = 2
+        let s = try error(smoothed)
+        XCTAssertEqual(s.away, 0)
+        XCTAssertGreaterThan(s.bar, d.bar, "the blur reaches across the edge")
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).fillSmoothing, 0)
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL_SMOOTH": "2"]).fillSmoothing, 2)
+        for bad in ["-1", "9", "x"] {
+            XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL_SMOOTH": bad])) {
+                XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_FILL_SMOOTH"))
+            }
+        }
     }
 
     /// Cleaning consecutive sub-ranges with the rest as context gives those frames exactly as a
