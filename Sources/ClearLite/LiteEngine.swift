@@ -88,8 +88,10 @@ public final class LiteEngine: WindowedEngine {
     /// clips or on moving test clips (MODEL_CARD.md "The glyph hole, and weighing a dark box's division").
     public var glyphHole: GlyphHoleSettings? = nil
     /// Passes of `HoleFill.smooth` over the fill's hole (0: none; `CLEARSUB_LITE_FILL_SMOOTH=N`).
-    /// Only without the restoration network.
-    public var fillSmoothing = 0
+    /// Only without the restoration network (the shipped path). 1 since the thirtieth session: it
+    /// softens the streaks and blocks the directional fill leaves over moving scenery, at the cost
+    /// of some sharpness where an edge crosses the text (MODEL_CARD.md "Smoothing the fill").
+    public var fillSmoothing = 1
     /// The occlusion head's scale (nil: `LiteEngine.headFactor(width:height:)`; an experiment,
     /// `CLEARSUB_LITE_HEAD_FACTOR`).
     public var headFactorOverride: Int?

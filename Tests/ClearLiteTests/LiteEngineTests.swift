@@ -90,13 +90,14 @@ final class LiteEngineTests: XCTestCase {
     /// `CLEARSUB_LITE_RESTORATION=fill` composites the fill without the network: the same frames
     /// as a network whose restoration weights are all 0 (its residual is exactly 0), and different
     /// from a network that adds a residual. (The network's input is the fill of the head's whole α,
-    /// so the fill alone is compared without the glyph hole, which only the fill alone uses.)
+    /// unsmoothed, so the fill alone is compared without the glyph hole and the smoothing, which
+    /// only the fill alone uses.)
     func testFillAloneEqualsAZeroResidualNetwork() throws {
         let frames = (0..<5).map { EngineFixtures.frame(width: 64, height: 40, seed: $0 + 3, marks: [(8, 16, 40, 5)]) }
         let withNetwork = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         let fillAlone = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         fillAlone.restorationNetwork = false
-        fillAlone.glyphHole = nil
+        fillAlone.glyphHole = nil; fillAlone.fillSmoothing = 0
         let zeroWeights = try EngineFixtures.brightnessWeights()
         for l in LiteArchitecture.restoration {
             for t in [zeroWeights.weight(l.name).value, zeroWeights.bias(l.name).value] { t.f32.update(repeating: 0, count: t.count) }
@@ -147,7 +148,8 @@ final class LiteEngineTests: XCTestCase {
 
     /// The directional fill is the default: a white bar across a vertical edge (dark | mid-grey,
     /// both below the fixture head's red threshold) comes back with the edge, where the push-pull
-    /// fill (`CLEARSUB_LITE_FILL=pushpull`) blurs it; pixels away from the bar are untouched by both
+    /// fill (`CLEARSUB_LITE_FILL=pushpull`) blurs it, the default smoothing a little; pixels away
+    /// from the bar are untouched by all
     /// (the fill alone, as the shipped network's residual is its bias).
     func testDirectionalFillIsTheDefaultAndKeepsAnEdgeUnderTheBar() throws {
         let (w, h) = (64, 40)
@@ -170,8 +172,9 @@ final class LiteEngineTests: XCTestCase {
         }
         let directional = LiteEngine(weights: try EngineFixtures.brightnessWeights())
         XCTAssertTrue(directional.directionalFill)
+        directional.fillSmoothing = 0   // the directional fill itself (the smoothing is checked below)
         let pushPull = LiteEngine(weights: try EngineFixtures.brightnessWeights())
-        pushPull.directionalFill = false
+        pushPull.directionalFill = false; pushPull.fillSmoothing = 0
         let (d, p) = (try error(directional), try error(pushPull))
         XCTAssertEqual(d.away, 0); XCTAssertEqual(p.away, 0)
         XCTAssertLessThan(d.bar, 2, "the edge comes back")
@@ -181,13 +184,16 @@ final class LiteEngineTests: XCTestCase {
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL": "telea"])) {
             XCTAssertTrue("\($0)".contains("CLEARSUB_LITE_FILL"))
         }
-        // smoothing the fill (HoleFill.smooth) changes the bar, where the edge softens, and nothing away from it
+        // smoothing the fill (HoleFill.smooth, one pass by default) softens the edge under the bar,
+        // far less than push-pull, and changes nothing away from it
         let smoothed = LiteEngine(weights: try EngineFixtures.brightnessWeights())
-        smoothed.fillSmoothing = 2
+        XCTAssertEqual(smoothed.fillSmoothing, 1)
         let s = try error(smoothed)
         XCTAssertEqual(s.away, 0)
         XCTAssertGreaterThan(s.bar, d.bar, "the blur reaches across the edge")
-        XCTAssertEqual(try LiteEngine.configured(environment: [:]).fillSmoothing, 0)
+        XCTAssertLessThan(s.bar, p.bar)
+        XCTAssertEqual(try LiteEngine.configured(environment: [:]).fillSmoothing, 1)
+        XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL_SMOOTH": "0"]).fillSmoothing, 0)
         XCTAssertEqual(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL_SMOOTH": "2"]).fillSmoothing, 2)
         for bad in ["-1", "9", "x"] {
             XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_FILL_SMOOTH": bad])) {
