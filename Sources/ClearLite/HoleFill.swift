@@ -5,7 +5,8 @@
 // The lite restoration network starts from this fill of the detected subtitle region and only
 // learns the correction (design §4 "restoration"): known pixels come back exactly. The engine
 // refines it with `directional` (interpolation along rows and columns between ends that agree;
-// MODEL_CARD.md "The directional fill"), which keeps the push-pull value where it has no two ends.
+// MODEL_CARD.md "The directional fill"), which keeps the push-pull value where it has no two ends,
+// and smooths the result over the hole (`smooth`, a binomial blur; MODEL_CARD.md "Smoothing the fill").
 // Rows of each level (and the rows and columns of `directional`) are computed in parallel
 // (independent, so the result does not depend on the split).
 import ClearTensor

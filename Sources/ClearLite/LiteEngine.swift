@@ -3,7 +3,7 @@
 // frame (a coarser one above 1080 rows, `headFactor`) gives α, raised where a cue starts or ends
 // to the α of frames up to two away at pixels that did not change (`TemporalAlpha`); restoration runs at full resolution only on regions
 // around tiles with α > 0, starting from a fill of the pixels with α > 0 (`HoleFill`: directional
-// along rows and columns where their ends agree, push-pull elsewhere) to which the restoration
+// along rows and columns where their ends agree, push-pull elsewhere, smoothed once) to which the restoration
 // network adds its residual (not with the bundled weights, whose network is inert:
 // `bundledRestorationIsInert`); the output blends α·restored + (1−α)·input, leaving α = 0
 // pixels bit-identical.
@@ -131,7 +131,8 @@ public final class LiteEngine: WindowedEngine {
     /// overrides them for experiments (`CLEARSUB_LITE_WEIGHTS`, `CLEARSUB_LITE_ALPHA_THRESHOLD`,
     /// `CLEARSUB_LITE_ALPHA_FULL`, `CLEARSUB_LITE_PRECISION`, `CLEARSUB_LITE_OCCLUSION_PRECISION`,
     /// `CLEARSUB_LITE_STATIC_SCENE=0|carry`, `CLEARSUB_LITE_LINE_FILTER=0`, `CLEARSUB_LITE_BOXES=0|nokeep`, `CLEARSUB_LITE_BACKGROUND_MEMORY=0`,
-    /// `CLEARSUB_LITE_RESTORATION=fill|network`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_HEAD_FACTOR`,
+    /// `CLEARSUB_LITE_RESTORATION=fill|network`, `CLEARSUB_LITE_FILL=pushpull`, `CLEARSUB_LITE_FILL_SMOOTH=N`,
+    /// `CLEARSUB_LITE_GLYPH_HOLE`, `CLEARSUB_LITE_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_BOX_HEAD_FACTOR`,
     /// `CLEARSUB_LITE_MEMORY_SCALE`, `CLEARSUB_POOL_BYTES`;
     /// documented in MODEL_CARD.md).
@@ -715,7 +716,8 @@ public final class LiteEngine: WindowedEngine {
     /// residual, or the fill alone (`restorationNetwork` false), for which the network's input is
     /// not built.
     /// With `glyphHole`, the fill's hole is first cut down to the text inside α (`GlyphHole.tighten`),
-    /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs).
+    /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs). The fill
+    /// alone is then smoothed over its hole, `fillSmoothing` passes (`HoleFill.smooth`).
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion, fixed: [Int] = []) throws -> Tensor {
         guard restorationNetwork else {
             let a = regionAlpha(alpha, r), directional = directionalSettings(width: frames[0].width, height: frames[0].height)

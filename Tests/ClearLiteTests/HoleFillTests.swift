@@ -1,6 +1,7 @@
 // HoleFill (push-pull fill): known pixels are never modified, a hole in a constant image takes
 // the constant, a hole between two colours takes values between them, and degenerate masks
-// (no hole, all hole) leave the image as it is.
+// (no hole, all hole) leave the image as it is; the directional fill and the smoothing against
+// their definitions.
 import XCTest
 import ClearLite
 
