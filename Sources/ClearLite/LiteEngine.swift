@@ -488,23 +488,22 @@ public final class LiteEngine: WindowedEngine {
         let stillness = plate!.stillFraction(frame: frame, near: near)
         let still = settings.holdFrames > 0 && stillness >= settings.holdStillFraction
         guard !alpha.isEmpty else { return (near, [], [], still) }
-        guard settings.completionDifference != nil, stillness >= settings.completionStillFraction else {
+        var matches: [Bool]
+        if settings.completionDifference != nil, stillness >= settings.completionStillFraction {
+            var candidates = plate!.completionCandidates(alpha)
+            matches = []
+            for round in 0..<max(1, settings.completionRounds) {
+                // the blocks apply uses (contextShare) for this round's α, and the completion's stricter ones
+                let both = plate!.matchingBlocks(frame: frame, near: near, testing: candidates,
+                                                 shares: [settings.contextShare, settings.completionShare])
+                matches = both[0]
+                guard round < settings.completionRounds else { break }
+                guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
+                (near, candidates) = plate!.nearAndCandidates(alpha)
+            }
+        } else {
             // no completion in this frame: only the blocks apply reads (those of α > 0) are needed
-            var matches = plate!.matchingBlocks(frame: frame, near: near), doubted: [Bool] = []
-            plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,
-                              ringFill: ringFill(frame: frame, near: near))
-            return (near, matches, doubted, still)
-        }
-        var matches: [Bool] = []
-        var candidates = plate!.completionCandidates(alpha)
-        for round in 0..<max(1, settings.completionRounds) {
-            // the blocks apply uses (contextShare) for this round's α, and the completion's stricter ones
-            let both = plate!.matchingBlocks(frame: frame, near: near, testing: candidates,
-                                             shares: [settings.contextShare, settings.completionShare])
-            matches = both[0]
-            guard round < settings.completionRounds else { break }
-            guard plate!.complete(&alpha, near: near, candidates: candidates, matches: both[1], frame: frame) > 0 else { break }
-            (near, candidates) = plate!.nearAndCandidates(alpha)
+            matches = plate!.matchingBlocks(frame: frame, near: near)
         }
         var doubted: [Bool] = []
         plate!.checkSeams(&matches, doubted: &doubted, alpha: alpha, near: near, frame: frame, still: still,

@@ -197,25 +197,32 @@ extension LiteFeatures {
     }
 
     /// The fill of the centre frame of `frames` in the `w`×`h` region at (x0, y0) (edge-clamped),
-    /// where the region's α (`alpha`, row-major w·h) is > 0: push-pull, or `HoleFill.directional`
-    /// with `directional`'s reach and sigma. Planar, 3·w·h values in [0, 1]; the other pixels are
-    /// the frame's own.
+    /// where the region's α (`alpha`, row-major w·h) is > 0 (`filledPlanar`).
     public static func centreFillPlanar(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
                                         alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> [Float] {
         precondition(frames.count == LiteArchitecture.window && alpha.count == w * h)
-        var centrePlanar = [Float](repeating: 0, count: 3 * w * h)
-        let hole = alpha.map { $0 > 0 ? UInt8(1) : 0 }
-        centrePlanar.withUnsafeMutableBufferPointer { cp in
-            planar(frames[LiteArchitecture.radius], x0: x0, y0: y0, w: w, h: h, into: cp.baseAddress!)
+        return filledPlanar(frames[LiteArchitecture.radius], x0: x0, y0: y0, w: w, h: h,
+                            hole: alpha.map { $0 > 0 ? UInt8(1) : 0 }, directional: directional)
+    }
+
+    /// The fill of `frame` in the `w`×`h` region at (x0, y0) (edge-clamped) where `hole` (row-major
+    /// w·h) is not 0: push-pull, or `HoleFill.directional` with `directional`'s reach and sigma.
+    /// Planar, 3·w·h values in [0, 1]; the other pixels are the frame's own.
+    public static func filledPlanar(_ frame: RGBFrame, x0: Int, y0: Int, w: Int, h: Int,
+                                    hole: [UInt8], directional: (reach: Int, sigma: Float)?) -> [Float] {
+        precondition(hole.count == w * h)
+        var image = [Float](repeating: 0, count: 3 * w * h)
+        image.withUnsafeMutableBufferPointer { ip in
+            planar(frame, x0: x0, y0: y0, w: w, h: h, into: ip.baseAddress!)
             hole.withUnsafeBufferPointer {
                 if let d = directional {
-                    HoleFill.directional(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
+                    HoleFill.directional(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
                 } else {
-                    HoleFill.fill(cp.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!)
+                    HoleFill.fill(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!)
                 }
             }
         }
-        return centrePlanar
+        return image
     }
 
     /// Restoration input [1, h, w, 19] and fill [1, h, w, 3], channels-last, for the `w`×`h` region

@@ -42,18 +42,9 @@ extension BackgroundPlate {
         let margin = directional?.reach ?? 32
         (x0, y0, x1, y1) = (max(0, x0 - margin), max(0, y0 - margin), min(fw - 1, x1 + margin), min(fh - 1, y1 + margin))
         let (w, h) = (x1 - x0 + 1, y1 - y0 + 1)
-        var image = [Float](repeating: 0, count: 3 * w * h), hole = [UInt8](repeating: 0, count: w * h)
+        var hole = [UInt8](repeating: 0, count: w * h)
         for y in 0..<h { for x in 0..<w { hole[y * w + x] = near[(y0 + y) * fw + x0 + x] } }
-        image.withUnsafeMutableBufferPointer { ip in
-            LiteFeatures.planar(frame, x0: x0, y0: y0, w: w, h: h, into: ip.baseAddress!)
-            hole.withUnsafeBufferPointer {
-                if let d = directional {
-                    HoleFill.directional(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!, reach: d.reach, sigma: d.sigma)
-                } else {
-                    HoleFill.fill(ip.baseAddress!, channels: 3, width: w, height: h, hole: $0.baseAddress!)
-                }
-            }
-        }
+        let image = LiteFeatures.filledPlanar(frame, x0: x0, y0: y0, w: w, h: h, hole: hole, directional: directional)
         return RegionImage(x: x0, y: y0, width: w, height: h, planar: image)
     }
 
