@@ -206,7 +206,7 @@ public final class LiteEngine: WindowedEngine {
             } else if let settings = TemporalAlphaSettings(parsing: v) {
                 engine.temporalAlpha = settings.reach > 0 ? settings : nil
             } else {
-                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release, rreach, lead, lshare, lfade)")
+                throw LiteError.invalidSetting("CLEARSUB_LITE_TEMPORAL_ALPHA=\(v): use 0, 1 or key=value pairs (reach, tolerance, core, change, fade, release, rreach, bkeep, bdiff, lead, lshare, lfade)")
             }
         } else if environment["CLEARSUB_LITE_TEMPORAL_ALPHA"] == "1" { engine.temporalAlpha = TemporalAlphaSettings() }
         if let p = environment["CLEARSUB_LITE_PRECISION"].flatMap(LitePrecision.init(rawValue:)) {
@@ -447,9 +447,19 @@ public final class LiteEngine: WindowedEngine {
                 // Borrowed α reaches into the frames just before a cue (the halo of the text to
                 // come, where pixels have not changed yet); the plate still records those frames
                 // as it would without borrowing: its guard ring comes from the frame's own α and
-                // what the completion added.
+                // what the completion added. With `TemporalAlphaSettings.keepAppearingText` (opt-in)
+                // the borrowed pixels that are the text of a cue appearing or leaving (its first or
+                // last frames, where the head's window still sees clean frames) stay out of this
+                // frame's record, without a guard ring of their own.
                 var own = alpha
                 for i in borrowedOnly { own.values[i] = 0 }
+                var appearing: [Int] = []
+                if let temporal = temporalAlpha, temporal.keepAppearingText == 1, !borrowedOnly.isEmpty {
+                    let (b, a) = around(t, temporal.reach)
+                    var heads: [Int: AlphaMap] = [:]
+                    for j in b + a { heads[j] = try head(j) }
+                    appearing = TemporalAlpha.appearingText(borrowedOnly, t: t, frames: chunk, heads: heads, reach: temporal.reach, settings: temporal)
+                }
                 var released: [Int] = [], leads = false
                 if let temporal = temporalAlpha, temporal.release > 0, !alpha.isEmpty {
                     // the head's window saw a cue a frame or two away; this frame shows what is behind it
@@ -462,7 +472,8 @@ public final class LiteEngine: WindowedEngine {
                     for i in released { own.values[i] = 0 }
                 }
                 for i in boxed { own.values[i] = 1 }
-                let recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)
+                var recordNear = borrowedOnly.isEmpty && released.isEmpty ? near : plate!.nearSubtitle(own)
+                for i in appearing { recordNear[i] = 1 }
                 plate!.record(chunk[t], near: recordNear, still: still)
                 // a clean frame beside a cue: what lies under its α and guard ring is scenery
                 if leads { plate!.recordClean(chunk[t], at: recordNear) }

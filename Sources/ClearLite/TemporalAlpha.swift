@@ -38,6 +38,18 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// frames away, and the first frames of a cue have weak α of their own, so the frames where a
     /// cue's α is strong can be further away than `reach`).
     public var releaseReach = 2
+    /// When 1, a pixel whose α was only borrowed, and that is the text of a cue appearing or
+    /// leaving (`TemporalAlpha.appearingText`), is kept out of the background memory's record in
+    /// this frame; other borrowed pixels (the halo before a cue, scenery the head marks now and
+    /// then) are recorded as scenery. When 0 (the default) every borrowed pixel is recorded: in a
+    /// cue's first frames, where the head's window still sees clean frames and its α is
+    /// borrowed, the memory can take the glyphs in as scenery and give them back later in the cue.
+    /// Opt-in (`bkeep=1`): it removes that on moving film footage but failed its rule on a boxed
+    /// tuning clip (MODEL_CARD.md "Glyphs the memory took in at a cue's start").
+    public var keepAppearingText = 0
+    /// Levels (any channel) by which such a pixel must differ from every frame within `reach` on
+    /// the side it did not borrow from (`bdiff`; 40, the `fade` test's step).
+    public var appearingDifference = 40
 
     /// When 1, a clean frame just before a cue starts (or just after it ends) whose head α
     /// already marks the cue, because the head's window sees it, is given to the background
@@ -71,6 +83,8 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
             case "fade": guard let n = Int(kv[1]) else { return nil }; fade = n
             case "release": guard let n = Int(kv[1]), n <= 1 else { return nil }; release = n
             case "rreach": guard let n = Int(kv[1]) else { return nil }; releaseReach = n
+            case "bkeep": guard let n = Int(kv[1]), n <= 1 else { return nil }; keepAppearingText = n
+            case "bdiff": guard let n = Int(kv[1]) else { return nil }; appearingDifference = n
             case "lead": guard let n = Int(kv[1]), n <= 1 else { return nil }; lead = n
             case "lshare": guard v <= 1 else { return nil }; leadShare = Float(v)
             case "lfade": guard v <= 1 else { return nil }; leadFade = Float(v)
@@ -186,6 +200,34 @@ enum TemporalAlpha {
     /// there is at least `core`, when there is at least one such neighbour.
     static func released(_ e: NeighbourEvidence) -> [Int] {
         e.candidates.indices.filter { e.strong[$0] && !e.same[$0] }.map { e.candidates[$0] }
+    }
+
+    /// Of the `pixels` of frame `t` whose α was borrowed, those that are the text of a cue
+    /// appearing or leaving: the pixel matches (within `tolerance`) every frame within `reach` on
+    /// one side, one of which has head α ≥ `core` there, and differs by more than
+    /// `appearingDifference` from every frame within `reach` on the other side (the text came or
+    /// goes between them). A pixel that matches both sides, or neither, or is near some frame of
+    /// the other side (the halo before a cue matches the clean frames before it; moving scenery
+    /// changes gradually) is not. `frames` holds frame `t` and the neighbours of `heads` (head α
+    /// by frame index; frames without one are not read).
+    static func appearingText(_ pixels: [Int], t: Int, frames: [RGBFrame], heads: [Int: AlphaMap], reach: Int,
+                              settings: TemporalAlphaSettings) -> [Int] {
+        let (tolerance, core, step) = (settings.tolerance, settings.core, settings.appearingDifference)
+        let behind = (max(0, t - reach)..<t).filter { heads[$0] != nil }
+        let ahead = ((t + 1)..<min(frames.count, t + reach + 1)).filter { heads[$0] != nil }
+        let difference = BackgroundPlate.channelDifference
+        return frames[t].pixels.withUnsafeBufferPointer { p in
+            pixels.filter { i in
+                func distance(_ j: Int) -> Int { frames[j].pixels.withUnsafeBufferPointer { difference(p.baseAddress! + 3 * i, $0.baseAddress! + 3 * i) } }
+                func matches(_ side: [Int]) -> Bool {
+                    !side.isEmpty && side.allSatisfy { distance($0) <= tolerance } && side.contains { heads[$0]!.values[i] >= core }
+                }
+                let (fromAhead, fromBehind) = (matches(ahead), matches(behind))
+                guard fromAhead != fromBehind else { return false }
+                let other = fromAhead ? behind : ahead
+                return !other.isEmpty && other.allSatisfy { distance($0) > step }
+            }
+        }
     }
 
     /// `released` for a frame and its neighbours in any order.

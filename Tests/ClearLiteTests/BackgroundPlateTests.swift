@@ -909,3 +909,58 @@ extension BackgroundPlateTests {
         XCTAssertTrue(plate.showed(darkened(other), ratherThan: other, at: bright(other)), "without the surroundings, no freshness test")
     }
 }
+
+extension BackgroundPlateTests {
+    /// A head that sees the bar only once it holds still: α from the centre frame's red channel
+    /// less 3 times its mean difference to the 4 neighbours (`EngineFixtures.brightnessWeights`
+    /// with the difference tap), so the first two frames of a cue get their α only by borrowing.
+    func steadyBrightnessWeights() throws -> LiteWeights {
+        let w = try EngineFixtures.brightnessWeights()
+        w.weight("occ.c1").value.f32[0 * 54 + 3 * 9 + 4] = -3   // out 0 ← input ch 3 (mean |ΔR|), centre tap
+        return w
+    }
+
+    func testKeepingAppearingTextOutStopsTheMemoryTakingInACuesFirstFrames() throws {
+        let engine = LiteEngine(weights: try steadyBrightnessWeights())
+        engine.restorationNetwork = false
+        // a 96×160 frame: a texture no fill can guess (only the memory gives it back), a white bar
+        // from frame 4 on (rows 76..<82, columns 20..<70), and bands at the top and bottom that
+        // hold still, then flicker from the cue on, far from the bar: no frame of the cue is still
+        // (in a still shot the memory's hold rule keeps the bar out anyway)
+        let (w, h) = (96, 160)
+        var noisy = RGBFrame(width: w, height: h)
+        var seed: UInt32 = 7
+        for i in noisy.pixels.indices { seed = seed &* 1_664_525 &+ 1_013_904_223; noisy.pixels[i] = UInt8((seed >> 24) % 150) }
+        let barPixels = (76..<82).flatMap { y in (20..<70).map { y * w + $0 } }
+        let frames = (0..<12).map { t -> RGBFrame in
+            var f = noisy
+            let level: UInt8 = t < 4 ? 80 : t % 2 == 0 ? 20 : 140
+            for y in Array(0..<24) + Array(136..<160) { for x in 0..<w { for c in 0..<3 { f.pixels[(y * w + x) * 3 + c] = level } } }
+            if t >= 4 { for i in barPixels { for c in 0..<3 { f.pixels[3 * i + c] = 255 } } }
+            return f
+        }
+        // the premise: the head misses the bar in the cue's first two frames, and finds it from the third on
+        for t in 4..<6 {
+            let own = try engine.alphaMap(frames, at: t)
+            XCTAssertEqual(barPixels.filter { own.values[$0] > 0 }.count, 0, "frame \(t): the head alone misses the bar")
+        }
+        for t in 6..<10 {
+            let own = try engine.alphaMap(frames, at: t)
+            XCTAssertEqual(barPixels.filter { own.values[$0] >= 1 }.count, barPixels.count, "frame \(t): the head finds the whole bar")
+        }
+        func cleaned(_ setting: String) throws -> [RGBFrame] {
+            engine.temporalAlpha = TemporalAlphaSettings(parsing: setting)!
+            defer { engine.temporalAlpha = TemporalAlphaSettings() }
+            return try engine.clean(frames)
+        }
+        func largestError(_ f: RGBFrame) -> Int {
+            barPixels.map { i in (0..<3).map { abs(Int(f.pixels[3 * i + $0]) - Int(noisy.pixels[3 * i + $0])) }.max()! }.max()!
+        }
+        let kept = try cleaned("bkeep=1"), recorded = try engine.clean(frames)
+        for t in 4..<12 {
+            XCTAssertLessThanOrEqual(largestError(kept[t]), 1, "frame \(t): with bkeep=1 the scenery of the frames before the cue comes back")
+        }
+        // the default records every borrowed pixel: the first frames' bar goes into the memory as scenery
+        XCTAssertGreaterThan((6..<12).map { largestError(recorded[$0]) }.max()!, 30, "recording the borrowed pixels brings the bar back")
+    }
+}

@@ -204,6 +204,38 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertFalse(TemporalAlpha.leads(wide, t: 2, frames: frames, heads: heads, settings: share))
     }
 
+    func testAppearingTextMatchesOneSideAndIsFarFromEveryFrameOfTheOther() {
+        // five 6×1 frames, t = 2; the head is sure of text (α 1) at every pixel in frames 3 and 4
+        // only, and at pixel 5 in frames 0 and 1 only
+        func frame(_ values: [UInt8]) -> RGBFrame {
+            var f = RGBFrame(width: 6, height: 1)
+            for (i, v) in values.enumerated() { f.pixels[3 * i] = v; f.pixels[3 * i + 1] = v; f.pixels[3 * i + 2] = v }
+            return f
+        }
+        let frames = [frame([20, 20, 20, 20, 200, 230]),     // 0
+                      frame([20, 22, 200, 20, 200, 230]),    // 1
+                      frame([230, 20, 230, 230, 200, 230]),  // 2 (t)
+                      frame([230, 20, 230, 200, 200, 20]),   // 3
+                      frame([232, 20, 230, 230, 200, 20])]   // 4
+        let sure = AlphaMap(width: 6, height: 1, values: [1, 1, 1, 1, 1, 0])
+        let beforeSure = AlphaMap(width: 6, height: 1, values: [0, 0, 0, 0, 0, 1])
+        let heads = [0: beforeSure, 1: beforeSure, 3: sure, 4: sure]
+        let settings = TemporalAlphaSettings()
+        // 0: a cue's text, the same ahead, far from both frames behind: appearing
+        // 1: unchanged everywhere (the halo of the head's α): scenery
+        // 2: the same ahead, but within 40 levels of frame 1 behind (something moving): scenery
+        // 3: differs from frame 3 ahead: matches no side
+        // 4: the same on both sides
+        // 5: the same as the frames behind, which are sure of text there, far from both ahead: leaving
+        XCTAssertEqual(TemporalAlpha.appearingText(Array(0..<6), t: 2, frames: frames, heads: heads, reach: 2, settings: settings), [0, 5])
+        // a side without head α counts as not read; no frame behind: nothing to compare with
+        XCTAssertEqual(TemporalAlpha.appearingText([0], t: 2, frames: frames, heads: [3: sure, 4: sure], reach: 2, settings: settings), [])
+        XCTAssertEqual(TemporalAlpha.appearingText([0], t: 2, frames: frames, heads: [1: beforeSure, 3: sure, 4: sure], reach: 2, settings: settings), [0])
+        var strict = settings
+        strict.appearingDifference = 220   // pixel 0 is 210 levels from frame 0: no longer far enough
+        XCTAssertEqual(TemporalAlpha.appearingText([0, 5], t: 2, frames: frames, heads: heads, reach: 2, settings: strict), [])
+    }
+
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
@@ -213,6 +245,9 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertNil(TemporalAlphaSettings(parsing: "release=2"))
         XCTAssertEqual(TemporalAlphaSettings(parsing: "lead=0,lshare=0.2,lfade=0.1").map { [Float($0.lead), $0.leadShare, $0.leadFade] }, [0, 0.2, 0.1])
         XCTAssertNil(TemporalAlphaSettings(parsing: "lead=2"))
+        XCTAssertEqual(TemporalAlphaSettings().keepAppearingText, 0, "opt-in")
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "bkeep=1,bdiff=30").map { [$0.keepAppearingText, $0.appearingDifference] }, [1, 30])
+        XCTAssertNil(TemporalAlphaSettings(parsing: "bkeep=2"))
         // the release's own reach, and the frames either side the engine needs for both
         XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4").map { [$0.releaseReach, $0.span] }, [4, 4])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4,release=0")?.span, 2)
@@ -231,7 +266,7 @@ final class TemporalAlphaTests: XCTestCase {
         let long = try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "rreach=4"])
         XCTAssertEqual(long.contextRadius, LiteArchitecture.radius + 4)
         XCTAssertThrowsError(try LiteEngine.configured(environment: ["CLEARSUB_LITE_TEMPORAL_ALPHA": "tol=3"])) {
-            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release, rreach, lead"))
+            XCTAssertTrue("\($0)".contains("reach, tolerance, core, change, fade, release, rreach, bkeep, bdiff, lead"))
         }
     }
 }
