@@ -6,7 +6,8 @@
 // head α if that is at least `core` and larger than its own. Pixels that changed (the text
 // appearing or leaving, people moving) keep their own α. The same neighbours tell the background
 // memory what a frame shows behind the head's α: `released` pixels differ from every neighbour
-// sure of text there, and a frame that `leads` (clean, beside a cue) shows scenery under all of it.
+// sure of text there, and a frame that `leads` (clean, beside a cue) shows scenery under all of it;
+// `appearingText` finds the borrowed pixels that are a cue's text appearing or leaving (opt-in).
 import ClearMedia
 import ClearTensor
 
@@ -44,8 +45,8 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// then) are recorded as scenery. When 0 (the default) every borrowed pixel is recorded: in a
     /// cue's first frames, where the head's window still sees clean frames and its α is
     /// borrowed, the memory can take the glyphs in as scenery and give them back later in the cue.
-    /// Opt-in (`bkeep=1`): it removes that on moving film footage but failed its rule on a boxed
-    /// tuning clip (MODEL_CARD.md "Glyphs the memory took in at a cue's start").
+    /// Opt-in (`bkeep=1`): it removes that on moving film footage but failed its rule on two still
+    /// tuning clips of a photo (MODEL_CARD.md "Glyphs the memory took in at a cue's start").
     public var keepAppearingText = 0
     /// Levels (any channel) by which such a pixel must differ from every frame within `reach` on
     /// the side it did not borrow from (`bdiff`; 40, the `fade` test's step).
