@@ -731,14 +731,16 @@ public final class LiteEngine: WindowedEngine {
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion, fixed: [Int] = []) throws -> Tensor {
         guard restorationNetwork else {
             let a = regionAlpha(alpha, r), directional = directionalSettings(width: frames[0].width, height: frames[0].height)
-            var fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: a, directional: directional)
-            var hole = a
+            func filled(_ hole: [UInt8]) -> [Float] {
+                LiteFeatures.filledPlanar(frames[LiteArchitecture.radius], x0: r.x, y0: r.y, w: r.width, h: r.height, hole: hole, directional: directional)
+            }
+            var holeBits = a.map { $0 > 0 ? UInt8(1) : 0 }
+            var fill = filled(holeBits)
             if let g = glyphHole, let tight = glyphHole(g, frames: frames, region: r, alpha: a, fill: fill, fixed: fixed) {
-                fill = LiteFeatures.centreFillPlanar(frames, x0: r.x, y0: r.y, w: r.width, h: r.height, alpha: tight, directional: directional)
-                hole = tight
+                holeBits = tight.map { $0 > 0 ? UInt8(1) : 0 }
+                fill = filled(holeBits)
             }
             if fillSmoothing > 0 {
-                let holeBits = hole.map { $0 > 0 ? UInt8(1) : 0 }
                 fill.withUnsafeMutableBufferPointer { fp in holeBits.withUnsafeBufferPointer { hp in
                     HoleFill.smooth(fp.baseAddress!, channels: 3, width: r.width, height: r.height, hole: hp.baseAddress!, passes: fillSmoothing)
                 } }

@@ -6,8 +6,6 @@
 // there. A block whose plate misses the ring by more than the fill does (`fillCheck`) is doubted.
 // MODEL_CARD.md "The seam test, fill cross-check".
 import ClearMedia
-import ClearMetrics
-import ClearTensor
 
 /// A region of an image: planar RGB floats in [0, 1], [3, height, width], at (x, y) of a frame.
 public struct RegionImage: Sendable {
@@ -58,11 +56,14 @@ extension BackgroundPlate {
         let (fw, b) = (width, settings.block)
         let bw = (fw + b - 1) / b, bh = (height + b - 1) / b
         let (minimum, radius, floor) = (settings.seamMinimum, settings.seamBlocks, settings.seamFloor)
-        // per block: the ring pixels read, and the plate's summed absolute luma error on them
+        // per block: the ring pixels read, and the plate's summed absolute luma error on them;
+        // the pixels themselves (block, x, y, frame luma), for the fill's error if it is needed
         var count = [Int](repeating: 0, count: bw * bh), plateError = count
-        ringPass(alpha: alpha, near: near, frame: frame) { k, _, _, seen, remembered in
+        var ring: [(block: Int, x: Int, y: Int, seen: Int)] = []
+        ringPass(alpha: alpha, near: near, frame: frame) { k, x, y, seen, remembered in
             count[k] += 1
             plateError[k] += abs(seen - remembered)
+            ring.append((k, x, y, seen))
         }
         func sums(_ j: Int, _ values: [Int]) -> (pixels: Int, error: Int) {
             var m = 0, e = 0
@@ -77,9 +78,7 @@ extension BackgroundPlate {
         }
         guard open, let fill = ringFill() else { return nil }
         var fillError = [Int](repeating: 0, count: bw * bh)
-        ringPass(alpha: alpha, near: near, frame: frame) { k, x, y, seen, _ in
-            if let filled = fill.luma(x, y) { fillError[k] += abs(seen - filled) }
-        }
+        for p in ring { if let filled = fill.luma(p.x, p.y) { fillError[p.block] += abs(p.seen - filled) } }
         return { j in
             let (m, plate) = sums(j, plateError), (_, filled) = sums(j, fillError)
             return m >= minimum && Float(plate) > ratio * Float(filled) + floor * Float(m)
