@@ -447,8 +447,8 @@ public final class LiteEngine: WindowedEngine {
                 // Borrowed α reaches into the frames just before a cue (the halo of the text to
                 // come, where pixels have not changed yet); the plate still records those frames
                 // as it would without borrowing: its guard ring comes from the frame's own α and
-                // what the completion added. With `TemporalAlphaSettings.keepAppearingText` (opt-in)
-                // the borrowed pixels that are the text of a cue appearing or leaving (its first or
+                // what the completion added. With `TemporalAlphaSettings.keepAppearingText` (on by
+                // default) the borrowed pixels that are the text of a cue appearing or leaving (its first or
                 // last frames, where the head's window still sees clean frames) stay out of this
                 // frame's record, without a guard ring of their own.
                 var own = alpha

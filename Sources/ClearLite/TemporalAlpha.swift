@@ -39,15 +39,14 @@ public struct TemporalAlphaSettings: Equatable, Sendable {
     /// frames away, and the first frames of a cue have weak α of their own, so the frames where a
     /// cue's α is strong can be further away than `reach`).
     public var releaseReach = 2
-    /// When 1, a pixel whose α was only borrowed, and that is the text of a cue appearing or
-    /// leaving (`TemporalAlpha.appearingText`), is kept out of the background memory's record in
-    /// this frame; other borrowed pixels (the halo before a cue, scenery the head marks now and
-    /// then) are recorded as scenery. When 0 (the default) every borrowed pixel is recorded: in a
-    /// cue's first frames, where the head's window still sees clean frames and its α is
-    /// borrowed, the memory can take the glyphs in as scenery and give them back later in the cue.
-    /// Opt-in (`bkeep=1`): it removes that on moving film footage but failed its rule on two still
-    /// tuning clips of a photo (MODEL_CARD.md "Glyphs the memory took in at a cue's start").
-    public var keepAppearingText = 0
+    /// When 1 (the default), a pixel whose α was only borrowed, and that is the text of a cue
+    /// appearing or leaving (`TemporalAlpha.appearingText`), is kept out of the background
+    /// memory's record in this frame; other borrowed pixels (the halo before a cue, scenery the
+    /// head marks now and then) are recorded as scenery. When 0 every borrowed pixel is recorded:
+    /// in a cue's first frames, where the head's window still sees clean frames and its α is
+    /// borrowed, the memory can take the glyphs in as scenery and give them back later in the cue
+    /// (MODEL_CARD.md "Glyphs the memory took in at a cue's start").
+    public var keepAppearingText = 1
     /// Levels (any channel) by which such a pixel must differ from every frame within `reach` on
     /// the side it did not borrow from (`bdiff`; 40, the `fade` test's step).
     public var appearingDifference = 40
@@ -207,7 +206,10 @@ enum TemporalAlpha {
     /// appearing or leaving: the pixel matches (within `tolerance`) every frame within `reach` on
     /// one side, one of which has head α ≥ `core` there, and differs by more than
     /// `appearingDifference` from every frame within `reach` on the other side (the text came or
-    /// goes between them). A pixel that matches both sides, or neither, or is near some frame of
+    /// goes between them); more frames of its side than of the other have head α ≥ `core` there
+    /// (in the clean frames just before a cue the head's window already sees the cue, so a clean
+    /// pixel matches the frames behind, where the head is sure, and is far from the cue's frames
+    /// ahead, where it is surer). A pixel that matches both sides, or neither, or is near some frame of
     /// the other side (the halo before a cue matches the clean frames before it; moving scenery
     /// changes gradually) is not. `frames` holds frame `t` and the neighbours of `heads` (head α
     /// by frame index; frames without one are not read).
@@ -225,7 +227,11 @@ enum TemporalAlpha {
                 }
                 let (fromAhead, fromBehind) = (matches(ahead), matches(behind))
                 guard fromAhead != fromBehind else { return false }
-                let other = fromAhead ? behind : ahead
+                // the text is on the side where the head is surer of it: the clean frames just
+                // before a cue match each other, and the head's window already sees the cue there
+                let (side, other) = fromAhead ? (ahead, behind) : (behind, ahead)
+                func sure(_ frames: [Int]) -> Int { frames.reduce(0) { $0 + (heads[$1]!.values[i] >= core ? 1 : 0) } }
+                guard sure(side) > sure(other) else { return false }
                 return !other.isEmpty && other.allSatisfy { distance($0) > step }
             }
         }

@@ -236,6 +236,28 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertEqual(TemporalAlpha.appearingText([0, 5], t: 2, frames: frames, heads: heads, reach: 2, settings: strict), [])
     }
 
+    func testAppearingTextSideMustBeSurerOfTextThanTheOther() {
+        // A cue starts at frame 2 of a video; t = 1 is its last clean frame. The head's window at
+        // frame 0 already sees the cue (sure there), as it does in frames 2 and 3. The pixel matches
+        // frame 0 and is far from frames 2 and 3, as the text of a cue leaving would be, but it is the scenery
+        // before the text: the side it matches is less sure of text (1 frame) than the other (2).
+        func frame(_ v: UInt8) -> RGBFrame {
+            var f = RGBFrame(width: 1, height: 1)
+            f.pixels = [v, v, v]
+            return f
+        }
+        let frames = [frame(40), frame(42), frame(230), frame(231)]
+        let sure = AlphaMap(width: 1, height: 1, values: [1])
+        let heads = [0: sure, 2: sure, 3: sure]
+        let settings = TemporalAlphaSettings()
+        XCTAssertEqual(TemporalAlpha.appearingText([0], t: 1, frames: frames, heads: heads, reach: 2, settings: settings), [],
+                       "the clean frame's pixel is not taken for leaving text")
+        // frame 2, the cue's first frame: the text matches frames 3 (and would match 4), surer than 0 and 1
+        let notSure = AlphaMap(width: 1, height: 1, values: [0])
+        XCTAssertEqual(TemporalAlpha.appearingText([0], t: 2, frames: frames + [frame(230)], heads: [0: sure, 1: notSure, 3: sure, 4: sure],
+                                                   reach: 2, settings: settings), [0])
+    }
+
     func testSettingsParsing() throws {
         XCTAssertEqual(TemporalAlphaSettings(parsing: "reach=1,tolerance=8,core=0.9").map { [$0.reach, $0.tolerance] }, [1, 8])
         XCTAssertEqual(TemporalAlphaSettings(parsing: "core=0.9")?.core, 0.9)
@@ -245,8 +267,8 @@ final class TemporalAlphaTests: XCTestCase {
         XCTAssertNil(TemporalAlphaSettings(parsing: "release=2"))
         XCTAssertEqual(TemporalAlphaSettings(parsing: "lead=0,lshare=0.2,lfade=0.1").map { [Float($0.lead), $0.leadShare, $0.leadFade] }, [0, 0.2, 0.1])
         XCTAssertNil(TemporalAlphaSettings(parsing: "lead=2"))
-        XCTAssertEqual(TemporalAlphaSettings().keepAppearingText, 0, "opt-in")
-        XCTAssertEqual(TemporalAlphaSettings(parsing: "bkeep=1,bdiff=30").map { [$0.keepAppearingText, $0.appearingDifference] }, [1, 30])
+        XCTAssertEqual(TemporalAlphaSettings().keepAppearingText, 1, "on by default")
+        XCTAssertEqual(TemporalAlphaSettings(parsing: "bkeep=0,bdiff=30").map { [$0.keepAppearingText, $0.appearingDifference] }, [0, 30])
         XCTAssertNil(TemporalAlphaSettings(parsing: "bkeep=2"))
         // the release's own reach, and the frames either side the engine needs for both
         XCTAssertEqual(TemporalAlphaSettings(parsing: "rreach=4").map { [$0.releaseReach, $0.span] }, [4, 4])
