@@ -3,6 +3,8 @@
 //  occ.*    occlusion head at ½ resolution: input = centre frame + mean |neighbour − centre| (6 ch)
 //  res.*    restoration U-Net at full resolution: 5 frames (15 ch) + α (1 ch) + push-pull fill of
 //           the centre frame's detected region (3 ch) → correction of that fill
+//  hole.*   optional: the same U-Net with one output, which pixels of the detected region the
+//           subtitle changed (the fill's hole is cut down to those)
 //  prior.*  Stage I dual encoders (occlusion / content), training only (CLEAR §3.2)
 
 public struct LiteLayer: Sendable, Equatable {
@@ -58,6 +60,17 @@ public enum LiteArchitecture {
         LiteLayer("res.out", 16, 3),
     ]
 
+    /// The hole network (thirty-second session; MODEL_CARD.md "The hole network"): the restoration
+    /// U-Net's layout with one output, a logit per pixel that the subtitle changed it (opacity > 0).
+    /// Inside the occlusion head's blob it tells the text (glyphs, outlines, shadows, boxes) from
+    /// the scenery between the strokes, so the fill's hole shrinks to the text. Its input is the
+    /// restoration input (the 5-frame window, α and the blob's fill): over moving scenery the text
+    /// holds still across the window while the scenery between the strokes changes. Optional: a
+    /// weights file holds it or not (`LiteWeights.engine(path:)`).
+    public static let hole: [LiteLayer] = restoration.map {
+        LiteLayer("hole" + $0.name.dropFirst(3), $0.inChannels, $0.name == "res.out" ? 1 : $0.outChannels, k: $0.kernel, stride: $0.stride)
+    }
+
     /// Stage I prior: occlusion encoder + head, content encoder + head.
     public static let prior: [LiteLayer] = [
         LiteLayer("prior.occ.c1", 6, 16),
@@ -72,7 +85,7 @@ public enum LiteArchitecture {
     public static var engineLayers: [LiteLayer] { occlusion + restoration }
 
     public static func layer(_ name: String) -> LiteLayer {
-        guard let l = (engineLayers + prior).first(where: { $0.name == name }) else {
+        guard let l = (engineLayers + hole + prior).first(where: { $0.name == name }) else {
             preconditionFailure("LiteArchitecture: no layer \(name)")
         }
         return l

@@ -5,8 +5,10 @@
 // around tiles with α > 0, starting from a fill of the pixels with α > 0 (`HoleFill`: directional
 // along rows and columns where their ends agree, push-pull elsewhere, smoothed once) to which the restoration
 // network adds its residual (not with the bundled weights, whose network is inert:
-// `bundledRestorationIsInert`); the output blends α·restored + (1−α)·input, leaving α = 0
-// pixels bit-identical.
+// `bundledRestorationIsInert`); on frames up to 720 rows the hole network (`LiteArchitecture.hole`,
+// `learnedHole`) first cuts that fill's hole down to the pixels the subtitle changed, so the
+// scenery between the strokes keeps its own values and gives the fill its ends; the output
+// blends α·restored + (1−α)·input, leaving α = 0 pixels bit-identical.
 // With the pipeline's long-range cue (`StaticSceneMap`), α is also 0 in blocks that stayed unchanged
 // for seconds around the frame: whatever the head sees there is scenery, not a subtitle; and the
 // line cue (`TextLineFilter`) sets it to 0 on lone blobs that are not part of a line of text.
@@ -87,6 +89,16 @@ public final class LiteEngine: WindowedEngine {
     /// fill). Off by default: it gains on a moving film clip but failed its rules on boxed 1080p
     /// clips or on moving test clips (MODEL_CARD.md "The glyph hole, and weighing a dark box's division").
     public var glyphHole: GlyphHoleSettings? = nil
+    /// The fill's hole cut down by the hole network (`LiteArchitecture.hole`) to the pixels it finds
+    /// the subtitle changed, grown by one pixel (`learnedHole`). On when the weights hold that
+    /// network; `CLEARSUB_LITE_HOLE_NETWORK=0` turns it off. Only without the restoration network
+    /// (the shipped path); the glyph hole (`glyphHole`), when on, is used instead.
+    public var holeNetwork = false
+    /// The hole network runs on frames up to this many rows: it was trained on subtitles drawn on
+    /// canvases up to 1280×720. On taller frames the text is larger than it saw, and on a boxed
+    /// 1080p clip whose box the finder misses it released the box's darkened scenery
+    /// (MODEL_CARD.md "The hole network").
+    public static let holeNetworkRows = 720
     /// Passes of `HoleFill.smooth` over the fill's hole (0: none; `CLEARSUB_LITE_FILL_SMOOTH=N`).
     /// Only without the restoration network (the shipped path). 1 since the thirtieth session: it
     /// softens the streaks and blocks the directional fill leaves over moving scenery, at the cost
@@ -185,6 +197,16 @@ public final class LiteEngine: WindowedEngine {
             }
             engine.glyphHole = g
         }
+        switch environment["CLEARSUB_LITE_HOLE_NETWORK"] {
+        case nil, "": break
+        case "0": engine.holeNetwork = false
+        case "1":
+            guard engine.network.weights.hasHoleNetwork else {
+                throw LiteError.invalidSetting("CLEARSUB_LITE_HOLE_NETWORK=1: these weights hold no hole network (hole.*); train one with clearsub train stage2 --hole")
+            }
+            engine.holeNetwork = true
+        case let v?: throw LiteError.invalidSetting("CLEARSUB_LITE_HOLE_NETWORK=\(v): use 0 or 1")
+        }
         switch environment["CLEARSUB_LITE_RESTORATION"] {
         case nil, "": break
         case "network": engine.restorationNetwork = true
@@ -230,13 +252,14 @@ public final class LiteEngine: WindowedEngine {
 
     public init(weights: LiteWeights, chunkSize: Int = 16, chunkOverlap: Int = 2 * LiteArchitecture.radius) {
         network = LiteNetwork(weights: weights, trainable: false)
+        holeNetwork = weights.hasHoleNetwork
         self.chunkSize = chunkSize; self.chunkOverlap = chunkOverlap
     }
 
     /// Loads `weightsPath` (default: the bundled weights, whose inert restoration network then does
     /// not run: `bundledRestorationIsInert`); missing or mis-shaped tensors fail with their key.
     public convenience init(weightsPath: String? = nil) throws {
-        try self.init(weights: LiteWeights(layers: LiteArchitecture.engineLayers, path: weightsPath ?? LiteEngine.bundledWeightsPath))
+        try self.init(weights: LiteWeights.engine(path: weightsPath ?? LiteEngine.bundledWeightsPath))
         if weightsPath == nil { restorationNetwork = !LiteEngine.bundledRestorationIsInert }
     }
 
@@ -722,11 +745,42 @@ public final class LiteEngine: WindowedEngine {
                                  settings: g, scale: memoryScale(width: fw, height: fh))
     }
 
+    /// The region's hole (`a`, region α) cut down by the hole network to the pixels whose logit is
+    /// above 0, grown by one 4-connected step inside α, and kept at the `fixed` frame pixels; `fill`
+    /// is the blob's fill (planar [3, h, w], the network's fill input). nil when it releases nothing.
+    func learnedHole(frames: [RGBFrame], region r: TileRegion, alpha a: [Float], fill: [Float], fixed: [Int]) throws -> [UInt8]? {
+        let (w, h, n) = (r.width, r.height, r.width * r.height)
+        let input = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: w, h: h, alpha: a, fill: fill).input
+        let logits = try network.holeLogitsChannelsLast(input: input, precision: restorationPrecision).floats()
+        var text = [Bool](repeating: false, count: n)
+        for i in 0..<n where a[i] > 0 && logits[i] > 0 { text[i] = true }
+        var hole = [UInt8](repeating: 0, count: n), released = 0
+        for y in 0..<h {
+            for x in 0..<w where a[y * w + x] > 0 {
+                let i = y * w + x
+                if text[i] || (x > 0 && text[i - 1]) || (x + 1 < w && text[i + 1]) || (y > 0 && text[i - w]) || (y + 1 < h && text[i + w]) {
+                    hole[i] = 1
+                } else {
+                    released += 1
+                }
+            }
+        }
+        let fw = frames[0].width
+        for i in fixed {
+            let (x, y) = (i % fw - r.x, i / fw - r.y)
+            guard x >= 0, x < w, y >= 0, y < h, a[y * w + x] > 0, hole[y * w + x] == 0 else { continue }
+            hole[y * w + x] = 1; released -= 1
+        }
+        return released > 0 ? hole : nil
+    }
+
     /// The restored region [1, 3, h, w] (planar, region coordinates): the fill plus the network's
     /// residual, or the fill alone (`restorationNetwork` false), for which the network's input is
     /// not built.
     /// With `glyphHole`, the fill's hole is first cut down to the text inside α (`GlyphHole.tighten`),
-    /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs). The fill
+    /// except at the `fixed` pixels (frame indices: the boxes, whose hole is their glyphs); without
+    /// it, with `holeNetwork` on frames up to `holeNetworkRows` rows, by the hole network
+    /// (`learnedHole`). The fill
     /// alone is then smoothed over its hole, `fillSmoothing` passes (`HoleFill.smooth`).
     func restore(frames: [RGBFrame], alpha: AlphaMap, region r: TileRegion, fixed: [Int] = []) throws -> Tensor {
         guard restorationNetwork else {
@@ -738,6 +792,10 @@ public final class LiteEngine: WindowedEngine {
             var fill = filled(holeBits)
             if let g = glyphHole, let tight = glyphHole(g, frames: frames, region: r, alpha: a, fill: fill, fixed: fixed) {
                 holeBits = tight.map { $0 > 0 ? UInt8(1) : 0 }
+                fill = filled(holeBits)
+            } else if glyphHole == nil, holeNetwork, frames[0].height <= LiteEngine.holeNetworkRows,
+                      let tight = try learnedHole(frames: frames, region: r, alpha: a, fill: fill, fixed: fixed) {
+                holeBits = tight
                 fill = filled(holeBits)
             }
             if fillSmoothing > 0 {

@@ -77,16 +77,26 @@ extension LiteNetwork {
     /// on AVX2 about 10 % less wall time on boxed 1080p and 1080×1920 clips (BENCHMARKS.md, twenty-third
     /// session), the same function summed in another order.
     public func restoreChannelsLast(input: Tensor, fill: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
+        try Ops.add(fill, try uNetChannelsLast(input, prefix: "res", precision: precision))
+    }
+
+    /// The hole network's logits [N, H, W, 1] (f32) from the channels-last restoration input
+    /// [N, H, W, 19] (`LiteNetwork.holeLogits`; H, W % 4 == 0).
+    public func holeLogitsChannelsLast(input: Tensor, precision: LitePrecision = .f32) throws -> Tensor {
+        try uNetChannelsLast(input, prefix: "hole", precision: precision)
+    }
+
+    /// `LiteNetwork.uNet` in channels-last layout: the last layer's output in f32.
+    func uNetChannelsLast(_ input: Tensor, prefix p: String, precision: LitePrecision) throws -> Tensor {
         let x = precision == .bf16 ? input.toBF16() : input
-        let e1 = try convChannelsLast(x, "res.e1")
-        let e3 = try convChannelsLast(try convChannelsLast(e1, "res.e2"), "res.e3")
-        let e6 = try convChannelsLast(try convChannelsLast(try convChannelsLast(e3, "res.e4"), "res.e5"), "res.e6")
+        let e1 = try convChannelsLast(x, p + ".e1")
+        let e3 = try convChannelsLast(try convChannelsLast(e1, p + ".e2"), p + ".e3")
+        let e6 = try convChannelsLast(try convChannelsLast(try convChannelsLast(e3, p + ".e4"), p + ".e5"), p + ".e6")
         let u2 = try Ops.resizeChannelsLast(e6, height: e3.shape[1], width: e3.shape[2])
-        let d2 = try convConcatenatedChannelsLast([u2, e3], "res.d2")
+        let d2 = try convConcatenatedChannelsLast([u2, e3], p + ".d2")
         let u1 = try Ops.resizeChannelsLast(d2, height: e1.shape[1], width: e1.shape[2])
-        let d1 = try convConcatenatedChannelsLast([u1, e1], "res.d1")
-        let residual = try lastConvChannelsLast(d1, "res.out")
-        return try Ops.add(fill, residual)
+        let d1 = try convConcatenatedChannelsLast([u1, e1], p + ".d1")
+        return try lastConvChannelsLast(d1, p + ".out")
     }
 }
 
@@ -231,8 +241,15 @@ extension LiteFeatures {
     /// `window` + α + `centreFill` that `LiteNetwork.restore` concatenates.
     public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
                                                     alpha: [Float], directional: (reach: Int, sigma: Float)? = nil) -> (input: Tensor, fill: Tensor) {
+        restorationInputChannelsLast(frames, x0: x0, y0: y0, w: w, h: h, alpha: alpha,
+                                     fill: centreFillPlanar(frames, x0: x0, y0: y0, w: w, h: h, alpha: alpha, directional: directional))
+    }
+
+    /// The same from a fill made beforehand (`centrePlanar`: planar [3, h, w], region coordinates).
+    public static func restorationInputChannelsLast(_ frames: [RGBFrame], x0: Int, y0: Int, w: Int, h: Int,
+                                                    alpha: [Float], fill centrePlanar: [Float]) -> (input: Tensor, fill: Tensor) {
         let plane = w * h
-        let centrePlanar = centreFillPlanar(frames, x0: x0, y0: y0, w: w, h: h, alpha: alpha, directional: directional)
+        precondition(centrePlanar.count == 3 * plane && alpha.count == plane, "restorationInputChannelsLast: region sizes")
         let cin = LiteArchitecture.restorationInputChannels
         let input = Tensor(shape: [1, h, w, cin], dtype: .f32, zeroed: false)
         let fill = Tensor(shape: [1, h, w, 3], dtype: .f32, zeroed: false)

@@ -49,19 +49,26 @@ public struct LiteNetwork {
     /// push-pull fill of the centre frame's detected region [N, 3, H, W] (`HoleFill`; H, W % 4 == 0).
     /// Predicts a residual on the fill.
     public func restore(_ tape: Tape, window: Variable, alpha: Variable, fill: Variable) throws -> Variable {
-        let x = try tape.concat([window, alpha, fill], axis: 1)
-        let e1 = try conv(tape, x, "res.e1")
-        let e2 = try conv(tape, e1, "res.e2")
-        let e3 = try conv(tape, e2, "res.e3")
-        let e4 = try conv(tape, e3, "res.e4")
-        let e5 = try conv(tape, e4, "res.e5")
-        let e6 = try conv(tape, e5, "res.e6")
+        try tape.add(fill, try uNet(tape, try tape.concat([window, alpha, fill], axis: 1), prefix: "res"))
+    }
+
+    /// The hole network's logits [N, 1, H, W] (`LiteArchitecture.hole`) from the restoration input:
+    /// window frames [N, 15, H, W], α [N, 1, H, W] and the fill of the detected region [N, 3, H, W].
+    public func holeLogits(_ tape: Tape, window: Variable, alpha: Variable, fill: Variable) throws -> Variable {
+        try uNet(tape, try tape.concat([window, alpha, fill], axis: 1), prefix: "hole")
+    }
+
+    /// The restoration U-Net's layout under layer names `prefix`.* (`res` or `hole`): its last
+    /// layer's output, without ReLU.
+    func uNet(_ tape: Tape, _ x: Variable, prefix p: String) throws -> Variable {
+        let e1 = try conv(tape, x, p + ".e1")
+        let e3 = try conv(tape, try conv(tape, e1, p + ".e2"), p + ".e3")
+        let e6 = try conv(tape, try conv(tape, try conv(tape, e3, p + ".e4"), p + ".e5"), p + ".e6")
         let u2 = try tape.resize(e6, height: e3.shape[2], width: e3.shape[3], mode: .bilinear)
-        let d2 = try conv(tape, try tape.concat([u2, e3], axis: 1), "res.d2")
+        let d2 = try conv(tape, try tape.concat([u2, e3], axis: 1), p + ".d2")
         let u1 = try tape.resize(d2, height: e1.shape[2], width: e1.shape[3], mode: .bilinear)
-        let d1 = try conv(tape, try tape.concat([u1, e1], axis: 1), "res.d1")
-        let residual = try conv(tape, d1, "res.out", relu: false)
-        return try tape.add(fill, residual)
+        let d1 = try conv(tape, try tape.concat([u1, e1], axis: 1), p + ".d1")
+        return try conv(tape, d1, p + ".out", relu: false)
     }
 
     /// Stage I prior (CLEAR §3.2): occlusion features, occlusion logits, content features, content

@@ -49,6 +49,27 @@ public final class LiteWeights {
         }
     }
 
+    /// `base`'s parameters (shared) and fresh ones for `extra`, as `init(layers:seed:)` makes them
+    /// (the weights of `zeroed` at 0): a hole network (`LiteArchitecture.hole`) added to trained weights.
+    public init(extending base: LiteWeights, with extra: [LiteLayer], seed: UInt64, zeroed: Set<String> = []) {
+        layers = base.layers + extra
+        parameters = base.parameters
+        for l in extra { initialise(l, index: layers.firstIndex(of: l)!, seed: seed, zeroed: zeroed.contains(l.name)) }
+    }
+
+    /// The engine's weights in `path`: the occlusion head and the restoration network, and the hole
+    /// network when the file holds it (`hole.out.weight`); every tensor of those layers must exist
+    /// with its exact shape.
+    public static func engine(path: String) throws -> LiteWeights {
+        guard FileManager.default.fileExists(atPath: path) else { throw LiteError.missingWeights(path) }
+        let store = try WeightStore(path: path)
+        let hole = store.contains("hole.out.weight") ? LiteArchitecture.hole : []
+        return try LiteWeights(layers: LiteArchitecture.engineLayers + hole, store: store)
+    }
+
+    /// Whether these weights hold the hole network.
+    public var hasHoleNetwork: Bool { layers.contains { $0.name == "hole.out" } }
+
     public convenience init(layers: [LiteLayer], path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw LiteError.missingWeights(path) }
         try self.init(layers: layers, store: WeightStore(path: path))

@@ -83,12 +83,16 @@ struct TrainStageTwo: ParsableCommand {
     @Option(help: "Continue from these stage II weights.") var resume: String?
     @Flag(help: "Keep the occlusion head of --resume fixed and train the restoration network again from a fresh start (its last layer at 0).")
     var restorationOnly = false
+    @Flag(help: "Keep the occlusion head and the restoration network of --resume fixed and train the hole network (which pixels of the detected region the subtitle changed), adding a fresh one if --resume has none.")
+    var hole = false
     @Option(help: "Pass the subtitled windows through x264 and back before training on them, as a real subtitled clip is encoded: CRFs, comma-separated, cycled over the steps (e.g. 12,18,24).")
     var codecCrf: String?
 
     func run() throws {
         var o = try common.options()
         guard !restorationOnly || resume != nil else { throw ValidationError("--restoration-only needs --resume WEIGHTS (the trained occlusion head)") }
+        guard !hole || resume != nil else { throw ValidationError("--hole needs --resume WEIGHTS (a trained engine)") }
+        guard !(hole && restorationOnly) else { throw ValidationError("--hole and --restoration-only train different networks: give one") }
         let crfs: [Int] = try codecCrf.map { text in
             try text.split(separator: ",").map { part -> Int in
                 guard let v = Int(part.trimmingCharacters(in: .whitespaces)), (0...51).contains(v) else {
@@ -97,7 +101,7 @@ struct TrainStageTwo: ParsableCommand {
                 return v
             }
         } ?? []
-        o.prior = prior; o.resume = resume; o.restorationOnly = restorationOnly; o.codecCRFs = crfs
+        o.prior = prior; o.resume = resume; o.restorationOnly = restorationOnly; o.holeOnly = hole; o.codecCRFs = crfs
         try TrainingRun.stageTwo(o) { trainLog($0) }
     }
 }

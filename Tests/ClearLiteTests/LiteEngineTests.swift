@@ -118,6 +118,52 @@ final class LiteEngineTests: XCTestCase {
         }
     }
 
+    /// The hole network cuts the fill's hole down to the pixels it keeps (logit > 0) grown by one
+    /// pixel; what it releases under α comes back as the input. Hand-set hole networks: one whose
+    /// logit is 100·relu(centre R − 0.9) − 1 (the white bar only), one that keeps every pixel (the
+    /// engine without it), one that releases every pixel (the input, everywhere).
+    func testHoleNetworkReleasesWhatItFindsUntouched() throws {
+        let frames = (0..<5).map { EngineFixtures.frame(width: 64, height: 40, seed: $0 + 3, marks: [(8, 16, 40, 5)]) }
+        func engine(_ set: ((LiteWeights) -> Void)?) throws -> LiteEngine {
+            let base = try EngineFixtures.brightnessWeights()
+            // the memory and the box finder off: what comes back under α is the fill's alone
+            func plain(_ e: LiteEngine) -> LiteEngine { e.restorationNetwork = false; e.backgroundMemory = nil; e.subtitleBoxes = nil; return e }
+            guard let set else { return plain(LiteEngine(weights: base)) }
+            let w = LiteWeights(extending: base, with: LiteArchitecture.hole, seed: 9)
+            for l in LiteArchitecture.hole { for t in [w.weight(l.name).value, w.bias(l.name).value] { t.f32.update(repeating: 0, count: t.count) } }
+            set(w)
+            let e = LiteEngine(weights: w)
+            XCTAssertTrue(e.holeNetwork, "on when the weights hold it")
+            return plain(e)
+        }
+        let plain = try engine(nil).clean(frames)
+        let keepAll = try engine { $0.bias("hole.out").value.f32[0] = 5 }.clean(frames)
+        XCTAssertEqual(keepAll, plain)
+        let releaseAll = try engine { $0.bias("hole.out").value.f32[0] = -5 }.clean(frames)
+        XCTAssertTrue(releaseAll == frames, "every pixel released: the input comes back")
+        let bar = try engine { w in
+            w.weight("hole.e1").value.f32[0 * 19 * 9 + 6 * 9 + 4] = 1   // e1 out 0 ← centre frame R (input channel 6), centre tap
+            w.bias("hole.e1").value.f32[0] = -0.9
+            w.weight("hole.d1").value.f32[0 * 48 + 32] = 1             // d1 out 0 ← e1 channel 0 (after d2's 32)
+            w.weight("hole.out").value.f32[4] = 100                    // out ← d1 channel 0, centre tap
+            w.bias("hole.out").value.f32[0] = -1
+        }
+        let alpha = try bar.alphaMap(frames, at: 2)
+        let out = try bar.clean(frames)
+        var released = 0
+        for y in 0..<40 { for x in 0..<64 where alpha.values[y * 64 + x] > 0 {
+            let i = y * 64 + x
+            let nearBar = (15...21).contains(y) && (7...48).contains(x) && !((y == 15 || y == 21) && (x == 7 || x == 48))
+            if !nearBar {
+                released += 1
+                XCTAssertEqual(Array(out[2].pixels[3 * i..<3 * i + 3]), Array(frames[2].pixels[3 * i..<3 * i + 3]), "(\(x), \(y)) released")
+            }
+        } }
+        XCTAssertGreaterThan(released, 20, "the head's blob reaches beyond the bar and its one-pixel rim")
+        XCTAssertNotEqual(out[2], frames[2], "the bar is filled")
+        XCTAssertNotEqual(out[2], plain[2], "the pixels around it are the input's")
+    }
+
     /// Why the engine skips the bundled restoration network (`LiteEngine.bundledRestorationIsInert`):
     /// on frames of the bundled sample, under the head's α, the network adds to the fill its output
     /// bias and nothing else (no pixel's residual differs from its channel's bias by more than
@@ -144,6 +190,43 @@ final class LiteEngineTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(measured, 5_000, "the sample's subtitles must give α > 0")
+    }
+
+    /// The bundled weights hold the hole network and the engine runs it: on frames of the bundled
+    /// sample it changes fewer of the pixels the subtitles never touched than the engine without it
+    /// (the head's halo and the scenery between the strokes come back as they are), and the frames
+    /// come out closer to the clean sample.
+    func testBundledHoleNetworkGivesBackScenery() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/samples")
+        func read(_ name: String) throws -> [RGBFrame] {
+            let decoder = try VideoDecoder(path: dir.appendingPathComponent(name).path)
+            var frames: [RGBFrame] = []
+            while frames.count < 14, let f = try decoder.nextFrame() { frames.append(f) }
+            return Array(frames.suffix(10))
+        }
+        let (subbed, clean, mask) = (try read("hall_subbed.mp4"), try read("hall.mp4"), try read("hall_mask.mkv"))
+        let engine = try LiteEngine()
+        XCTAssertTrue(engine.holeNetwork, "the bundled weights hold the hole network")
+        let with = try engine.clean(subbed)
+        engine.holeNetwork = false
+        let without = try engine.clean(subbed)
+        var (touchedWith, touchedWithout, errorWith, errorWithout) = (0, 0, 0.0, 0.0)
+        for t in 2..<8 {   // frames with a full window on both sides
+            for i in 0..<(subbed[t].width * subbed[t].height) {
+                for c in 0..<3 {
+                    let k = 3 * i + c
+                    let (a, b, r) = (Double(with[t].pixels[k]), Double(without[t].pixels[k]), Double(clean[t].pixels[k]))
+                    errorWith += (a - r) * (a - r); errorWithout += (b - r) * (b - r)
+                }
+                guard mask[t].pixels[3 * i] == 0 else { continue }
+                if with[t].pixels[3 * i..<3 * i + 3] != subbed[t].pixels[3 * i..<3 * i + 3] { touchedWith += 1 }
+                if without[t].pixels[3 * i..<3 * i + 3] != subbed[t].pixels[3 * i..<3 * i + 3] { touchedWithout += 1 }
+            }
+        }
+        XCTAssertGreaterThan(touchedWithout, 1_000, "the sample's subtitles must be restored")
+        XCTAssertLessThan(Double(touchedWith), 0.9 * Double(touchedWithout), "pixels changed outside the subtitles")
+        XCTAssertLessThan(errorWith, errorWithout, "squared error against the clean sample")
     }
 
     /// The directional fill is the default: a white bar across a vertical edge (dark | mid-grey,

@@ -54,6 +54,23 @@ final class LiteInferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(Self.nmse(got, ref), 1e-7)
     }
 
+    func testHoleNetworkMatchesTheTapePass() throws {
+        let seeded = try LiteWeights(layers: LiteArchitecture.engineLayers, seed: 13)
+        let network = LiteNetwork(weights: LiteWeights(extending: seeded, with: LiteArchitecture.hole, seed: 14), trainable: false)
+        let (x0, y0, w, h) = (8, 4, 48, 32)
+        let alpha = (0..<(w * h)).map { i -> Float in (12..<22).contains(i / w) ? 1 : 0 }
+        let window = LiteFeatures.window(frames, x0: x0, y0: y0, w: w, h: h)
+        let at = try Tensor(shape: [1, 1, h, w], values: alpha)
+        let fill = try LiteFeatures.centreFill(window: window, hole: alpha.map { $0 > 0 ? 1 : 0 })
+        let tape = Tape()
+        let ref = try network.holeLogits(tape, window: tape.constant(window), alpha: tape.constant(at), fill: tape.constant(fill)).value
+        XCTAssertEqual(ref.shape, [1, 1, h, w])
+        let (input, _) = LiteFeatures.restorationInputChannelsLast(frames, x0: x0, y0: y0, w: w, h: h, alpha: alpha, fill: fill.floats())
+        let got = try Ops.channelsFirst(try network.holeLogitsChannelsLast(input: input))
+        XCTAssertEqual(got.shape, ref.shape)
+        XCTAssertLessThanOrEqual(Self.nmse(got, ref), 1e-7)
+    }
+
     /// bf16 inference (the default on CPUs with native bf16) against the f32 tape passes: both
     /// networks within NMSE 1e-3 (bf16 keeps 8 bits of mantissa through 8–9 layers).
     func testBF16PassesStayCloseToTheTapePasses() throws {

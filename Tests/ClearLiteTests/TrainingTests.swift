@@ -54,6 +54,30 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(headAfter, headBefore, "the occlusion head is frozen")
     }
 
+    /// Hole training: the head and the restoration network keep their exact weights, a hole
+    /// network is added with its last layer at 0 (every logit 0: the whole support released) and
+    /// its cross-entropy falls on a fixed batch.
+    func testHoleStageKeepsTheEngineAndTrainsTheHoleNetwork() throws {
+        let batch = try tinyBatch()
+        let trained = try LiteWeights(layers: LiteArchitecture.engineLayers, path: LiteEngine.bundledWeightsPath)   // a head that finds the subtitle
+        let engineBefore = LiteArchitecture.engineLayers.map { trained.weight($0.name).value.floats() + trained.bias($0.name).value.floats() }
+        XCTAssertGreaterThan(batch.alpha.floats().filter { $0 > 0 }.count, 50, "the batch shows a subtitle")
+        let stage = HoleStage(seed: 2, learningRate: 3e-3, resume: trained)
+        XCTAssertTrue(stage.weights.hasHoleNetwork)
+        XCTAssertEqual(stage.optimizer.parameters.count, 2 * LiteArchitecture.hole.count)
+        let first = try stage.step(batch)
+        XCTAssertGreaterThan(first.parts.first { $0.0 == "support" }?.1 ?? 0, 0, "the head marks it")
+        XCTAssertEqual(first.total, Float(log(2.0)), accuracy: 1e-5, "logits of 0 at the first step")
+        XCTAssertEqual(first.parts.first { $0.0 == "released" }?.1, 1)
+        var last = first
+        for _ in 0..<8 { last = try stage.step(batch) }
+        XCTAssertLessThan(last.total, first.total)
+        let engineAfter = LiteArchitecture.engineLayers.map { stage.weights.weight($0.name).value.floats() + stage.weights.bias($0.name).value.floats() }
+        XCTAssertEqual(engineAfter, engineBefore, "the engine's networks are frozen")
+        // resuming weights that hold a hole network trains it further
+        XCTAssertIdentical(HoleStage(seed: 3, learningRate: 1e-3, resume: stage.weights).weights, stage.weights)
+    }
+
     /// Frame k of sample b of a window batch, as floats.
     private func windowFrame(_ batch: TrainingBatch, _ b: Int, _ k: Int) -> [Float] {
         let plane = 3 * batch.window.shape[2] * batch.window.shape[3]

@@ -19,6 +19,8 @@ public struct TrainingOptions: Sendable {
     /// Stage II with the resumed occlusion head fixed and the restoration network trained again
     /// from a fresh start (`StageTwo.restorationOnly`).
     public var restorationOnly = false
+    /// Stage II training only the hole network, the resumed head and restoration fixed (`HoleStage`).
+    public var holeOnly = false
     /// x264 CRFs of the subtitled windows' round trip (`CodecRoundTrip`), cycled over the steps;
     /// empty: none (the v3–v8 recipes).
     public var codecCRFs: [Int] = []
@@ -55,6 +57,7 @@ public enum TrainingRun {
         if o.movingObjectShare > 0 { m["moving_objects"] = String(o.movingObjectShare) }
         if let r = o.resume { m["resumed_from"] = (r as NSString).lastPathComponent }
         if o.restorationOnly { m["restoration_only"] = "1" }
+        if o.holeOnly { m["hole_only"] = "1" }
         if !o.codecCRFs.isEmpty { m["codec_crf"] = o.codecCRFs.map(String.init).joined(separator: ",") }
         return m
     }
@@ -86,11 +89,34 @@ public enum TrainingRun {
     public static func stageTwo(_ o: TrainingOptions, log: (String) -> Void) throws {
         let sampler = try pairSampler(o, seed: o.seed &+ 17)
         let prior = try o.prior.map { try LiteWeights(layers: LiteArchitecture.prior, path: $0) }
-        let resume = try o.resume.map { try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
+        let resume = try o.resume.map { o.holeOnly ? try LiteWeights.engine(path: $0) : try LiteWeights(layers: LiteArchitecture.engineLayers, path: $0) }
+        if o.holeOnly {
+            guard let resume else { throw LiteError.invalidSetting("hole training needs the weights of a trained engine (--resume)") }
+            try holeStage(o, resume: resume, sampler: sampler, log: log)
+            return
+        }
         let stage = try StageTwo(seed: o.seed, prior: prior, totalSteps: o.steps, learningRate: o.learningRate, resume: resume,
                                  restorationOnly: o.restorationOnly)
         log("stage2: \(stage.weights.parameterCount) parameters, \(o.steps) steps, batch \(o.batch), crop \(o.crop), prior \(o.prior ?? "none")"
             + (o.restorationOnly ? ", restoration only (occlusion head of \(o.resume ?? "?") fixed)" : ""))
+        try stageTwoLoop(o, sampler: sampler, label: "stage2", optimizer: stage.optimizer, weights: stage.weights, log: log) {
+            try stage.step($0, index: $1)
+        }
+    }
+
+    /// The hole network's training (`HoleStage`), batches as in Stage II.
+    static func holeStage(_ o: TrainingOptions, resume: LiteWeights, sampler: PairSampler, log: (String) -> Void) throws {
+        let stage = HoleStage(seed: o.seed, learningRate: o.learningRate, resume: resume)
+        log("stage2 hole: \(LiteArchitecture.hole.reduce(0) { $0 + $1.parameterCount }) parameters trained, \(o.steps) steps, batch \(o.batch), crop \(o.crop), engine of \(o.resume ?? "?") fixed")
+        try stageTwoLoop(o, sampler: sampler, label: "hole", optimizer: stage.optimizer, weights: stage.weights, log: log) { batch, _ in
+            try stage.step(batch)
+        }
+    }
+
+    /// Stage II's loop: the cosine learning rate, `step` on each batch (and the step's index), a
+    /// progress line every 10 steps (`label step i/n`), checkpoints of `weights` to `o.out`.
+    static func stageTwoLoop(_ o: TrainingOptions, sampler: PairSampler, label: String, optimizer: Adam, weights: LiteWeights,
+                             log: (String) -> Void, step: (TrainingBatch, Int) throws -> StageLosses) throws {
         // batches in step order; with the codec round trip (FFmpeg child processes, mostly waiting)
         // the next batch is made while this step trains
         let makeBatch = { (i: Int) throws -> TrainingBatch in
@@ -101,12 +127,12 @@ public enum TrainingRun {
         let ahead = o.codecCRFs.isEmpty ? nil : BatchPrefetch(makeBatch)
         let start = Date()
         for i in 0..<o.steps {
-            stage.optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
+            optimizer.learningRate = cosine(o.learningRate, step: i, total: o.steps)
             let batch = try ahead?.take(i, prefetchNext: i + 1 < o.steps) ?? makeBatch(i)
-            let l = try stage.step(batch, index: i)
-            if i % 10 == 0 || i == o.steps - 1 { log(String(format: "stage2 step %d/%d %.1fs ", i + 1, o.steps, Date().timeIntervalSince(start)) + l.description) }
+            let l = try step(batch, i)
+            if i % 10 == 0 || i == o.steps - 1 { log("\(label) " + String(format: "step %d/%d %.1fs ", i + 1, o.steps, Date().timeIntervalSince(start)) + l.description) }
             if (i + 1) % o.checkpointEvery == 0 || i == o.steps - 1 {
-                try stage.weights.save(to: o.out, metadata: metadata(o, stage: "2", step: i + 1))
+                try weights.save(to: o.out, metadata: metadata(o, stage: "2", step: i + 1))
             }
         }
     }
