@@ -85,16 +85,7 @@ public enum GlyphHole {
             for m in centres where (0..<3).allSatisfy({ abs(image[$0 * n + i] * 255 - m[$0]) < s.palette }) { text[i] = true; break }
         }
         // grown by 4-connected steps (a diamond), the anti-aliased rims
-        let steps = s.grow * max(1, Int(scale.rounded(.down)))
-        for _ in 0..<steps {
-            let was = text
-            for y in 0..<h {
-                for x in 0..<w where !was[y * w + x] {
-                    let i = y * w + x
-                    if (x > 0 && was[i - 1]) || (x + 1 < w && was[i + 1]) || (y > 0 && was[i - w]) || (y + 1 < h && was[i + w]) { text[i] = true }
-                }
-            }
-        }
+        text = grown(text, width: w, height: h, steps: s.grow * max(1, Int(scale.rounded(.down))))
         var out = alpha, blob = 0, released = 0
         for i in 0..<n where free(i) {
             blob += 1
@@ -115,6 +106,21 @@ public enum GlyphHole {
             }
         }
         guard ring > 0, releasedLuma / Float(released) >= s.releasedBrightness * ringLuma / Float(ring) else { return nil }
+        return out
+    }
+
+    /// `mask` (row-major `width`×`height`) grown by `steps` 4-connected steps (a diamond).
+    static func grown(_ mask: [Bool], width w: Int, height h: Int, steps: Int) -> [Bool] {
+        var out = mask
+        for _ in 0..<steps {
+            let was = out
+            for y in 0..<h {
+                for x in 0..<w where !was[y * w + x] {
+                    let i = y * w + x
+                    if (x > 0 && was[i - 1]) || (x + 1 < w && was[i + 1]) || (y > 0 && was[i - w]) || (y + 1 < h && was[i + w]) { out[i] = true }
+                }
+            }
+        }
         return out
     }
 

@@ -752,18 +752,10 @@ public final class LiteEngine: WindowedEngine {
         let (w, h, n) = (r.width, r.height, r.width * r.height)
         let input = LiteFeatures.restorationInputChannelsLast(frames, x0: r.x, y0: r.y, w: w, h: h, alpha: a, fill: fill).input
         let logits = try network.holeLogitsChannelsLast(input: input, precision: restorationPrecision).floats()
-        var text = [Bool](repeating: false, count: n)
-        for i in 0..<n where a[i] > 0 && logits[i] > 0 { text[i] = true }
+        let text = GlyphHole.grown((0..<n).map { a[$0] > 0 && logits[$0] > 0 }, width: w, height: h, steps: 1)
         var hole = [UInt8](repeating: 0, count: n), released = 0
-        for y in 0..<h {
-            for x in 0..<w where a[y * w + x] > 0 {
-                let i = y * w + x
-                if text[i] || (x > 0 && text[i - 1]) || (x + 1 < w && text[i + 1]) || (y > 0 && text[i - w]) || (y + 1 < h && text[i + w]) {
-                    hole[i] = 1
-                } else {
-                    released += 1
-                }
-            }
+        for i in 0..<n where a[i] > 0 {
+            if text[i] { hole[i] = 1 } else { released += 1 }
         }
         let fw = frames[0].width
         for i in fixed {

@@ -7,7 +7,8 @@
 // appearing or leaving, people moving) keep their own α. The same neighbours tell the background
 // memory what a frame shows behind the head's α: `released` pixels differ from every neighbour
 // sure of text there, and a frame that `leads` (clean, beside a cue) shows scenery under all of it;
-// `appearingText` finds the borrowed pixels that are a cue's text appearing or leaving (opt-in).
+// `appearingText` finds the borrowed pixels that are a cue's text appearing or leaving (kept out of
+// the memory's record by default, `TemporalAlphaSettings.keepAppearingText`).
 import ClearMedia
 import ClearTensor
 

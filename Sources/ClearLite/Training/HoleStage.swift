@@ -12,7 +12,6 @@ import ClearTensor
 public final class HoleStage {
     public let weights: LiteWeights
     public let optimizer: Adam
-    let inference = (threshold: LiteEngine.defaultAlphaThreshold, full: LiteEngine.defaultAlphaFull)
 
     /// `resume`: trained engine weights; a hole network in them is trained further, else a fresh one
     /// (seeded He-uniform, its last layer at 0: every logit starts at 0) is added.
@@ -31,12 +30,7 @@ public final class HoleStage {
         // the engine's α from the fixed head
         let head = Tape()
         let half = try Ops.activation(try net.occlusionLogits(head, head.constant(try LiteFeatures.occlusionInput(window: batch.window))).value, .sigmoid)
-        let alpha = Tensor(shape: [n, 1, h, w], dtype: .f32, zeroed: false)
-        for b in 0..<n {
-            let p = try Ops.slice(half, axis: 0, start: b, end: b + 1).copy()
-            let map = try AlphaMap(halfProbabilities: p, width: w, height: h, threshold: inference.threshold, full: inference.full)
-            for i in 0..<plane { alpha.f32[b * plane + i] = map.values[i] }
-        }
+        let alpha = try StageTwo.alpha(half, height: h, width: w, threshold: LiteEngine.defaultAlphaThreshold, full: LiteEngine.defaultAlphaFull)
         let a = alpha.floats()
         let hole = a.map { $0 > 0 ? UInt8(1) : 0 }
         let fill = try LiteFeatures.centreFill(window: batch.window, hole: hole, directional: LiteEngine.directionalSettings(scale: 1))

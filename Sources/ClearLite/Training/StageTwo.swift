@@ -128,20 +128,26 @@ public final class StageTwo {
     /// α of each sample as `AlphaMap` makes it from the head's half-resolution probabilities
     /// [N, 1, h, w] at `inferenceThreshold` / `inferenceFull`: [N, 1, height, width].
     func inferenceAlpha(_ half: Tensor, height: Int, width: Int) throws -> Tensor {
+        try StageTwo.alpha(half, height: height, width: width, threshold: inferenceThreshold, full: inferenceFull)
+    }
+
+    /// α of each sample as `AlphaMap` makes it from the head's half-resolution probabilities
+    /// [N, 1, h, w] at `threshold` / `full`: [N, 1, height, width].
+    static func alpha(_ half: Tensor, height: Int, width: Int, threshold: Float, full: Float) throws -> Tensor {
         let n = half.shape[0], plane = height * width
         let out = Tensor(shape: [n, 1, height, width], dtype: .f32, zeroed: false)
         for b in 0..<n {
-            let map = try alphaMap(half, sample: b, width: width, height: height)
+            let map = try alphaMap(half, sample: b, width: width, height: height, threshold: threshold, full: full)
             for i in 0..<plane { out.f32[b * plane + i] = map.values[i] }
         }
         return out
     }
 
     /// Sample `b` of the head's half-resolution probabilities as `AlphaMap` makes it at
-    /// `inferenceThreshold` / `inferenceFull`.
-    func alphaMap(_ half: Tensor, sample b: Int, width: Int, height: Int) throws -> AlphaMap {
+    /// `threshold` / `full`.
+    static func alphaMap(_ half: Tensor, sample b: Int, width: Int, height: Int, threshold: Float, full: Float) throws -> AlphaMap {
         let p = try Ops.slice(half, axis: 0, start: b, end: b + 1).copy()
-        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: inferenceThreshold, full: inferenceFull)
+        return try AlphaMap(halfProbabilities: p, width: width, height: height, threshold: threshold, full: full)
     }
 
     /// Hole masks for the push-pull fill, sample by sample: on alternate samples the exact region
@@ -156,7 +162,7 @@ public final class StageTwo {
             if (index + b) % 2 == 0 {
                 for i in 0..<plane where exact[b * plane + i] > 0 { hole[b * plane + i] = 1 }
             } else {
-                let map = try alphaMap(predictedHalf, sample: b, width: w, height: h)
+                let map = try StageTwo.alphaMap(predictedHalf, sample: b, width: w, height: h, threshold: inferenceThreshold, full: inferenceFull)
                 for i in 0..<plane where map.values[i] > 0 { hole[b * plane + i] = 1 }
             }
         }
